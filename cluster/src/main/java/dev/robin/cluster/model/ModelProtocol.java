@@ -1,0 +1,28 @@
+package dev.robin.cluster.model;
+
+import dev.robin.engine.sampling.SamplingParams;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The messages a model actor (one per model replica) understands. */
+public final class ModelProtocol {
+
+  private ModelProtocol() {}
+
+  /** Commands to a model actor. */
+  public interface Command {}
+
+  /**
+   * Generate up to {@code maxTokens} tokens after {@code promptIds}; events go to {@code replyTo}, ending with
+   * exactly one {@code Finished}, {@code Rejected} or {@code Failed}.
+   */
+  public record Generate(
+      String requestId,
+      int[] promptIds,
+      SamplingParams sampling,
+      int maxTokens,
+      ActorRef<GenerationEvent> replyTo)
+      implements Command {}
+
+  /** Stop generating {@code requestId} and release what it holds; it finishes with {@code CANCELLED}. */
+  public record Cancel(String requestId) implements Command {}
+}

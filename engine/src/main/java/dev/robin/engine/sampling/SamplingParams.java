@@ -1,0 +1,34 @@
+package dev.robin.engine.sampling;
+
+/**
+ * How one sequence picks its next token, as the OpenAI API describes it.
+ *
+ * @param temperature 0 means greedy (argmax, lowest id on ties)
+ * @param topP nucleus mass in (0, 1]; 1 disables it
+ * @param topK keep the K most likely tokens; 0 disables it
+ * @param seed seed of the sequence's own generator; null draws one at random
+ * @param presencePenalty subtracted once from the logit of every token already generated (-2..2)
+ * @param frequencyPenalty subtracted per occurrence of a token already generated (-2..2)
+ * @param topLogprobs number of alternatives whose log-probabilities are reported (0..20); -1 reports none at all
+ */
+public record SamplingParams(
+    double temperature,
+    double topP,
+    int topK,
+    Long seed,
+    double presencePenalty,
+    double frequencyPenalty,
+    int topLogprobs) {
+
+  /** Greedy decoding with nothing reported but the token. */
+  public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1);
+
+  public boolean isGreedy() {
+    return temperature == 0.0;
+  }
+
+  /** Whether log-probabilities must be computed at all. */
+  public boolean wantsLogprobs() {
+    return topLogprobs >= 0;
+  }
+}
