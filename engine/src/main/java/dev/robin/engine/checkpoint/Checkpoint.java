@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code model.safetensors.index.json}, and the tokenizer files. Tensors are read on demand, widened to
  * float32 and checked against the shape the config implies.
  */
-public final class Checkpoint {
+public final class Checkpoint implements TensorSource {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,11 +83,13 @@ public final class Checkpoint {
     return fileOfTensor.keySet();
   }
 
+  @Override
   public boolean has(String name) {
     return fileOfTensor.containsKey(name);
   }
 
   /** Reads a tensor that must exist with exactly {@code expectedShape}. */
+  @Override
   public HostTensor tensor(String name, long... expectedShape) {
     SafetensorsFile f = fileOfTensor.get(name);
     if (f == null) {
