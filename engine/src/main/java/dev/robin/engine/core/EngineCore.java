@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One model replica's generation loop, without threads: {@link #submit} and {@link #abort} between steps,
@@ -28,7 +30,7 @@ import java.util.Map;
  */
 public final class EngineCore implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(EngineCore.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EngineCore.class);
 
   private final ModelRunner runner;
   private final SamplerFactory samplerFactory;
@@ -119,13 +121,13 @@ public final class EngineCore implements AutoCloseable {
       float[] row = logits.get(chunk.sequenceId());
       Sampler sampler = samplers.get(chunk.sequenceId());
       if (row == null || sampler == null) {
-        LOG.log(System.Logger.Level.ERROR, "no logits or sampler for sequence " + chunk.sequenceId());
+        LOG.error("No logits or sampler for sequence {}", chunk.sequenceId());
         continue; // the scheduler finishes it with ERROR
       }
       try {
         sampled.put(chunk.sequenceId(), sampler.sample(row));
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "sampling failed for sequence " + chunk.sequenceId(), e);
+        LOG.error("Sampling failed for sequence {}", chunk.sequenceId(), e);
       }
     }
     return sampled;
@@ -155,7 +157,7 @@ public final class EngineCore implements AutoCloseable {
 
   private List<SequenceOutput> failStep(StepPlan plan, RuntimeException e) {
     numFailedStepsTotal++;
-    LOG.log(System.Logger.Level.ERROR, "model step failed; failing its " + plan.chunks().size() + " sequences", e);
+    LOG.error("Model step failed; failing its {} sequences", plan.chunks().size(), e);
     List<SequenceOutput> outputs = new ArrayList<>();
     for (SequenceChunk chunk : plan.chunks()) {
       if (abort(chunk.sequenceId())) {
