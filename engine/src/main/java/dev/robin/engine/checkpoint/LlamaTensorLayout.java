@@ -2,6 +2,7 @@ package dev.robin.engine.checkpoint;
 
 import dev.robin.engine.config.ModelConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -72,5 +73,32 @@ public final class LlamaTensorLayout {
   /** Total parameters of {@code config}'s model (tied embeddings counted once). */
   public static long numParameters(ModelConfig config) {
     return of(config).stream().mapToLong(TensorSpec::numElements).sum();
+  }
+
+  /**
+   * Checks, from the headers alone, that {@code checkpoint} holds every tensor its config implies, with that
+   * shape and a dtype Robin reads, so a loader fails before reading any data. The message lists every
+   * problem (up to ten), naming tensor, found and expected shape.
+   */
+  public static void verify(Checkpoint checkpoint) {
+    List<String> problems = new ArrayList<>();
+    for (TensorSpec t : of(checkpoint.config())) {
+      SafetensorsFile.Entry e = checkpoint.entry(t.name());
+      if (e == null) {
+        problems.add("missing " + t.name() + " " + Arrays.toString(t.shape()));
+      } else if (!Arrays.equals(e.shape(), t.shape())) {
+        problems.add(t.name() + " has shape " + Arrays.toString(e.shape()) + ", the config implies "
+            + Arrays.toString(t.shape()));
+      } else if (!SafetensorsDtype.valueOf(e.dtype()).isReadable()) {
+        problems.add(t.name() + " has unsupported dtype " + e.dtype() + " (" + SafetensorsDtype.readableNames()
+            + ")");
+      }
+    }
+    if (!problems.isEmpty()) {
+      int shown = Math.min(problems.size(), 10);
+      throw new ModelLoadException(checkpoint.directory() + ": " + problems.size() + " tensor problem(s) for "
+          + checkpoint.config().architecture() + ": " + String.join("; ", problems.subList(0, shown))
+          + (shown < problems.size() ? "; ..." : ""));
+    }
   }
 }

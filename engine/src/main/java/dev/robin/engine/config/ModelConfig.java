@@ -66,7 +66,36 @@ public record ModelConfig(
     } catch (IOException e) {
       throw new ModelLoadException("config.json of " + modelDir + " is not valid JSON: " + e.getMessage(), e);
     }
-    return fromJson(root, file.toString());
+    return withGenerationEosIds(fromJson(root, file.toString()), modelDir.resolve("generation_config.json"));
+  }
+
+  /**
+   * Adds the end-of-sequence ids of {@code generation_config.json}, which instruct models often list there
+   * only (e.g. an end-of-turn token beside the end-of-text one that config.json names).
+   */
+  private static ModelConfig withGenerationEosIds(ModelConfig c, Path generationConfig) {
+    if (!Files.isRegularFile(generationConfig)) {
+      return c;
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(generationConfig.toFile());
+    } catch (IOException e) {
+      throw new ModelLoadException(generationConfig + " is not valid JSON: " + e.getMessage(), e);
+    }
+    List<Integer> eos = new ArrayList<>(c.eosTokenIds());
+    for (Integer id : intList(root == null ? null : root.path("eos_token_id"))) {
+      if (!eos.contains(id)) {
+        eos.add(id);
+      }
+    }
+    if (eos.equals(c.eosTokenIds())) {
+      return c;
+    }
+    return new ModelConfig(c.architecture, c.hiddenSize, c.intermediateSize, c.numHiddenLayers,
+        c.numAttentionHeads, c.numKeyValueHeads, c.headDim, c.vocabSize, c.maxPositionEmbeddings, c.rmsNormEps,
+        c.ropeTheta, c.ropeScaling, c.tieWordEmbeddings, c.attentionBias, c.bosTokenId, List.copyOf(eos),
+        c.torchDtype);
   }
 
   /** Parses a config.json tree; {@code source} names it in error messages. */
@@ -160,10 +189,17 @@ public record ModelConfig(
 
   private static List<Integer> intList(JsonNode node) {
     List<Integer> out = new ArrayList<>();
+    if (node == null) {
+      return out;
+    }
     if (node.isNumber()) {
       out.add(node.asInt());
     } else if (node.isArray()) {
-      node.forEach(n -> out.add(n.asInt()));
+      node.forEach(n -> {
+        if (n.isIntegralNumber()) {
+          out.add(n.asInt());
+        }
+      });
     }
     return List.copyOf(out);
   }
