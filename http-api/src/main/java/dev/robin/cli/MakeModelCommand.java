@@ -1,6 +1,7 @@
 package dev.robin.cli;
 
 import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.checkpoint.SafetensorsDtype;
 import dev.robin.engine.synthetic.SyntheticModelWriter;
 import dev.robin.engine.synthetic.SyntheticPreset;
 import java.io.IOException;
@@ -38,6 +39,10 @@ public final class MakeModelCommand implements Callable<Integer> {
       description = "Directory to write; created if absent, must be empty unless --force.")
   Path out;
 
+  @Option(names = "--dtype", defaultValue = "float32", paramLabel = "DTYPE",
+      description = "Weight storage: float32, float16 or bfloat16 (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
   @Option(names = "--force", description = "Write into a non-empty directory, replacing files of the same names.")
   boolean force;
 
@@ -51,6 +56,16 @@ public final class MakeModelCommand implements Callable<Integer> {
       err.println("robin make-model: " + e.getMessage());
       return 2;
     }
+    SafetensorsDtype storage = switch (dtype) {
+      case "float32" -> SafetensorsDtype.F32;
+      case "float16" -> SafetensorsDtype.F16;
+      case "bfloat16" -> SafetensorsDtype.BF16;
+      default -> null;
+    };
+    if (storage == null) {
+      err.println("robin make-model: unknown --dtype " + dtype + " (float32, float16, bfloat16)");
+      return 2;
+    }
     if (Files.exists(out) && !Files.isDirectory(out)) {
       err.println("robin make-model: " + out + " exists and is not a directory");
       return 1;
@@ -62,14 +77,15 @@ public final class MakeModelCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     SyntheticModelWriter.WrittenModel model;
     try {
-      model = SyntheticModelWriter.write(p, out);
+      model = SyntheticModelWriter.write(p, out, storage);
     } catch (ModelLoadException e) {
       err.println("robin make-model: " + e.getMessage());
       return 1;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "Wrote synthetic model %s to %s in %.1f s:%n", p.id(), model.directory(), seconds);
+    o.printf(Locale.ROOT, "Wrote synthetic model %s (%s) to %s in %.1f s:%n", p.id(), dtype, model.directory(),
+        seconds);
     for (Path f : model.files()) {
       o.printf(Locale.ROOT, "  %-26s %,14d bytes%n", f.getFileName(), sizeOf(f));
     }

@@ -53,6 +53,18 @@ class MakeModelCommandTest {
   }
 
   @Test
+  void writesBfloat16WeightsWhenAsked() {
+    Path dir = tmp.resolve("bf16");
+    assertEquals(0, run("make-model", "--preset", "tiny", "--out", dir.toString(), "--dtype", "bfloat16"),
+        err.toString());
+    Checkpoint ckpt = Checkpoint.open(dir);
+    assertEquals("bfloat16", ckpt.config().torchDtype());
+    assertEquals("BF16", ckpt.entry("model.embed_tokens.weight").dtype());
+    assertEquals(2, run("make-model", "--preset", "tiny", "--out", tmp.resolve("y").toString(), "--dtype", "int8"));
+    assertTrue(err.toString().contains("unknown --dtype int8"), err.toString());
+  }
+
+  @Test
   void unknownPresetListsThePresets() {
     assertEquals(2, run("make-model", "--preset", "huge", "--out", tmp.resolve("x").toString()));
     assertTrue(err.toString().contains("tiny, llama-25m, llama-75m"), err.toString());

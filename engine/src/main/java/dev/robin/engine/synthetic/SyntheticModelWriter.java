@@ -39,14 +39,30 @@ public final class SyntheticModelWriter {
 
   /** Writes {@code preset} into {@code dir} (created if absent; files of the same names are replaced). */
   public static WrittenModel write(SyntheticPreset preset, Path dir) {
+    return write(preset, dir, SafetensorsDtype.F32);
+  }
+
+  /**
+   * Writes {@code preset} with weights stored as {@code dtype} (F32, F16 or BF16; {@code torch_dtype} says
+   * which). The values are the float32 ones rounded to nearest even, so each dtype is deterministic too.
+   */
+  public static WrittenModel write(SyntheticPreset preset, Path dir, SafetensorsDtype dtype) {
+    String torchDtype = switch (dtype) {
+      case F32 -> "float32";
+      case F16 -> "float16";
+      case BF16 -> "bfloat16";
+      default -> throw new IllegalArgumentException("synthetic weights are F32, F16 or BF16, not " + dtype);
+    };
     try {
       Files.createDirectories(dir);
       ModelConfig config = preset.config();
       List<Path> files = new ArrayList<>();
-      files.add(writeJson(dir.resolve("config.json"), configJson(config)));
+      ObjectNode configJson = configJson(config);
+      configJson.put("torch_dtype", torchDtype);
+      files.add(writeJson(dir.resolve("config.json"), configJson));
       files.add(writeJson(dir.resolve("generation_config.json"), generationConfigJson()));
       Path weights = dir.resolve(Checkpoint.SINGLE_FILE);
-      weightsWriter(preset, config).write(weights);
+      weightsWriter(preset, config, dtype).write(weights);
       files.add(weights);
       files.addAll(SyntheticTokenizer.get().writeTo(dir));
       Path readme = dir.resolve("README.md");
@@ -62,10 +78,10 @@ public final class SyntheticModelWriter {
     }
   }
 
-  private static SafetensorsWriter weightsWriter(SyntheticPreset preset, ModelConfig config) {
+  private static SafetensorsWriter weightsWriter(SyntheticPreset preset, ModelConfig config, SafetensorsDtype dtype) {
     SafetensorsWriter w = new SafetensorsWriter();
     for (TensorSpec t : LlamaTensorLayout.of(config)) {
-      w.add(t.name(), SafetensorsDtype.F32, t.shape(), out -> fill(preset, t, out));
+      w.add(t.name(), dtype, t.shape(), out -> fill(preset, t, out));
     }
     return w;
   }
@@ -135,7 +151,7 @@ public final class SyntheticModelWriter {
         + c.numHiddenLayers() + ", heads " + c.numAttentionHeads() + ", KV heads " + c.numKeyValueHeads()
         + ", vocabulary " + c.vocabSize() + ", max positions " + c.maxPositionEmbeddings()
         + (c.tieWordEmbeddings() ? ", tied embeddings" : ", separate lm_head") + "\n"
-        + "- weights: float32, normal(0, " + SyntheticPreset.INIT_STD + "), RMSNorm weights 1, seed "
+        + "- weights: normal(0, " + SyntheticPreset.INIT_STD + "), RMSNorm weights 1, seed "
         + preset.seed() + "\n"
         + "- tokenizer: byte-level BPE, 512 ids (`<|begin_of_text|>`, `<|end_of_text|>`, `<|im_start|>`,\n"
         + "  `<|im_end|>`, 256 bytes, 252 merges), ChatML chat template\n";

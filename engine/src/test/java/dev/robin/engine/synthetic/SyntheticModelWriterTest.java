@@ -9,8 +9,10 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.checkpoint.Checkpoint;
+import dev.robin.engine.checkpoint.Float16;
 import dev.robin.engine.checkpoint.HostTensor;
 import dev.robin.engine.checkpoint.LlamaTensorLayout;
+import dev.robin.engine.checkpoint.SafetensorsDtype;
 import dev.robin.engine.config.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,6 +144,21 @@ class SyntheticModelWriterTest {
     for (Path f : tiny.files()) {
       Path g = again.directory().resolve(f.getFileName());
       assertEquals(-1L, Files.mismatch(f, g), f.getFileName() + " differs between two generations");
+    }
+  }
+
+  @Test
+  void halfPrecisionWeightsAreTheFloat32OnesRounded() {
+    Path dir = tmp.resolve("f16");
+    SyntheticModelWriter.write(SyntheticPreset.TINY, dir, SafetensorsDtype.F16);
+    Checkpoint half = Checkpoint.open(dir);
+    Checkpoint full = Checkpoint.open(tiny.directory());
+    assertEquals("float16", half.config().torchDtype());
+    assertEquals("F16", half.entry("model.layers.0.self_attn.q_proj.weight").dtype());
+    float[] h = half.tensor("model.layers.0.self_attn.q_proj.weight", 256, 256).data();
+    float[] f = full.tensor("model.layers.0.self_attn.q_proj.weight", 256, 256).data();
+    for (int i = 0; i < h.length; i++) {
+      assertEquals(Float16.toFloat(Float16.fromFloat(f[i])), h[i]);
     }
   }
 
