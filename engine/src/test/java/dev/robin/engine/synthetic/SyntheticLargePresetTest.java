@@ -26,7 +26,7 @@ class SyntheticLargePresetTest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("llama-75m: %d parameters, %d bytes written in %.2f s%n",
         first.numParameters(), first.numBytes(), seconds);
-    assertTrue(seconds < 30, "writing llama-75m took " + seconds + " s");
+    assertTrue(seconds < 60, "writing llama-75m took " + seconds + " s");
 
     Checkpoint ckpt = Checkpoint.open(first.directory());
     ModelConfig c = ckpt.config();
