@@ -61,7 +61,44 @@ CONVERSATIONS = {
     "roles_not_alternating": [{"role": "user", "content": "one"}, {"role": "user", "content": "two"}],
 }
 
+# Templates that take tools: tool definitions, assistant tool calls and tool results.
+WEATHER_TOOL = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"},
+                                                    "unit": {"type": "string", "enum": ["°C", "°F"]}},
+                   "required": ["city"]}}}
+TOOL_CONVERSATIONS = {
+    "qwen2.5": [
+        SYS,
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+                                                          "arguments": {"city": "Paris", "unit": "°C"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}"},
+        {"role": "user", "content": "Thanks"},
+    ],
+    "mistral-v0.3": [
+        SYS,
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"id": "abc123XYZ", "type": "function",
+                         "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "°C"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}", "tool_call_id": "abc123XYZ"},
+        {"role": "assistant", "content": "It is 21 °C."},
+        {"role": "user", "content": "Thanks"},
+    ],
+}
+
 cases = []
+for name, messages in TOOL_CONVERSATIONS.items():
+    bos, eos = TOKENS[name]
+    template = env.from_string(open(name + ".jinja", encoding="utf-8").read())
+    for gen in (True, False):
+        cases.append({"template": name, "conversation": "tools", "messages": messages, "tools": [WEATHER_TOOL],
+                      "add_generation_prompt": gen, "bos_token": bos, "eos_token": eos,
+                      "expected": template.render(messages=messages, tools=[WEATHER_TOOL], documents=None,
+                                                  add_generation_prompt=gen, bos_token=bos, eos_token=eos)})
+
 for name, (bos, eos) in TOKENS.items():
     source = open(name + ".jinja", encoding="utf-8").read()
     template = env.from_string(source)

@@ -21,14 +21,15 @@ import jinjava.javax.el.CompositeELResolver;
 /**
  * A Hugging Face chat template (Jinja2) rendered by HubSpot's Jinjava, configured as transformers
  * configures Jinja2: {@code trim_blocks} and {@code lstrip_blocks}, no kept trailing newline (applied to
- * the source by {@link JinjaWhitespace}, since Jinjava's own handling misses {@code {{- }} and comments),
+ * the source by {@link JinjaSource}, since Jinjava's own handling misses {@code {{- }} and comments),
  * {@code raise_exception(msg)} (becomes a {@link ChatTemplateException} with the template's message),
  * {@code strftime_now(fmt)}, and a {@code tojson} that writes JSON as Python's {@code json.dumps} does.
  * Python string methods ({@code .strip()}, {@code .startswith()}, …) are provided by
  * {@link PythonStringMethods}. Variables: {@code messages} (maps with {@code role} and {@code content}),
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}.
  *
- * <p>Thread-safe: each render gets its own interpreter.
+ * <p>The output already holds the BOS token when the model wants one: encode it without adding special
+ * tokens. Thread-safe: each render gets its own interpreter.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
 
@@ -47,7 +48,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
    */
   public JinjaChatTemplate(String source, String bosToken, String eosToken) {
     this.source = Objects.requireNonNull(source, "source");
-    this.normalized = JinjaWhitespace.normalize(source);
+    this.normalized = JinjaSource.normalize(source);
     this.bosToken = bosToken == null ? "" : bosToken;
     this.eosToken = eosToken == null ? "" : eosToken;
   }
@@ -136,7 +137,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
     resolver.add(new PythonStringMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        // JinjaWhitespace already applied trim_blocks, lstrip_blocks and the trailing newline rule.
+        // JinjaSource already applied trim_blocks, lstrip_blocks and the trailing newline rule.
         .withTrimBlocks(false)
         .withLstripBlocks(false)
         .withKeepTrailingNewline(true)

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,14 @@ class JinjaChatTemplateTest {
   void rendersLikePythonJinja2(String template, String conversation, boolean addGenerationPrompt, JsonNode c) {
     JinjaChatTemplate t = new JinjaChatTemplate(resource(template + ".jinja"),
         c.get("bos_token").asText(), c.get("eos_token").asText());
+    if (c.has("tools")) { // messages with tool_calls and the tools variable go through the map API
+      ObjectMapper json = new ObjectMapper();
+      List<Map<String, Object>> maps = json.convertValue(c.get("messages"), new TypeReference<>() {});
+      Object tools = json.convertValue(c.get("tools"), List.class);
+      assertEquals(visible(c.get("expected").asText()),
+          visible(t.render(maps, addGenerationPrompt, Map.of("tools", tools))));
+      return;
+    }
     List<ChatMessage> messages = new ArrayList<>();
     for (JsonNode m : c.get("messages")) {
       messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));

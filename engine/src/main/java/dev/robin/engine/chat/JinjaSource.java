@@ -4,7 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Applies Jinja2's whitespace rules to a template's source, as transformers' environment
+ * Rewrites a template's source so that Jinjava renders it as Jinja2 would. Two gaps are closed here:
+ *
+ * <p>Filtered loops ({@code {% for k, v in d.items() if k != "x" %}}, used by Mistral's template): Jinjava
+ * ignores the {@code if}; the loop becomes a first loop collecting the kept items and a second loop over
+ * them, so {@code loop.last} and {@code loop.index} count kept items as in Jinja2.
+ *
+ * <p>Whitespace: Jinja2's rules are applied to the source, as transformers' environment
  * ({@code trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False}) would, so that Jinjava
  * renders the result with no whitespace handling of its own. Jinjava honours {@code trimBlocks} and
  * {@code lstripBlocks} for {@code {% %}} tags but neither {@code {{- -}}} on expressions nor the same rules
@@ -14,7 +20,7 @@ import java.util.List;
  * side; a block tag or comment alone on its line loses the spaces and tabs before it (lstrip_blocks) and
  * the newline after it (trim_blocks); comments are dropped; a single trailing newline is removed.
  */
-final class JinjaWhitespace {
+final class JinjaSource {
 
   private enum Kind { TEXT, EXPRESSION, BLOCK, COMMENT }
 
@@ -32,7 +38,7 @@ final class JinjaWhitespace {
     }
   }
 
-  private JinjaWhitespace() {}
+  private JinjaSource() {}
 
   static String normalize(String source) {
     if (source.endsWith("\r\n")) {
@@ -65,11 +71,20 @@ final class JinjaWhitespace {
       }
     }
     StringBuilder out = new StringBuilder(source.length());
+    int filteredLoops = 0;
     for (Segment s : segments) {
       switch (s.kind) {
         case TEXT -> out.append(s.text);
         case EXPRESSION -> out.append("{{").append(s.text).append("}}");
-        case BLOCK -> out.append("{%").append(s.text).append("%}");
+        case BLOCK -> {
+          String loop = rewriteFilteredLoop(s.text, filteredLoops);
+          if (loop != null) {
+            filteredLoops++;
+            out.append(loop);
+          } else {
+            out.append("{%").append(s.text).append("%}");
+          }
+        }
         case COMMENT -> { }
       }
     }
@@ -121,6 +136,65 @@ final class JinjaWhitespace {
       segments.add(new Segment(Kind.TEXT, src.substring(textStart)));
     }
     return segments;
+  }
+
+  /**
+   * {@code for TARGET in ITER if COND} as two loops, or null for any other tag. Jinja2's grammar allows no
+   * conditional expression in ITER, so the first {@code if} outside strings and brackets ends it.
+   */
+  static String rewriteFilteredLoop(String body, int index) {
+    String tag = body.strip();
+    if (!tag.startsWith("for ") && !tag.startsWith("for\t")) {
+      return null;
+    }
+    int in = findKeyword(tag, "in", 4);
+    if (in < 0) {
+      return null;
+    }
+    int cond = findKeyword(tag, "if", in + 2);
+    if (cond < 0) {
+      return null;
+    }
+    String target = tag.substring(4, in).strip();
+    String iterable = tag.substring(in + 2, cond).strip();
+    String condition = tag.substring(cond + 2).strip();
+    if (condition.endsWith(" recursive")) {
+      return null; // recursive loops are left alone
+    }
+    String unpacked = target.startsWith("(") && target.endsWith(")") ? target.substring(1, target.length() - 1) : target;
+    String item = unpacked.contains(",") ? "[" + unpacked + "]" : unpacked;
+    String kept = "__robin_filtered_" + index;
+    return "{% set " + kept + " = [] %}"
+        + "{% for " + target + " in " + iterable + " %}{% if " + condition + " %}"
+        + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
+        + "{% for " + target + " in " + kept + " %}";
+  }
+
+  /** Start of keyword {@code word} as a separate word at top level (outside strings and brackets). */
+  private static int findKeyword(String s, String word, int from) {
+    char quote = 0;
+    int depth = 0;
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (depth == 0 && s.startsWith(word, i)
+          && i > 0 && Character.isWhitespace(s.charAt(i - 1))
+          && i + word.length() < s.length() && Character.isWhitespace(s.charAt(i + word.length()))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Position of {@code closer} after {@code from}, skipping quoted strings inside the tag. */
