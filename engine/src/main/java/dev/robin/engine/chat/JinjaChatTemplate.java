@@ -3,13 +3,8 @@ package dev.robin.engine.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.filter.Filter;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import com.hubspot.jinjava.objects.date.StrftimeFormatter;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,16 +79,19 @@ public final class JinjaChatTemplate implements ChatTemplate {
     bindings.put("add_generation_prompt", addGenerationPrompt);
     bindings.put("bos_token", bosToken);
     bindings.put("eos_token", eosToken);
+    // Templates test "strftime_now is defined" before calling the function (Llama 3.1/3.2).
+    bindings.putIfAbsent("strftime_now", "strftime_now");
+    bindings.putIfAbsent("raise_exception", "raise_exception");
     RenderResult result;
     try {
       result = JINJAVA.renderForResult(normalized, bindings);
-    } catch (TemplateRaised raised) {
+    } catch (PythonJinjaLibrary.TemplateRaised raised) {
       throw new ChatTemplateException(raised.getMessage());
     } catch (RuntimeException e) {
       throw new ChatTemplateException("the chat template failed: " + e.getMessage(), e);
     }
     for (TemplateError error : result.getErrors()) {
-      TemplateRaised raised = raisedIn(error.getException());
+      PythonJinjaLibrary.TemplateRaised raised = raisedIn(error.getException());
       if (raised != null) {
         throw new ChatTemplateException(raised.getMessage());
       }
@@ -107,29 +105,18 @@ public final class JinjaChatTemplate implements ChatTemplate {
     return result.getOutput();
   }
 
-  private static TemplateRaised raisedIn(Throwable t) {
+  private static PythonJinjaLibrary.TemplateRaised raisedIn(Throwable t) {
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof TemplateRaised raised) {
+      if (t instanceof PythonJinjaLibrary.TemplateRaised raised) {
         return raised;
       }
     }
     return null;
   }
 
-  /** {@code raise_exception(msg)}: a template's refusal of a conversation. */
-  public static Object raiseException(String message) {
-    throw new TemplateRaised(message);
-  }
-
-  /** {@code strftime_now(fmt)}: the current local time in Python's strftime format. */
+  /** {@code strftime_now(fmt)}: the current local time in Python's strftime format, English names. */
   public static String strftimeNow(String format) {
-    return StrftimeFormatter.format(ZonedDateTime.now(), format);
-  }
-
-  private static final class TemplateRaised extends RuntimeException {
-    TemplateRaised(String message) {
-      super(message, null, false, false);
-    }
+    return PythonJinjaLibrary.strftimeNow(format);
   }
 
   private static Jinjava newJinjava() {
@@ -145,48 +132,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         .withMaxOutputSize(MAX_OUTPUT_CHARS)
         .build();
     Jinjava jinjava = new Jinjava(config);
-    jinjava.registerFunction(new ELFunctionDefinition(
-        "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
-    jinjava.registerFunction(new ELFunctionDefinition(
-        "", "strftime_now", JinjaChatTemplate.class, "strftimeNow", String.class));
-    jinjava.registerFilter(new ToJsonFilter());
-    jinjava.registerFilter(new PythonTrimFilter());
+    PythonJinjaLibrary.install(jinjava);
     return jinjava;
-  }
-
-  /** {@code tojson} as transformers defines it: {@code json.dumps(x, ensure_ascii=False, indent=...)}. */
-  private static final class ToJsonFilter implements Filter {
-    @Override
-    public String getName() {
-      return "tojson";
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      Integer indent = args.length > 0 && args[0] != null ? Integer.valueOf(args[0]) : null;
-      return PythonJson.dumps(var, indent);
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-      Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
-      return PythonJson.dumps(var, indent == null ? null : ((Number) indent).intValue());
-    }
-  }
-
-  /** {@code trim} as Jinja2 defines it: Python's {@code str.strip(chars)}. */
-  private static final class PythonTrimFilter implements Filter {
-    @Override
-    public String getName() {
-      return "trim";
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      if (var == null) {
-        return "";
-      }
-      return PythonStringMethods.strip(var.toString(), args.length > 0 ? args[0] : null, true, true);
-    }
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
  * ignores the {@code if}; the loop becomes a first loop collecting the kept items and a second loop over
  * them, so {@code loop.last} and {@code loop.index} count kept items as in Jinja2.
  *
+ * <p>Precedence of {@code not}: Jinja2 reads {@code not a|length == 1} as {@code not (a|length == 1)},
+ * Jinjava's EL as {@code (not a|length) == 1}; every unary {@code not} gets its operand parenthesized up
+ * to the next {@code and}, {@code or}, {@code if}, {@code else}, comma or closing bracket (Llama 3.2).
+ *
  * <p>Whitespace: Jinja2's rules are applied to the source, as transformers' environment
  * ({@code trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False}) would, so that Jinjava
  * renders the result with no whitespace handling of its own. Jinjava honours {@code trimBlocks} and
@@ -75,8 +79,9 @@ final class JinjaSource {
     for (Segment s : segments) {
       switch (s.kind) {
         case TEXT -> out.append(s.text);
-        case EXPRESSION -> out.append("{{").append(s.text).append("}}");
+        case EXPRESSION -> out.append("{{").append(groupNot(s.text)).append("}}");
         case BLOCK -> {
+          s.text = groupNot(s.text);
           String loop = rewriteFilteredLoop(s.text, filteredLoops);
           if (loop != null) {
             filteredLoops++;
@@ -168,6 +173,109 @@ final class JinjaSource {
         + "{% for " + target + " in " + iterable + " %}{% if " + condition + " %}"
         + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
         + "{% for " + target + " in " + kept + " %}";
+  }
+
+  /** Parenthesizes the operand of every unary {@code not} (not {@code is not}, not {@code not in}). */
+  static String groupNot(String expr) {
+    StringBuilder out = new StringBuilder(expr.length() + 8);
+    char quote = 0;
+    int i = 0;
+    while (i < expr.length()) {
+      char c = expr.charAt(i);
+      if (quote != 0) {
+        out.append(c);
+        if (c == '\\' && i + 1 < expr.length()) {
+          out.append(expr.charAt(++i));
+        } else if (c == quote) {
+          quote = 0;
+        }
+        i++;
+        continue;
+      }
+      if (c == '\'' || c == '"') {
+        quote = c;
+        out.append(c);
+        i++;
+        continue;
+      }
+      if (isWordAt(expr, i, "not") && !"is".equals(previousWord(expr, i)) && !"in".equals(nextWord(expr, i + 3))) {
+        int start = i + 3;
+        int end = operandEnd(expr, start);
+        String operand = expr.substring(start, end);
+        String trimmed = operand.strip();
+        out.append("not (").append(groupNot(trimmed)).append(')');
+        // keep the whitespace that followed the operand
+        out.append(operand, operand.length() - (operand.length() - operand.stripTrailing().length()), operand.length());
+        i = end;
+        continue;
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
+  }
+
+  /** End of a {@code not} operand: its comparison-level expression, stopping at a lower-precedence word. */
+  private static int operandEnd(String s, int from) {
+    char quote = 0;
+    int depth = 0;
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        if (depth == 0) {
+          return i;
+        }
+        depth--;
+      } else if (depth == 0 && (c == ',' || isWordAt(s, i, "and") || isWordAt(s, i, "or")
+          || isWordAt(s, i, "if") || isWordAt(s, i, "else"))) {
+        return i;
+      }
+    }
+    return s.length();
+  }
+
+  private static boolean isWordAt(String s, int i, String word) {
+    return s.startsWith(word, i)
+        && (i == 0 || !isIdentifierChar(s.charAt(i - 1)))
+        && (i + word.length() >= s.length() || !isIdentifierChar(s.charAt(i + word.length())));
+  }
+
+  private static boolean isIdentifierChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '.';
+  }
+
+  private static String previousWord(String s, int end) {
+    int i = end;
+    while (i > 0 && Character.isWhitespace(s.charAt(i - 1))) {
+      i--;
+    }
+    int stop = i;
+    while (i > 0 && isIdentifierChar(s.charAt(i - 1))) {
+      i--;
+    }
+    return s.substring(i, stop);
+  }
+
+  private static String nextWord(String s, int from) {
+    int i = from;
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    int start = i;
+    while (i < s.length() && isIdentifierChar(s.charAt(i))) {
+      i++;
+    }
+    return s.substring(start, i);
   }
 
   /** Start of keyword {@code word} as a separate word at top level (outside strings and brackets). */
