@@ -35,7 +35,7 @@ class JinjaSourceTest {
   @Test
   void whitespaceControlAndBlockTrimming() {
     assertEquals("a{{ x }}b", JinjaSource.normalize("a  \n {{- x -}} \n b"));
-    assertEquals("x\ny", JinjaSource.normalize("x\n  {% if true %}\ny{% endif %}\n"));
+    assertEquals("x\n{% if true %}y{% endif %}", JinjaSource.normalize("x\n  {% if true %}\ny{% endif %}\n"));
     assertEquals("ab", JinjaSource.normalize("a\n{#- comment #}\nb"));
   }
 }
