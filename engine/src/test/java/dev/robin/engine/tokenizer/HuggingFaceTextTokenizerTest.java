@@ -240,6 +240,16 @@ class HuggingFaceTextTokenizerTest {
   }
 
   @Test
+  void idsBeyondTheTokenizerVocabularyProduceNoText() {
+    // A model may pad its embedding (and logits) past the tokenizer's vocabulary.
+    assertEquals("Once", tokenizer.decode(new int[] {403, 600, 100_000}, true));
+    IncrementalDetokenizer d = tokenizer.newDetokenizer();
+    assertEquals("Once", d.push(403) + d.push(600) + d.push(100_000) + d.flush());
+    assertEquals("", tokenizer.tokenText(600));
+    assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[] {-1}, true));
+  }
+
+  @Test
   void aDirectoryWithoutTokenizerJsonFailsClearly(@TempDir Path empty) {
     ModelLoadException e = assertThrows(ModelLoadException.class, () -> HuggingFaceTextTokenizer.load(empty));
     assertTrue(e.getMessage().contains("tokenizer.json"));
