@@ -26,6 +26,7 @@ public final class DefaultSampler implements Sampler {
   private final Map<Integer, int[]> counts = new HashMap<>();
   /** Per-id sampling weights, allocated on first use and reused: no 600 KB garbage per token. */
   private float[] scratch;
+  private double weightTotal;
   /** Results of the last {@link #scan}. */
   private float max;
   private int argmax;
@@ -117,12 +118,9 @@ public final class DefaultSampler implements Sampler {
       return pick(best, w, total); // top-p on the renormalized top-k, as Hugging Face and vLLM do
     }
     float[] weights = weights(logits, max, temperature);
-    double total = 0.0;
-    for (float w : weights) {
-      total += w;
-    }
+    double total = weightTotal;
     if (params.topP() < 1.0) {
-      int[] nucleus = Nucleus.candidates(logits, max, temperature, weights, params.topP() * total);
+      int[] nucleus = Nucleus.candidates(weights, params.topP() * total);
       double[] w = new double[nucleus.length];
       for (int i = 0; i < nucleus.length; i++) {
         w[i] = weights[nucleus[i]];
@@ -155,15 +153,22 @@ public final class DefaultSampler implements Sampler {
     return best;
   }
 
-  /** {@code exp((logit - max) / temperature)} per id, in a buffer reused across steps. */
+  /**
+   * {@code exp((logit - max) / temperature)} per id, in a buffer reused across steps; their sum goes to
+   * {@link #weightTotal}.
+   */
   private float[] weights(float[] logits, float max, double temperature) {
     if (scratch == null) {
       scratch = new float[vocabSize];
     }
     float inverse = (float) (1.0 / temperature);
+    double total = 0.0;
     for (int i = 0; i < logits.length; i++) {
-      scratch[i] = FastExp.exp((logits[i] - max) * inverse);
+      float w = FastExp.exp((logits[i] - max) * inverse);
+      scratch[i] = w;
+      total += w;
     }
+    weightTotal = total;
     return scratch;
   }
 

@@ -3,14 +3,15 @@ package dev.robin.engine.sampling;
 import java.util.Arrays;
 
 /**
- * The top-p candidates of a whole vocabulary without sorting it: tokens are bucketed by log-weight
- * (a quarter nat per bucket), bucket masses locate the bucket where the cumulative mass crosses top_p,
- * and only tokens of that bucket and the heavier ones are sorted. O(V) plus a sort of about the nucleus.
+ * The top-p candidates of a whole vocabulary without sorting it: tokens are bucketed by the binary
+ * exponent of their weight (read from the float's bits, so each bucket spans a factor of 2), bucket
+ * masses locate the bucket where the cumulative mass crosses top_p, and only tokens of that bucket and
+ * the heavier ones are sorted. O(V) plus a sort of about the nucleus.
  */
 final class Nucleus {
 
-  private static final int BUCKETS_PER_NAT = 4;
-  private static final int BUCKETS = 64 * BUCKETS_PER_NAT; // the last bucket holds everything below e^-64
+  /** Weights are at most 1 (the most likely token's), so exponents 0..127: bucket = 127 - exponent. */
+  private static final int BUCKETS = 128;
 
   private Nucleus() {}
 
@@ -18,14 +19,14 @@ final class Nucleus {
    * Ids whose weights, heaviest first (lowest id first among equals), cover at least {@code needed};
    * a superset of the nucleus, which the caller cuts exactly.
    *
-   * @param weights {@code exp((logit - max) / temperature)} per id
+   * @param weights per-id weights in [0, 1]
    */
-  static int[] candidates(float[] logits, float max, double temperature, float[] weights, double needed) {
+  static int[] candidates(float[] weights, double needed) {
     double[] mass = new double[BUCKETS];
     int[] count = new int[BUCKETS];
-    int n = logits.length;
+    int n = weights.length;
     for (int i = 0; i < n; i++) {
-      int b = bucket(logits[i], max, temperature);
+      int b = bucket(weights[i]);
       mass[b] += weights[i];
       count[b]++;
     }
@@ -43,9 +44,9 @@ final class Nucleus {
     long[] keys = new long[size];
     int k = 0;
     for (int i = 0; i < n && k < size; i++) {
-      if (bucket(logits[i], max, temperature) <= last) {
+      if (bucket(weights[i]) <= last) {
         // Non-negative float bits order like the floats: invert them to sort heaviest first, then by id.
-        keys[k++] = ((long) (Integer.MAX_VALUE - Float.floatToIntBits(weights[i])) << 32) | i;
+        keys[k++] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(weights[i])) << 32) | i;
       }
     }
     Arrays.sort(keys, 0, k);
@@ -56,8 +57,8 @@ final class Nucleus {
     return ids;
   }
 
-  private static int bucket(float logit, float max, double temperature) {
-    double nats = (max - logit) / temperature; // >= 0; +infinity for -infinity logits
-    return nats >= 64.0 ? BUCKETS - 1 : (int) (nats * BUCKETS_PER_NAT);
+  private static int bucket(float weight) {
+    int exponent = Float.floatToRawIntBits(weight) >>> 23; // sign bit is 0
+    return Math.max(0, Math.min(BUCKETS - 1, 127 - exponent));
   }
 }

@@ -46,7 +46,7 @@ class NucleusAndFastExpTest {
         total += weights[i];
       }
       double topP = 0.05 + random.nextDouble() * 0.9;
-      int[] candidates = Nucleus.candidates(logits, max, temperature, weights, topP * total);
+      int[] candidates = Nucleus.candidates(weights, topP * total);
 
       Integer[] order = new Integer[vocab];
       for (int i = 0; i < vocab; i++) {
