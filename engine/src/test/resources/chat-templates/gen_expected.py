@@ -37,6 +37,7 @@ env.globals["strftime_now"] = strftime_now
 
 TOKENS = {
     "llama3": ("<|begin_of_text|>", "<|eot_id|>"),
+    "llama3.2": ("<|begin_of_text|>", "<|eot_id|>"),
     "qwen2.5": ("", "<|im_end|>"),
     "mistral-v0.3": ("<s>", "</s>"),
     "smollm2": ("<|im_start|>", "<|im_end|>"),
@@ -61,7 +62,53 @@ CONVERSATIONS = {
     "roles_not_alternating": [{"role": "user", "content": "one"}, {"role": "user", "content": "two"}],
 }
 
+# Templates that take tools: tool definitions, assistant tool calls and tool results.
+WEATHER_TOOL = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"},
+                                                    "unit": {"type": "string", "enum": ["°C", "°F"]}},
+                   "required": ["city"]}}}
+TOOL_CONVERSATIONS = {
+    "llama3.2": [
+        SYS,
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+                                                          "arguments": {"city": "Paris", "unit": "°C"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}"},
+        {"role": "user", "content": "Thanks"},
+    ],
+    "qwen2.5": [
+        SYS,
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+                                                          "arguments": {"city": "Paris", "unit": "°C"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}"},
+        {"role": "user", "content": "Thanks"},
+    ],
+    "mistral-v0.3": [
+        SYS,
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"id": "abc123XYZ", "type": "function",
+                         "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "°C"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}", "tool_call_id": "abc123XYZ"},
+        {"role": "assistant", "content": "It is 21 °C."},
+        {"role": "user", "content": "Thanks"},
+    ],
+}
+
 cases = []
+for name, messages in TOOL_CONVERSATIONS.items():
+    bos, eos = TOKENS[name]
+    template = env.from_string(open(name + ".jinja", encoding="utf-8").read())
+    for gen in (True, False):
+        cases.append({"template": name, "conversation": "tools", "messages": messages, "tools": [WEATHER_TOOL],
+                      "add_generation_prompt": gen, "bos_token": bos, "eos_token": eos,
+                      "expected": template.render(messages=messages, tools=[WEATHER_TOOL], documents=None,
+                                                  add_generation_prompt=gen, bos_token=bos, eos_token=eos)})
+
 for name, (bos, eos) in TOKENS.items():
     source = open(name + ".jinja", encoding="utf-8").read()
     template = env.from_string(source)
@@ -75,6 +122,11 @@ for name, (bos, eos) in TOKENS.items():
             except TemplateError as e:
                 case["error"] = str(e)
             cases.append(case)
+
+TODAY = strftime_now("%d %b %Y")
+for case in cases:
+    if "expected" in case:
+        case["expected"] = case["expected"].replace(TODAY, "__TODAY__")
 
 with open("expected.json", "w", encoding="utf-8") as f:
     json.dump({"jinja2": jinja2.__version__, "cases": cases}, f, ensure_ascii=False, indent=1)

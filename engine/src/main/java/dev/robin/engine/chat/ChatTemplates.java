@@ -18,7 +18,10 @@ public final class ChatTemplates {
    * {@code chat_template} of {@code tokenizer_config.json} (a string, or a list of named templates of
    * which the one named {@code default} is taken, else the first). {@code bos_token} and
    * {@code eos_token} come from {@code tokenizer_config.json}. A model without any template gets
-   * {@link PlainChatTemplate} ({@code "System: …\nUser: …\nAssistant:"}).
+   * {@link PlainChatTemplate} ({@code "<s>System: …\nUser: …\nAssistant:"}).
+   *
+   * <p>Templates put the BOS token in the text themselves: encode a rendered prompt with
+   * {@code addSpecialTokens = false}, as transformers' {@code apply_chat_template} does, or BOS doubles.
    *
    * @throws ModelLoadException when a template file exists but cannot be read or has an unusable shape
    */
@@ -26,7 +29,7 @@ public final class ChatTemplates {
     TokenizerSettings settings = TokenizerSettings.read(modelDir);
     String source = templateSource(modelDir, settings.chatTemplate());
     if (source == null) {
-      return new PlainChatTemplate();
+      return new PlainChatTemplate(settings.bosToken());
     }
     return new JinjaChatTemplate(source, settings.bosToken(), settings.eosToken());
   }

@@ -3,13 +3,8 @@ package dev.robin.engine.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.filter.Filter;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import com.hubspot.jinjava.objects.date.StrftimeFormatter;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,14 +16,15 @@ import jinjava.javax.el.CompositeELResolver;
 /**
  * A Hugging Face chat template (Jinja2) rendered by HubSpot's Jinjava, configured as transformers
  * configures Jinja2: {@code trim_blocks} and {@code lstrip_blocks}, no kept trailing newline (applied to
- * the source by {@link JinjaWhitespace}, since Jinjava's own handling misses {@code {{- }} and comments),
+ * the source by {@link JinjaSource}, since Jinjava's own handling misses {@code {{- }} and comments),
  * {@code raise_exception(msg)} (becomes a {@link ChatTemplateException} with the template's message),
  * {@code strftime_now(fmt)}, and a {@code tojson} that writes JSON as Python's {@code json.dumps} does.
  * Python string methods ({@code .strip()}, {@code .startswith()}, …) are provided by
  * {@link PythonStringMethods}. Variables: {@code messages} (maps with {@code role} and {@code content}),
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}.
  *
- * <p>Thread-safe: each render gets its own interpreter.
+ * <p>The output already holds the BOS token when the model wants one: encode it without adding special
+ * tokens. Thread-safe: each render gets its own interpreter.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
 
@@ -47,7 +43,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
    */
   public JinjaChatTemplate(String source, String bosToken, String eosToken) {
     this.source = Objects.requireNonNull(source, "source");
-    this.normalized = JinjaWhitespace.normalize(source);
+    this.normalized = JinjaSource.normalize(source);
     this.bosToken = bosToken == null ? "" : bosToken;
     this.eosToken = eosToken == null ? "" : eosToken;
   }
@@ -83,16 +79,19 @@ public final class JinjaChatTemplate implements ChatTemplate {
     bindings.put("add_generation_prompt", addGenerationPrompt);
     bindings.put("bos_token", bosToken);
     bindings.put("eos_token", eosToken);
+    // Templates test "strftime_now is defined" before calling the function (Llama 3.1/3.2).
+    bindings.putIfAbsent("strftime_now", "strftime_now");
+    bindings.putIfAbsent("raise_exception", "raise_exception");
     RenderResult result;
     try {
       result = JINJAVA.renderForResult(normalized, bindings);
-    } catch (TemplateRaised raised) {
+    } catch (PythonJinjaLibrary.TemplateRaised raised) {
       throw new ChatTemplateException(raised.getMessage());
     } catch (RuntimeException e) {
       throw new ChatTemplateException("the chat template failed: " + e.getMessage(), e);
     }
     for (TemplateError error : result.getErrors()) {
-      TemplateRaised raised = raisedIn(error.getException());
+      PythonJinjaLibrary.TemplateRaised raised = raisedIn(error.getException());
       if (raised != null) {
         throw new ChatTemplateException(raised.getMessage());
       }
@@ -106,29 +105,18 @@ public final class JinjaChatTemplate implements ChatTemplate {
     return result.getOutput();
   }
 
-  private static TemplateRaised raisedIn(Throwable t) {
+  private static PythonJinjaLibrary.TemplateRaised raisedIn(Throwable t) {
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof TemplateRaised raised) {
+      if (t instanceof PythonJinjaLibrary.TemplateRaised raised) {
         return raised;
       }
     }
     return null;
   }
 
-  /** {@code raise_exception(msg)}: a template's refusal of a conversation. */
-  public static Object raiseException(String message) {
-    throw new TemplateRaised(message);
-  }
-
-  /** {@code strftime_now(fmt)}: the current local time in Python's strftime format. */
+  /** {@code strftime_now(fmt)}: the current local time in Python's strftime format, English names. */
   public static String strftimeNow(String format) {
-    return StrftimeFormatter.format(ZonedDateTime.now(), format);
-  }
-
-  private static final class TemplateRaised extends RuntimeException {
-    TemplateRaised(String message) {
-      super(message, null, false, false);
-    }
+    return PythonJinjaLibrary.strftimeNow(format);
   }
 
   private static Jinjava newJinjava() {
@@ -136,7 +124,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
     resolver.add(new PythonStringMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        // JinjaWhitespace already applied trim_blocks, lstrip_blocks and the trailing newline rule.
+        // JinjaSource already applied trim_blocks, lstrip_blocks and the trailing newline rule.
         .withTrimBlocks(false)
         .withLstripBlocks(false)
         .withKeepTrailingNewline(true)
@@ -144,48 +132,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         .withMaxOutputSize(MAX_OUTPUT_CHARS)
         .build();
     Jinjava jinjava = new Jinjava(config);
-    jinjava.registerFunction(new ELFunctionDefinition(
-        "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
-    jinjava.registerFunction(new ELFunctionDefinition(
-        "", "strftime_now", JinjaChatTemplate.class, "strftimeNow", String.class));
-    jinjava.registerFilter(new ToJsonFilter());
-    jinjava.registerFilter(new PythonTrimFilter());
+    PythonJinjaLibrary.install(jinjava);
     return jinjava;
-  }
-
-  /** {@code tojson} as transformers defines it: {@code json.dumps(x, ensure_ascii=False, indent=...)}. */
-  private static final class ToJsonFilter implements Filter {
-    @Override
-    public String getName() {
-      return "tojson";
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      Integer indent = args.length > 0 && args[0] != null ? Integer.valueOf(args[0]) : null;
-      return PythonJson.dumps(var, indent);
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-      Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
-      return PythonJson.dumps(var, indent == null ? null : ((Number) indent).intValue());
-    }
-  }
-
-  /** {@code trim} as Jinja2 defines it: Python's {@code str.strip(chars)}. */
-  private static final class PythonTrimFilter implements Filter {
-    @Override
-    public String getName() {
-      return "trim";
-    }
-
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      if (var == null) {
-        return "";
-      }
-      return PythonStringMethods.strip(var.toString(), args.length > 0 ? args[0] : null, true, true);
-    }
   }
 }

@@ -14,11 +14,9 @@ import java.util.SplittableRandom;
  * OpenAI reports (a greedy request still gets meaningful values, and top-k never produces -infinity).
  *
  * <p>Cost per token: O(V) passes over the logits; top-k uses partial selection (O(V log k)); top-p without
- * top-k widens a partial selection (64, 256, …) until it holds the nucleus instead of sorting all of V.
+ * top-k buckets tokens by weight and sorts only about the nucleus ({@link Nucleus}), never all of V.
  */
 public final class DefaultSampler implements Sampler {
-
-  private static final int FIRST_NUCLEUS_GUESS = 64;
 
   private final SamplingParams params;
   private final int vocabSize;
@@ -26,6 +24,12 @@ public final class DefaultSampler implements Sampler {
   private final boolean penalized;
   /** Occurrences of each generated token; sparse because a sequence uses few of V ids. */
   private final Map<Integer, int[]> counts = new HashMap<>();
+  /** Per-id sampling weights, allocated on first use and reused: no 600 KB garbage per token. */
+  private float[] scratch;
+  private double weightTotal;
+  /** Results of the last {@link #scan}. */
+  private float max;
+  private int argmax;
 
   DefaultSampler(SamplingParams params, int vocabSize, long seed) {
     this.params = params;
@@ -40,11 +44,12 @@ public final class DefaultSampler implements Sampler {
       throw new IllegalArgumentException(
           "expected " + vocabSize + " logits, got " + (logits == null ? "none" : logits.length));
     }
-    float max = sanitize(logits);
+    scan(logits);
     if (penalized && !counts.isEmpty()) {
       applyPenalties(logits);
-      max = maxOf(logits);
+      scan(logits);
     }
+    float max = this.max;
     int chosen = choose(logits, max);
     if (!params.wantsLogprobs()) {
       return SampledToken.of(chosen);
@@ -62,29 +67,27 @@ public final class DefaultSampler implements Sampler {
     }
   }
 
-  /** NaN becomes -infinity (never chosen); returns the maximum, failing when no logit is finite. */
-  private static float sanitize(float[] logits) {
-    float max = Float.NEGATIVE_INFINITY;
+  /**
+   * One pass: NaN becomes -infinity (never chosen), and {@link #max} and {@link #argmax} (lowest id among
+   * the maxima) are found; fails when no logit is finite.
+   */
+  private void scan(float[] logits) {
+    float best = Float.NEGATIVE_INFINITY;
+    int bestId = -1;
     for (int i = 0; i < logits.length; i++) {
       float v = logits[i];
-      if (Float.isNaN(v)) {
+      if (v > best) {
+        best = v;
+        bestId = i;
+      } else if (v != v) { // NaN
         logits[i] = Float.NEGATIVE_INFINITY;
-      } else if (v > max) {
-        max = v;
       }
     }
-    if (max == Float.NEGATIVE_INFINITY) {
-      throw new IllegalArgumentException("logits hold no finite value to choose from");
+    if (bestId < 0 || best == Float.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("logits hold no finite maximum to choose from");
     }
-    return max;
-  }
-
-  private static float maxOf(float[] logits) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    return max;
+    max = best;
+    argmax = bestId;
   }
 
   /** OpenAI's definition: logit -= (count > 0 ? presence : 0) + count * frequency. */
@@ -100,17 +103,43 @@ public final class DefaultSampler implements Sampler {
 
   private int choose(float[] logits, float max) {
     if (params.isGreedy() || params.topK() == 1) {
-      return argmax(logits);
+      return argmax;
     }
     double temperature = params.temperature();
     int topK = params.topK();
     if (topK > 0 && topK < vocabSize) {
-      return sampleFrom(TopSelection.topIndices(logits, topK), logits, max, temperature, 0.0);
+      int[] best = TopSelection.topIndices(logits, topK);
+      double[] w = new double[best.length];
+      double total = 0.0;
+      for (int i = 0; i < best.length; i++) {
+        w[i] = Math.exp((logits[best[i]] - max) / temperature);
+        total += w[i];
+      }
+      return pick(best, w, total); // top-p on the renormalized top-k, as Hugging Face and vLLM do
     }
+    float[] weights = weights(logits, max, temperature);
+    double total = weightTotal;
     if (params.topP() < 1.0) {
-      return sampleNucleusOfWholeVocabulary(logits, max, temperature);
+      int[] nucleus = Nucleus.candidates(weights, params.topP() * total);
+      double[] w = new double[nucleus.length];
+      for (int i = 0; i < nucleus.length; i++) {
+        w[i] = weights[nucleus[i]];
+      }
+      return pick(nucleus, w, total);
     }
-    return sampleWholeVocabulary(logits, max, temperature);
+    double target = random.nextDouble() * total;
+    double cumulative = 0.0;
+    int lastPossible = 0;
+    for (int i = 0; i < weights.length; i++) {
+      if (weights[i] > 0f) {
+        cumulative += weights[i];
+        lastPossible = i;
+        if (cumulative > target) {
+          return i;
+        }
+      }
+    }
+    return lastPossible; // rounding left the target just past the end
   }
 
   /** Lowest id among the maxima: strict comparison keeps the first one. */
@@ -124,67 +153,40 @@ public final class DefaultSampler implements Sampler {
     return best;
   }
 
-  private int sampleWholeVocabulary(float[] logits, float max, double temperature) {
-    double total = 0.0;
-    for (float v : logits) {
-      total += Math.exp((v - max) / temperature);
+  /**
+   * {@code exp((logit - max) / temperature)} per id, in a buffer reused across steps; their sum goes to
+   * {@link #weightTotal}.
+   */
+  private float[] weights(float[] logits, float max, double temperature) {
+    if (scratch == null) {
+      scratch = new float[vocabSize];
     }
-    double target = random.nextDouble() * total;
-    double cumulative = 0.0;
-    int lastPossible = 0;
+    float inverse = (float) (1.0 / temperature);
+    double total = 0.0;
     for (int i = 0; i < logits.length; i++) {
-      double w = Math.exp((logits[i] - max) / temperature);
-      if (w > 0.0) {
-        cumulative += w;
-        lastPossible = i;
-        if (cumulative > target) {
-          return i;
-        }
-      }
+      float w = FastExp.exp((logits[i] - max) * inverse);
+      scratch[i] = w;
+      total += w;
     }
-    return lastPossible; // rounding left the target just past the end
-  }
-
-  /** Top-p over the whole vocabulary: widen a partial selection until it holds the nucleus. */
-  private int sampleNucleusOfWholeVocabulary(float[] logits, float max, double temperature) {
-    double total = 0.0;
-    for (float v : logits) {
-      total += Math.exp((v - max) / temperature);
-    }
-    double needed = params.topP() * total;
-    int n = Math.min(FIRST_NUCLEUS_GUESS, vocabSize);
-    while (true) {
-      int[] best = TopSelection.topIndices(logits, n);
-      double mass = 0.0;
-      for (int id : best) {
-        mass += Math.exp((logits[id] - max) / temperature);
-      }
-      if (mass >= needed || n == vocabSize) {
-        return sampleFrom(best, logits, max, temperature, total);
-      }
-      n = (int) Math.min((long) n * 4, vocabSize);
-    }
+    weightTotal = total;
+    return scratch;
   }
 
   /**
-   * Samples among {@code candidates} (most likely first) after top-p: keeps the shortest prefix whose
-   * mass reaches top_p of {@code nucleusBase}, the total weight of the distribution being cut (the whole
-   * vocabulary's, or 0 to mean the candidates' own, i.e. renormalized after top-k).
+   * Samples among {@code candidates} (most likely first, weights {@code w}) after top-p: keeps the
+   * shortest prefix whose weight reaches top_p of {@code total}, the mass of the distribution being cut.
    */
-  private int sampleFrom(int[] candidates, float[] logits, float max, double temperature, double nucleusBase) {
-    double[] weights = new double[candidates.length];
-    double total = 0.0;
-    for (int i = 0; i < candidates.length; i++) {
-      weights[i] = Math.exp((logits[candidates[i]] - max) / temperature);
-      total += weights[i];
-    }
+  private int pick(int[] candidates, double[] w, double total) {
     int kept = candidates.length;
-    double keptMass = total;
+    double keptMass = 0.0;
+    for (double x : w) {
+      keptMass += x;
+    }
     if (params.topP() < 1.0) {
-      double needed = params.topP() * (nucleusBase > 0.0 ? nucleusBase : total);
+      double needed = params.topP() * total;
       double cumulative = 0.0;
       for (int i = 0; i < candidates.length; i++) {
-        cumulative += weights[i];
+        cumulative += w[i];
         if (cumulative >= needed) {
           kept = i + 1;
           keptMass = cumulative;
@@ -195,7 +197,7 @@ public final class DefaultSampler implements Sampler {
     double target = random.nextDouble() * keptMass;
     double cumulative = 0.0;
     for (int i = 0; i < kept; i++) {
-      cumulative += weights[i];
+      cumulative += w[i];
       if (cumulative > target) {
         return candidates[i];
       }
@@ -206,7 +208,7 @@ public final class DefaultSampler implements Sampler {
   private SampledToken withLogprobs(int chosen, float[] logits, float max) {
     double sum = 0.0;
     for (float v : logits) {
-      sum += Math.exp(v - max);
+      sum += FastExp.exp(v - max);
     }
     double logZ = max + Math.log(sum);
     float chosenLogprob = (float) (logits[chosen] - logZ);

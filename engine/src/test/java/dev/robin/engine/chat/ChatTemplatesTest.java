@@ -57,8 +57,9 @@ class ChatTemplatesTest {
   void aModelWithoutTemplateGetsThePlainFormat() {
     ChatTemplate t = ChatTemplates.forModel(shared().resolve("models/stories260k"));
     assertInstanceOf(PlainChatTemplate.class, t);
-    assertEquals("System: Be brief.\nUser: Hi\nAssistant:", t.render(CONVERSATION, true));
-    assertEquals("System: Be brief.\nUser: Hi\n", t.render(CONVERSATION, false));
+    assertEquals("<s>System: Be brief.\nUser: Hi\nAssistant:", t.render(CONVERSATION, true));
+    assertEquals("<s>System: Be brief.\nUser: Hi\n", t.render(CONVERSATION, false));
+    assertEquals("User: Hi\nAssistant:", new PlainChatTemplate("").render(List.of(CONVERSATION.get(1)), true));
     assertThrows(ChatTemplateException.class, () -> t.render(List.of(new ChatMessage("robot", "x")), true));
   }
 }

@@ -142,12 +142,12 @@ class DefaultSamplerTest {
     }
     Sampler sampler = Samplers.create(params(1.0, 0.95, 0, 3L), vocab);
     Set<Integer> seen = new HashSet<>();
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 200; i++) {
       int id = sampler.sample(logits.clone()).tokenId();
       assertTrue(id >= 1000 && (id - 1000) % 7 == 0 && id < 1000 + 300 * 7, "tail token " + id);
       seen.add(id);
     }
-    assertTrue(seen.size() > 200, "the nucleus spans most of the 300 tokens, saw " + seen.size());
+    assertTrue(seen.size() > 80, "draws spread over the 300-token nucleus, saw " + seen.size());
   }
 
   @Test

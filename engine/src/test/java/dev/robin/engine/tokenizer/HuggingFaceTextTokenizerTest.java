@@ -210,6 +210,46 @@ class HuggingFaceTextTokenizerTest {
   }
 
   @Test
+  void concurrentEncodeAndDecodeAgree() throws Exception {
+    String[] texts = {"Once upon a time", "Café 🙂 你好", "The little dog ran. ".repeat(20), "tab\there"};
+    int[][] expected = new int[texts.length][];
+    for (int i = 0; i < texts.length; i++) {
+      expected[i] = tokenizer.encode(texts[i], true);
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          for (int round = 0; round < 200; round++) {
+            int i = round % texts.length;
+            if (!java.util.Arrays.equals(expected[i], tokenizer.encode(texts[i], true))
+                || !texts[i].equals(tokenizer.decode(expected[i], true))) {
+              return false;
+            }
+          }
+          return true;
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> r : results) {
+        assertTrue(r.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void idsBeyondTheTokenizerVocabularyProduceNoText() {
+    // A model may pad its embedding (and logits) past the tokenizer's vocabulary.
+    assertEquals("Once", tokenizer.decode(new int[] {403, 600, 100_000}, true));
+    IncrementalDetokenizer d = tokenizer.newDetokenizer();
+    assertEquals("Once", d.push(403) + d.push(600) + d.push(100_000) + d.flush());
+    assertEquals("", tokenizer.tokenText(600));
+    assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[] {-1}, true));
+  }
+
+  @Test
   void aDirectoryWithoutTokenizerJsonFailsClearly(@TempDir Path empty) {
     ModelLoadException e = assertThrows(ModelLoadException.class, () -> HuggingFaceTextTokenizer.load(empty));
     assertTrue(e.getMessage().contains("tokenizer.json"));
