@@ -61,7 +61,9 @@ public final class EngineCore implements AutoCloseable {
       return new Admission(Admission.Status.INVALID, e.getMessage());
     }
     Admission admission =
-        scheduler.add(new SequenceRequest(request.id(), request.promptIds(), request.maxTokens()));
+        scheduler.add(
+            new SequenceRequest(
+                request.id(), request.promptIds(), request.maxTokens(), request.ignoreEos()));
     if (admission.isAccepted()) {
       samplers.put(request.id(), sampler);
     }

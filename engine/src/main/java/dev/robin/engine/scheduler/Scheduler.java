@@ -219,8 +219,9 @@ public final class Scheduler {
 
   /**
    * Applies a computed step: advances each sequence's computed tokens (caching its full blocks), appends
-   * the sampled tokens and finishes sequences on an end-of-sequence token, {@code maxTokens}, or the end
-   * of the context. A chunk that wanted logits but got no token finishes with {@link FinishReason#ERROR}.
+   * the sampled tokens and finishes sequences on an end-of-sequence token (unless the request ignores
+   * EOS), {@code maxTokens}, or the end of the context. A chunk that wanted logits but got no token
+   * finishes with {@link FinishReason#ERROR}.
    */
   public List<SequenceUpdate> update(StepPlan plan, Map<Long, SampledToken> sampled) {
     List<SequenceUpdate> updates = new ArrayList<>();
@@ -257,7 +258,7 @@ public final class Scheduler {
   }
 
   private FinishReason finishReason(Sequence seq, int tokenId) {
-    if (config.eosTokenIds().contains(tokenId)) {
+    if (!seq.ignoreEos && config.eosTokenIds().contains(tokenId)) {
       return FinishReason.STOP;
     }
     if (seq.numGeneratedTokens() >= seq.maxTokens || seq.numTokens() >= maxSequenceLength) {

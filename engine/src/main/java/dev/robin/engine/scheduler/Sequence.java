@@ -8,6 +8,7 @@ final class Sequence {
   final long id;
   final int numPromptTokens;
   final int maxTokens;
+  final boolean ignoreEos;
   private int[] tokens;
   private int numTokens;
   /** Tokens whose keys and values are in the KV cache; catches up with {@link #numTokens()}. */
@@ -20,6 +21,7 @@ final class Sequence {
     this.id = request.sequenceId();
     this.numPromptTokens = request.promptIds().length;
     this.maxTokens = request.maxTokens();
+    this.ignoreEos = request.ignoreEos();
     this.tokens = Arrays.copyOf(request.promptIds(), numPromptTokens + Math.min(request.maxTokens(), 256));
     this.numTokens = numPromptTokens;
   }

@@ -244,6 +244,22 @@ class EngineCoreTest {
   }
 
   @Test
+  void ignoreEosGeneratesExactlyMaxTokensThroughEos() {
+    // The fake model says EOS once the context holds 8 tokens, and again after that.
+    FakeModelRunner runner = new FakeModelRunner(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
+    EngineCore engine = new EngineCore(SchedulerConfig.defaults(4096, Set.of(EOS)), runner, p -> new GreedyTestSampler());
+    engine.submit(new GenerationRequest(1, prompt(1, 5), SamplingParams.GREEDY, 10, true));
+    engine.submit(new GenerationRequest(2, prompt(2, 5), SamplingParams.GREEDY, 10, false));
+    Map<Long, FinishReason> finishes = new HashMap<>();
+    Map<Long, List<Integer>> tokens = drain(engine, finishes);
+    assertEquals(List.of(5, 6, 7, EOS, EOS, EOS, EOS, EOS, EOS, EOS), tokens.get(1L));
+    assertEquals(FinishReason.LENGTH, finishes.get(1L));
+    assertEquals(List.of(5, 6, 7, EOS), tokens.get(2L));
+    assertEquals(FinishReason.STOP, finishes.get(2L));
+    assertEquals(0, engine.stats().numKvBlocksUsed());
+  }
+
+  @Test
   void badSamplingParametersAreRefused() {
     SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS));
     EngineCore engine =

@@ -155,6 +155,27 @@ class SchedulerTest {
   }
 
   @Test
+  void ignoreEosKeepsGeneratingThroughEosUntilMaxTokensOrContextEnd() {
+    Scheduler s = scheduler(512, 100, 12);
+    s.add(new SequenceRequest(1, request(1, 5, 0).promptIds(), 4, true)); // max_tokens 4
+    s.add(new SequenceRequest(2, request(2, 9, 0).promptIds(), 100, true)); // context of 12
+    s.add(request(3, 5, 100)); // the default still stops on EOS
+    List<SequenceUpdate> first = step(s, s.schedule(), EOS);
+    assertNull(first.get(0).finishReason());
+    assertNull(first.get(1).finishReason());
+    assertEquals(FinishReason.STOP, first.get(2).finishReason());
+    step(s, s.schedule(), EOS);
+    List<SequenceUpdate> third = step(s, s.schedule(), EOS);
+    assertEquals(FinishReason.LENGTH, third.get(1).finishReason(), "9 + 3 = 12 tokens, the whole context");
+    assertNull(third.get(0).finishReason());
+    List<SequenceUpdate> fourth = step(s, s.schedule(), EOS);
+    assertEquals(FinishReason.LENGTH, fourth.get(0).finishReason());
+    assertEquals(4, fourth.get(0).numGeneratedTokens());
+    assertEquals(EOS, fourth.get(0).token().tokenId());
+    assertFalse(s.hasWork());
+  }
+
+  @Test
   void missingTokenFinishesWithErrorAndFreesBlocks() {
     KvCacheManager kv = new KvCacheManager(10, 16, true);
     Scheduler s = new Scheduler(SchedulerConfig.defaults(512, Set.of()), kv);
