@@ -85,6 +85,8 @@ public final class FakeModel {
   public final AtomicReference<ModelStats> stats;
   private final String modelId;
   private volatile Script script;
+  /** When >= 0, each sequence fails (a {@code Failed} event) after this many tokens. */
+  public volatile int failAfterTokens = -1;
   private long numRequests;
   private long numGenerated;
   private long numCancelled;
@@ -172,6 +174,12 @@ public final class FakeModel {
                       Thread.sleep(s.stepBlock().toMillis()); // a step loop that hogs its thread
                     }
                     ModelProtocol.Generate g = seq.generate;
+                    if (failAfterTokens >= 0 && seq.produced >= failAfterTokens) {
+                      running.remove(g.requestId());
+                      timers.cancel(g.requestId());
+                      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "The model ran out of memory."));
+                      return Behaviors.same();
+                    }
                     boolean eos = s.endWithEos() && !g.ignoreEos() && seq.produced == s.tokens().size();
                     int id = eos ? FakeTokenizer.EOS : s.tokens().get(seq.produced % s.tokens().size());
                     seq.produced++;
