@@ -19,15 +19,25 @@ public final class ModelProtocol {
 
   /**
    * Generate up to {@code maxTokens} tokens after {@code promptIds}; events go to {@code replyTo}, ending with
-   * exactly one {@code Finished}, {@code Rejected} or {@code Failed}.
+   * exactly one {@code Finished}, {@code Rejected} or {@code Failed}. With {@code ignoreEos} (vLLM's
+   * {@code ignore_eos}, used by benchmarks that need exactly N tokens) an EOS token does not finish the
+   * sequence: only {@code maxTokens} or a full context does.
    */
   public record Generate(
       String requestId,
       int[] promptIds,
       SamplingParams sampling,
       int maxTokens,
+      boolean ignoreEos,
       ActorRef<GenerationEvent> replyTo)
-      implements Command {}
+      implements Command {
+
+    /** A request that stops at EOS. */
+    public Generate(
+        String requestId, int[] promptIds, SamplingParams sampling, int maxTokens, ActorRef<GenerationEvent> replyTo) {
+      this(requestId, promptIds, sampling, maxTokens, false, replyTo);
+    }
+  }
 
   /** Stop generating {@code requestId} and release what it holds; it finishes with {@code CANCELLED}. */
   public record Cancel(String requestId) implements Command {}

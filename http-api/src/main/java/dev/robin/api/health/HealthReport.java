@@ -1,0 +1,125 @@
+package dev.robin.api.health;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.json.Json;
+import dev.robin.api.model.ModelRegistry;
+import dev.robin.api.model.ServedModel;
+import dev.robin.cluster.model.ModelStats;
+import dev.robin.server.RobinVersion;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /health}: built from the registry and the models' published statistics only, so it answers in
+ * microseconds however busy the models are. 200 while at least one model serves, 503 otherwise.
+ */
+public final class HealthReport {
+
+  /** The overall state the contract names. */
+  public enum Status {
+    OK,
+    DEGRADED,
+    LOADING
+  }
+
+  /** A status code and the JSON body. */
+  public record Result(int httpStatus, ObjectNode body) {}
+
+  private final ModelRegistry registry;
+  private final long startMillis;
+  private final Supplier<ObjectNode> cluster;
+
+  /** {@code cluster} returns the cluster section, or null when not clustered. */
+  public HealthReport(ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster) {
+    this.registry = registry;
+    this.startMillis = startMillis;
+    this.cluster = cluster;
+  }
+
+  public Result build() {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    int numReady = 0;
+    int numLoading = 0;
+    int numModels = 0;
+    ArrayNode models = Json.MAPPER.createArrayNode();
+    for (ServedModel m : registry.all()) {
+      ModelStats s = m.currentStats();
+      numModels++;
+      if (s.status() == ModelStats.Status.READY) {
+        numReady++;
+      } else if (s.status() == ModelStats.Status.LOADING) {
+        numLoading++;
+      }
+      ObjectNode node = models.addObject();
+      node.put("id", m.id());
+      node.put("status", s.status().name().toLowerCase(Locale.ROOT));
+      node.put("replicas", m.replicas());
+      node.put("device", s.device());
+      node.put("queue_depth", s.numWaiting());
+      node.put("running", s.numRunning());
+      node.put("kv_cache_usage", round(s.kvCacheUsage()));
+      node.put("tokens_per_second_1m", round(s.tokensPerSecond1m()));
+      node.put("requests_total", s.numRequestsTotal());
+    }
+    for (ModelRegistry.Pending p : registry.pending()) {
+      numModels++;
+      if (p.state() == ModelRegistry.PendingState.LOADING) {
+        numLoading++;
+      }
+      ObjectNode node = models.addObject();
+      node.put("id", p.id());
+      node.put("status", p.state().name().toLowerCase(Locale.ROOT));
+      node.put("replicas", 0);
+      node.putNull("device");
+      node.put("queue_depth", 0);
+      node.put("running", 0);
+      node.put("kv_cache_usage", 0.0);
+      node.put("tokens_per_second_1m", 0.0);
+      node.put("requests_total", 0);
+      if (p.state() == ModelRegistry.PendingState.FAILED) {
+        node.put("error", p.message());
+      }
+    }
+    Status status;
+    if (numReady > 0 && numReady == numModels) {
+      status = Status.OK;
+    } else if (numReady > 0) {
+      status = Status.DEGRADED;
+    } else {
+      status = numLoading > 0 || numModels == 0 ? Status.LOADING : Status.DEGRADED;
+    }
+    root.put("status", status.name().toLowerCase(Locale.ROOT));
+    root.put("version", RobinVersion.VERSION);
+    root.put("uptime_seconds", (System.currentTimeMillis() - startMillis) / 1000);
+    root.set("models", models);
+    root.set("system", system());
+    ObjectNode clusterNode = cluster.get();
+    if (clusterNode != null) {
+      root.set("cluster", clusterNode);
+    }
+    return new Result(numReady > 0 ? 200 : 503, root);
+  }
+
+  private static ObjectNode system() {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    double cpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getCpuLoad() : -1;
+    if (cpu < 0) {
+      cpu = Math.max(0, os.getSystemLoadAverage()) / os.getAvailableProcessors();
+    }
+    node.put("cpu_load", round(cpu));
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    node.put("heap_used_bytes", heap.getUsed());
+    node.put("heap_max_bytes", heap.getMax());
+    node.put("available_processors", Runtime.getRuntime().availableProcessors());
+    return node;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10000.0) / 10000.0;
+  }
+}

@@ -1,0 +1,409 @@
+package dev.robin.api.request;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.error.ApiError;
+import dev.robin.api.error.ErrorResponses;
+import dev.robin.api.guard.Usage;
+import dev.robin.api.json.Json;
+import dev.robin.cluster.model.GenerationEvent;
+import dev.robin.cluster.model.ModelProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One completion request, from the first {@code Generate} to the last byte of the response. It asks the model
+ * actor for each choice's tokens, detokenizes them, applies stop strings (cancelling the sequence on a match)
+ * and either streams SSE chunks into a bounded queue or completes the whole response. A stream's response
+ * starts only when every choice is admitted, so an overloaded model still gets a proper 503. When the client
+ * goes away the unfinished sequences are cancelled at once.
+ */
+public final class CompletionRequestActor extends AbstractBehavior<CompletionRequestActor.Command> {
+
+  /** Messages of a request actor. */
+  public sealed interface Command {}
+
+  private record FromModel(GenerationEvent event) implements Command {}
+
+  /** The response stream ended: normally after our [DONE], otherwise because the client left. */
+  private record StreamEnded(Throwable failure) implements Command {}
+
+  private record ModelActorStopped() implements Command {}
+
+  private enum Timeout implements Command {
+    ADMISSION,
+    DRAIN
+  }
+
+  /** Events of sequences we cancelled may still arrive; after this the actor stops regardless. */
+  private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
+
+  private final GenerationJob job;
+  private final RequestServices services;
+  private final CompletableFuture<HttpResponse> response;
+  private final TimerScheduler<Command> timers;
+  private final ResponseFormat format;
+  private final ActorRef<ModelProtocol.Command> model;
+  private final List<ChoiceState> choices = new ArrayList<>();
+  private final Map<String, ChoiceState> bySequence = new HashMap<>();
+  private final long startNanos = System.nanoTime();
+
+  private BoundedSourceQueue<ByteString> queue;
+  /** Frames produced before the stream opened (choices admitted at different times). */
+  private final List<ByteString> pendingFrames = new ArrayList<>();
+  private boolean responded;
+  /** The client-visible request is over (answered, failed or abandoned); only draining remains. */
+  private boolean done;
+  private boolean streamCompletedByUs;
+
+  public static Behavior<Command> create(
+      GenerationJob job, RequestServices services, CompletableFuture<HttpResponse> response) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new CompletionRequestActor(ctx, timers, job, services, response)));
+  }
+
+  private CompletionRequestActor(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      GenerationJob job,
+      RequestServices services,
+      CompletableFuture<HttpResponse> response) {
+    super(ctx);
+    this.job = job;
+    this.services = services;
+    this.response = response;
+    this.timers = timers;
+    this.format = ResponseFormat.of(job);
+    this.model = job.model().actor();
+    ActorRef<GenerationEvent> events = ctx.messageAdapter(GenerationEvent.class, FromModel::new);
+    ctx.watchWith(model, new ModelActorStopped());
+    int n = job.options().n();
+    for (int p = 0; p < job.prompts().size(); p++) {
+      GenerationJob.PreparedPrompt prompt = job.prompts().get(p);
+      for (int i = 0; i < n; i++) {
+        int index = p * n + i;
+        String sequenceId = job.id() + "-" + index;
+        ChoiceState choice =
+            new ChoiceState(
+                index, p, sequenceId, job.model().tokenizer(), job.options().stop(), job.topLogprobs() >= 0,
+                job.echo() ? prompt.echoText() : "");
+        choices.add(choice);
+        bySequence.put(sequenceId, choice);
+        model.tell(
+            new ModelProtocol.Generate(
+                sequenceId, prompt.ids(), job.samplingFor(index), prompt.maxTokens(), job.options().ignoreEos(),
+                events));
+      }
+    }
+    timers.startSingleTimer(Timeout.ADMISSION, services.settings().admissionTimeout());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromModel.class, m -> onModelEvent(m.event()))
+        .onMessage(StreamEnded.class, this::onStreamEnded)
+        .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
+        .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
+        .onMessageEquals(Timeout.DRAIN, Behaviors::stopped)
+        .build();
+  }
+
+  private Behavior<Command> onModelEvent(GenerationEvent event) {
+    ChoiceState choice = bySequence.get(event.requestId());
+    if (choice == null) {
+      return this;
+    }
+    if (event instanceof GenerationEvent.Accepted) {
+      choice.accepted = true;
+      if (!done && job.options().stream() && choices.stream().allMatch(c -> c.accepted)) {
+        openStream();
+      }
+    } else if (event instanceof GenerationEvent.Started s) {
+      choice.accepted = true;
+      choice.cachedPromptTokens = s.cachedPromptTokens();
+    } else if (event instanceof GenerationEvent.Tokens t) {
+      onTokens(choice, t);
+    } else if (event instanceof GenerationEvent.Finished f) {
+      choice.terminal = true;
+      choice.cachedPromptTokens = Math.max(choice.cachedPromptTokens, f.cachedPromptTokens());
+      if (!choice.isFinished() && !done) {
+        if (f.reason() == GenerationEvent.FinishReason.CANCELLED) {
+          fail(ApiError.overloaded("The server cancelled the generation (it may be shutting down).", retryAfter()));
+        } else {
+          emit(choice, choice.onFinished(f.reason()));
+          onChoiceFinished(choice);
+        }
+      }
+    } else if (event instanceof GenerationEvent.Rejected r) {
+      choice.terminal = true;
+      fail(rejection(r));
+    } else if (event instanceof GenerationEvent.Failed f) {
+      choice.terminal = true;
+      getContext().getLog().warn("Request {}: the model failed: {}", job.id(), f.message());
+      fail(ApiError.internalWithMessage(f.message()));
+    }
+    return maybeStop();
+  }
+
+  private void onTokens(ChoiceState choice, GenerationEvent.Tokens tokens) {
+    choice.accepted = true;
+    if (choice.isFinished() || done) {
+      return; // tokens in flight after a stop match or a cancel
+    }
+    ChoiceState.Delta delta = choice.onTokens(tokens.tokens());
+    emit(choice, delta);
+    if (delta.stopMatched()) {
+      model.tell(new ModelProtocol.Cancel(choice.sequenceId));
+      onChoiceFinished(choice);
+    }
+  }
+
+  private void emit(ChoiceState choice, ChoiceState.Delta delta) {
+    if (job.options().stream() && !delta.isEmpty()) {
+      send(SseFrames.data(format.deltaChunk(choice, delta)));
+    }
+  }
+
+  private void onChoiceFinished(ChoiceState choice) {
+    if (job.options().stream()) {
+      send(SseFrames.data(format.finishChunk(choice)));
+    }
+    if (choices.stream().allMatch(ChoiceState::isFinished)) {
+      complete();
+    }
+  }
+
+  /** Every choice finished: the usage chunk and [DONE], or the whole response. */
+  private void complete() {
+    done = true;
+    timers.cancel(Timeout.ADMISSION);
+    ObjectNode usage = usageJson();
+    if (job.options().stream()) {
+      if (job.options().includeUsage()) {
+        send(SseFrames.data(format.usageChunk(usage)));
+      }
+      send(SseFrames.DONE);
+      completeStream();
+    } else {
+      respond(
+          HttpResponse.create()
+              .withEntity(
+                  org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
+                  Json.bytes(format.whole(choices, usage))));
+    }
+    report("ok");
+  }
+
+  /** Ends the request with an error: a status before the response started, an error event after. */
+  private void fail(ApiError error) {
+    if (done) {
+      return;
+    }
+    done = true;
+    timers.cancel(Timeout.ADMISSION);
+    cancelUnfinished();
+    if (!responded) {
+      respond(ErrorResponses.response(error));
+      completeStream();
+    } else {
+      send(SseFrames.data(ErrorResponses.envelope(error)));
+      send(SseFrames.DONE);
+      completeStream();
+    }
+    report(error.code());
+  }
+
+  private Behavior<Command> onStreamEnded(StreamEnded ended) {
+    if (!streamCompletedByUs && !done) {
+      getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
+      done = true;
+      cancelUnfinished();
+      report("client_disconnected");
+    }
+    return maybeStop();
+  }
+
+  private Behavior<Command> onModelActorStopped() {
+    for (ChoiceState c : choices) {
+      c.terminal = true;
+    }
+    fail(ApiError.internalWithMessage("The model stopped while generating. Please retry."));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onAdmissionTimeout() {
+    if (!done && !choices.stream().allMatch(c -> c.accepted)) {
+      fail(
+          ApiError.overloaded(
+              "The model did not admit the request within " + services.settings().admissionTimeout().toSeconds()
+                  + " s; it is overloaded. Please retry later.",
+              retryAfter()));
+    }
+    return maybeStop();
+  }
+
+  private void cancelUnfinished() {
+    for (ChoiceState c : choices) {
+      if (!c.terminal) {
+        model.tell(new ModelProtocol.Cancel(c.sequenceId));
+      }
+    }
+  }
+
+  /** Stops once the client is served and the model has sent the last event of every sequence. */
+  private Behavior<Command> maybeStop() {
+    if (!done) {
+      return this;
+    }
+    if (choices.stream().allMatch(c -> c.terminal)) {
+      return Behaviors.stopped();
+    }
+    if (!timers.isTimerActive(Timeout.DRAIN)) {
+      timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);
+    }
+    return this;
+  }
+
+  // ---- the response ----
+
+  private void openStream() {
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pair =
+        Source.<ByteString>queue(services.settings().streamBuffer()).preMaterialize(getContext().getSystem());
+    queue = pair.first();
+    ActorRef<Command> self = getContext().getSelf();
+    Source<ByteString, NotUsed> body =
+        pair.second()
+            .keepAlive(services.settings().sseKeepAlive(), () -> SseFrames.KEEP_ALIVE)
+            .watchTermination(
+                (mat, finished) -> {
+                  finished.whenComplete((ok, failure) -> self.tell(new StreamEnded(failure)));
+                  return mat;
+                });
+    respond(
+        HttpResponse.create()
+            .withEntity(HttpEntities.createChunked(SseFrames.CONTENT_TYPE, body))
+            .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+            .addHeader(RawHeader.create("X-Accel-Buffering", "no")));
+    for (ChoiceState c : choices) {
+      for (ObjectNode chunk : format.openingChunks(c)) {
+        offer(SseFrames.data(chunk));
+      }
+    }
+    pendingFrames.forEach(this::offer);
+    pendingFrames.clear();
+  }
+
+  private void send(ByteString frame) {
+    if (queue == null) {
+      pendingFrames.add(frame);
+    } else {
+      offer(frame);
+    }
+  }
+
+  private void offer(ByteString frame) {
+    if (streamCompletedByUs) {
+      return;
+    }
+    QueueOfferResult result = queue.offer(frame);
+    if (result == QueueOfferResult.dropped()) {
+      // The client reads slower than the model writes and the buffer is full: give up on it.
+      getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
+      streamCompletedByUs = true;
+      queue.fail(new IllegalStateException("client too slow"));
+      if (!done) {
+        done = true;
+        cancelUnfinished();
+        report("client_too_slow");
+      }
+    }
+  }
+
+  private void completeStream() {
+    if (queue != null && !streamCompletedByUs) {
+      streamCompletedByUs = true;
+      queue.complete();
+    }
+  }
+
+  private void respond(HttpResponse httpResponse) {
+    if (!responded) {
+      responded = true;
+      response.complete(httpResponse);
+    }
+  }
+
+  // ---- usage and errors ----
+
+  private ObjectNode usageJson() {
+    Usage u = usage();
+    ObjectNode usage = Json.MAPPER.createObjectNode();
+    usage.put("prompt_tokens", u.promptTokens());
+    usage.put("completion_tokens", u.completionTokens());
+    usage.put("total_tokens", u.totalTokens());
+    usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedPromptTokens());
+    return usage;
+  }
+
+  private Usage usage() {
+    int prompt = 0;
+    int cached = 0;
+    for (int p = 0; p < job.prompts().size(); p++) {
+      prompt += job.prompts().get(p).ids().length;
+      int best = 0;
+      for (ChoiceState c : choices) {
+        if (c.promptIndex == p) {
+          best = Math.max(best, c.cachedPromptTokens);
+        }
+      }
+      cached += best;
+    }
+    int completion = choices.stream().mapToInt(c -> c.numTokens).sum();
+    return new Usage(job.model().id(), prompt, completion, cached);
+  }
+
+  private void report(String outcome) {
+    Usage usage = usage();
+    services.guard().recordUsage(job.caller(), usage);
+    services.metrics().requestFinished(
+        job.model().id(), job.kind(), outcome, usage, (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  private ApiError rejection(GenerationEvent.Rejected r) {
+    return switch (r.reason()) {
+      case OVERLOADED -> ApiError.overloaded(
+          "The model '" + job.model().id() + "' is overloaded (its queue is full). Please retry later.",
+          retryAfter());
+      case SHUTTING_DOWN -> ApiError.overloaded("The server is shutting down. Please retry on another server.",
+          retryAfter());
+      case CONTEXT_LENGTH_EXCEEDED -> ApiError.badRequest(
+          "context_length_exceeded", job.kind() == GenerationJob.ResponseKind.CHAT ? "messages" : "prompt",
+          r.message());
+      case INVALID -> ApiError.invalidValue(null, r.message());
+    };
+  }
+
+  private Duration retryAfter() {
+    return services.settings().overloadRetryAfter();
+  }
+}

@@ -1,0 +1,8 @@
+package dev.robin.api.request;
+
+import dev.robin.api.guard.RequestGuard;
+import dev.robin.api.metrics.ServerMetrics;
+import dev.robin.server.ServerSettings;
+
+/** What every request actor shares: settings, the usage sink and the metrics. */
+public record RequestServices(ServerSettings settings, RequestGuard guard, ServerMetrics metrics) {}

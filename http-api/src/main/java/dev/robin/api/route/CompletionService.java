@@ -1,0 +1,172 @@
+package dev.robin.api.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.robin.api.error.ApiError;
+import dev.robin.api.guard.Caller;
+import dev.robin.api.model.ServedModel;
+import dev.robin.api.openai.ChatCompletionRequest;
+import dev.robin.api.openai.CompletionRequest;
+import dev.robin.api.openai.GenerationOptions;
+import dev.robin.api.openai.ParsedRequest;
+import dev.robin.api.request.CompletionRequestActor;
+import dev.robin.api.request.GenerationJob;
+import dev.robin.api.request.GenerationJob.PreparedPrompt;
+import dev.robin.api.request.RequestServices;
+import dev.robin.engine.chat.ChatTemplateException;
+import dev.robin.engine.tokenizer.TextTokenizer;
+import dev.robin.server.RobinVersion;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * From a parsed body to a running {@link CompletionRequestActor}: finds the model, renders the chat template,
+ * tokenizes (on the blocking dispatcher, never on the HTTP threads), checks the context length, and spawns
+ * the request actor that answers.
+ */
+final class CompletionService {
+
+  private static final Logger log = LoggerFactory.getLogger(CompletionService.class);
+
+  private final ActorSystem<?> system;
+  private final ModelLookup lookup;
+  private final RequestServices services;
+  private final Executor tokenizerExecutor;
+
+  CompletionService(ActorSystem<?> system, ModelLookup lookup, RequestServices services, Executor tokenizerExecutor) {
+    this.system = system;
+    this.lookup = lookup;
+    this.services = services;
+    this.tokenizerExecutor = tokenizerExecutor;
+  }
+
+  CompletionStage<HttpResponse> chat(JsonNode body, Caller caller, String requestId) {
+    ParsedRequest<ChatCompletionRequest> parsed =
+        ChatCompletionRequest.parse(body, services.settings().maxTokensLimit());
+    logIgnored(requestId, parsed.ignoredFields());
+    ChatCompletionRequest request = parsed.request();
+    ServedModel model = lookup.ready(request.model());
+    if (model.chatTemplate() == null) {
+      throw ApiError.invalidValue(
+              "model", "The model '" + model.id() + "' has no chat template; use /v1/completions instead.")
+          .toException();
+    }
+    int topLogprobs = request.logprobs() ? request.topLogprobs() : -1;
+    return CompletableFuture.supplyAsync(
+            () -> {
+              String prompt;
+              try {
+                prompt = model.chatTemplate().render(request.messages(), true);
+              } catch (ChatTemplateException e) {
+                throw ApiError.invalidValue("messages", "The chat template rejected the messages: " + e.getMessage())
+                    .toException();
+              }
+              // The template writes BOS itself where the model expects one.
+              int[] ids = model.tokenizer().encode(prompt, false);
+              return List.of(prepare(model, ids, "", request.options(), "messages"));
+            },
+            tokenizerExecutor)
+        .thenCompose(
+            prompts -> start(requestId, "chatcmpl-", GenerationJob.ResponseKind.CHAT, model, prompts,
+                request.options(), topLogprobs, false, caller));
+  }
+
+  CompletionStage<HttpResponse> completion(JsonNode body, Caller caller, String requestId) {
+    ParsedRequest<CompletionRequest> parsed = CompletionRequest.parse(body, services.settings().maxTokensLimit());
+    logIgnored(requestId, parsed.ignoredFields());
+    CompletionRequest request = parsed.request();
+    ServedModel model = lookup.ready(request.model());
+    int topLogprobs = request.logprobs() == null ? -1 : request.logprobs();
+    return CompletableFuture.supplyAsync(
+            () -> {
+              TextTokenizer tokenizer = model.tokenizer();
+              List<PreparedPrompt> prompts = new ArrayList<>();
+              for (CompletionRequest.Prompt p : request.prompts()) {
+                int[] ids;
+                String text;
+                if (p.text() != null) {
+                  ids = tokenizer.encode(p.text(), true);
+                  text = p.text();
+                } else {
+                  ids = checkedIds(p.tokenIds(), tokenizer.vocabSize());
+                  text = tokenizer.decode(ids, false);
+                }
+                prompts.add(prepare(model, ids, text, request.options(), "prompt"));
+              }
+              return List.copyOf(prompts);
+            },
+            tokenizerExecutor)
+        .thenCompose(
+            prompts -> start(requestId, "cmpl-", GenerationJob.ResponseKind.TEXT, model, prompts, request.options(),
+                topLogprobs, request.echo(), caller));
+  }
+
+  private CompletionStage<HttpResponse> start(
+      String requestId, String idPrefix, GenerationJob.ResponseKind kind, ServedModel model,
+      List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller) {
+    GenerationJob job =
+        new GenerationJob(
+            idPrefix + requestId, kind, model, prompts, options, topLogprobs, echo,
+            System.currentTimeMillis() / 1000, caller, systemFingerprint(model.id()));
+    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+    system.systemActorOf(
+        CompletionRequestActor.create(job, services, response), "request-" + job.id(), Props.empty());
+    return response;
+  }
+
+  /** Checks that the prompt leaves room for at least one token and clips max_tokens to the context. */
+  private PreparedPrompt prepare(
+      ServedModel model, int[] ids, String echoText, GenerationOptions options, String param) {
+    if (ids.length == 0) {
+      throw ApiError.invalidValue(param, "The prompt is empty after tokenization; send at least one token.")
+          .toException();
+    }
+    if (ids.length >= model.maxModelLen()) {
+      throw ApiError.contextLengthExceeded(param, model.maxModelLen(), ids.length).toException();
+    }
+    int requested = options.maxTokens() != null ? options.maxTokens() : services.settings().defaultMaxTokens();
+    int maxTokens = Math.min(requested, model.maxModelLen() - ids.length);
+    return new PreparedPrompt(ids, maxTokens, echoText);
+  }
+
+  private static int[] checkedIds(int[] ids, int vocabSize) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] >= vocabSize) {
+        throw ApiError.invalidValue(
+                "prompt", "Token id " + ids[i] + " at position " + i + " is outside the vocabulary (size " + vocabSize
+                    + ").")
+            .toException();
+      }
+    }
+    return ids;
+  }
+
+  private static void logIgnored(String requestId, List<String> ignored) {
+    if (!ignored.isEmpty() && log.isDebugEnabled()) {
+      log.debug("Request {}: ignoring unknown fields {}", requestId, ignored);
+    }
+  }
+
+  /** Stable per server version and model, as OpenAI's identifies a backend configuration. */
+  static String systemFingerprint(String modelId) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((RobinVersion.VERSION + "/" + modelId).getBytes(StandardCharsets.UTF_8));
+      return "fp_" + HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

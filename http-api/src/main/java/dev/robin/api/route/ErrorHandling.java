@@ -1,0 +1,88 @@
+package dev.robin.api.route;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+
+import dev.robin.api.error.ApiError;
+import dev.robin.api.error.ApiException;
+import dev.robin.api.error.ErrorResponses;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.Rejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps exceptions and rejections to the OpenAI error envelope; nothing internal ever reaches a client. */
+final class ErrorHandling {
+
+  private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+
+  private ErrorHandling() {}
+
+  static ExceptionHandler exceptions(String requestId) {
+    return ExceptionHandler.newBuilder()
+        .matchAny(
+            t -> {
+              Throwable cause = unwrap(t);
+              if (cause instanceof ApiException api) {
+                return complete(ErrorResponses.response(api.error()));
+              }
+              if (cause instanceof EntityStreamSizeException size) {
+                return complete(ErrorResponses.response(ApiError.requestTooLarge(size.limit())));
+              }
+              log.error("Request {} failed", requestId, cause);
+              return complete(ErrorResponses.response(ApiError.internal(requestId)));
+            })
+        .build();
+  }
+
+  static RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(
+            MethodRejection.class,
+            rejections -> {
+              Set<String> allowed = new LinkedHashSet<>();
+              rejections.forEach(r -> allowed.add(r.supported().name()));
+              return extractRequest(
+                  request -> {
+                    HttpResponse response =
+                        ErrorResponses.response(
+                            ApiError.methodNotAllowed(
+                                request.method().name(), request.getUri().path(), String.join(", ", allowed)));
+                    return complete(
+                        response.addHeader(
+                            Allow.create(
+                                rejections.stream()
+                                    .map(MethodRejection::supported)
+                                    .toArray(org.apache.pekko.http.javadsl.model.HttpMethod[]::new))));
+                  });
+            })
+        .handleAll(
+            Rejection.class,
+            rejections ->
+                extractRequest(
+                    request -> {
+                      log.debug("Rejections for {}: {}", request.getUri().path(), rejections);
+                      return complete(ErrorResponses.response(ApiError.notFound(request.getUri().path())));
+                    }))
+        .handleNotFound(
+            extractRequest(request -> complete(ErrorResponses.response(ApiError.notFound(request.getUri().path())))))
+        .build();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.robin.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.robin.api.model.ModelRegistry;
+import dev.robin.server.ModelLauncher;
+import dev.robin.server.ModelSpec;
+import dev.robin.server.RobinServer;
+import dev.robin.server.ServerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/robin serve}: loads the models and serves the OpenAI API until SIGTERM, then exits 0. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve models over the OpenAI API (defaults: conf/application.conf, robin.server).")
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--host", description = "Interface to bind (default: robin.server.host).")
+  String host;
+
+  @Option(names = "--port", description = "TCP port; 0 picks a free one (default: robin.server.port).")
+  Integer port;
+
+  @Option(
+      names = "--model",
+      paramLabel = "ID=PATH",
+      description = "A model to serve: a Hugging Face directory or synthetic:PRESET. Repeatable.")
+  List<String> models = new ArrayList<>();
+
+  @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file layered over the defaults.")
+  Path configFile;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded stores keep their files.")
+  Path dataDir;
+
+  @Override
+  public Integer call() {
+    Config config;
+    List<ModelSpec> specs = new ArrayList<>();
+    try {
+      config = loadConfig();
+      ServerSettings settings = ServerSettings.from(config);
+      for (String spec : settings.models()) {
+        specs.add(ModelSpec.parse(spec));
+      }
+    } catch (RuntimeException e) {
+      System.err.println("robin serve: " + e.getMessage());
+      return 2;
+    }
+    ServerSettings settings = ServerSettings.from(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "robin", config);
+    ModelRegistry registry = new ModelRegistry();
+    launchModels(system, config, registry, specs);
+    RobinServer server;
+    try {
+      server = RobinServer.builder(system, settings, registry).start().toCompletableFuture().join();
+    } catch (CompletionException e) {
+      log.error("Cannot listen on {}:{}: {}", settings.host(), settings.port(), e.getCause().getMessage());
+      system.terminate();
+      return 1;
+    }
+    ShutdownSignals.install(system);
+    log.info(
+        "Robin {} ready: {}/v1 (models: {})",
+        dev.robin.server.RobinVersion.VERSION,
+        server.baseUrl(),
+        specs.stream().map(ModelSpec::id).toList());
+    system.getWhenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+
+  /** Defaults, then {@code --config}, then flags; system properties override everything, as usual. */
+  private Config loadConfig() {
+    Config base = ConfigFactory.defaultApplication();
+    if (configFile != null) {
+      if (!Files.isReadable(configFile)) {
+        throw new IllegalArgumentException("cannot read config file " + configFile);
+      }
+      base = ConfigFactory.parseFile(configFile.toFile()).withFallback(base);
+    }
+    Config flags = ConfigFactory.empty();
+    if (host != null) {
+      flags = flags.withValue("robin.server.host", ConfigValueFactory.fromAnyRef(host));
+    }
+    if (port != null) {
+      flags = flags.withValue("robin.server.port", ConfigValueFactory.fromAnyRef(port));
+    }
+    if (!models.isEmpty()) {
+      flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(models));
+    }
+    if (dataDir != null) {
+      flags = flags.withValue("robin.server.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
+    }
+    return ConfigFactory.defaultOverrides()
+        .withFallback(flags)
+        .withFallback(base)
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  private static void launchModels(
+      ActorSystem<?> system, Config config, ModelRegistry registry, List<ModelSpec> specs) {
+    ModelLauncher launcher = ModelLauncher.find();
+    for (ModelSpec spec : specs) {
+      if (launcher == null) {
+        registry.failed(spec.id(), "This build has no model launcher (dev.robin.server.ModelLauncher).");
+        log.error("Cannot load model '{}': no ModelLauncher on the classpath", spec.id());
+        continue;
+      }
+      registry.loading(spec.id());
+      log.info("Loading model '{}' from {}", spec.id(), spec.path());
+      launcher
+          .launch(system, spec, config)
+          .whenComplete(
+              (model, failure) -> {
+                if (failure != null) {
+                  Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                      ? failure.getCause() : failure;
+                  registry.failed(spec.id(), "Loading failed: " + cause.getMessage());
+                  log.error("Model '{}' failed to load: {}", spec.id(), cause.getMessage());
+                } else {
+                  registry.register(model);
+                  log.info("Model '{}' ready (context {} tokens)", model.id(), model.maxModelLen());
+                }
+              });
+    }
+  }
+
+  /** SIGTERM and SIGINT run Pekko's coordinated shutdown instead of halting the JVM, so the exit code is 0. */
+  static final class ShutdownSignals {
+    private ShutdownSignals() {}
+
+    static void install(ActorSystem<?> system) {
+      for (String name : List.of("TERM", "INT")) {
+        try {
+          sun.misc.Signal.handle(
+              new sun.misc.Signal(name),
+              signal -> {
+                log.info("SIG{} received: draining in-flight requests, then exiting", name);
+                CoordinatedShutdown.get(system).run(CoordinatedShutdown.jvmExitReason());
+              });
+        } catch (IllegalArgumentException e) {
+          log.debug("Signal {} cannot be handled here; the JVM shutdown hook will drain instead", name);
+        }
+      }
+    }
+  }
+}

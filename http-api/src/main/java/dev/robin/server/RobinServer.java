@@ -1,0 +1,130 @@
+package dev.robin.server;
+
+import dev.robin.api.guard.RequestGuard;
+import dev.robin.api.health.ClusterSection;
+import dev.robin.api.health.HealthReport;
+import dev.robin.api.metrics.ServerMetrics;
+import dev.robin.api.model.ModelRegistry;
+import dev.robin.api.route.ApiRoutes;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Robin's HTTP server: binds the routes of {@link ApiRoutes} for the models of a {@link ModelRegistry}.
+ * On {@code CoordinatedShutdown} (SIGTERM) it stops accepting connections, lets in-flight requests finish
+ * within {@link ServerSettings#shutdownDeadline()}, then closes what is left.
+ *
+ * <pre>{@code
+ * RobinServer server = RobinServer.builder(system, settings, registry)
+ *     .guard(myAuthAndQuota)            // optional; default: open
+ *     .extraApiRoutes(keysAndUsage)     // optional; mounted under /api/v1 and /v1
+ *     .start().toCompletableFuture().join();
+ * }</pre>
+ */
+public final class RobinServer {
+
+  private static final Logger log = LoggerFactory.getLogger(RobinServer.class);
+
+  private final ServerBinding binding;
+  private final ServerMetrics metrics;
+  private final ServerSettings settings;
+
+  private RobinServer(ServerBinding binding, ServerMetrics metrics, ServerSettings settings) {
+    this.binding = binding;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  public static Builder builder(ActorSystem<?> system, ServerSettings settings, ModelRegistry registry) {
+    return new Builder(system, settings, registry);
+  }
+
+  /** The bound address (the real port when the settings asked for port 0). */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  /** {@code http://host:port}, without a path. */
+  public String baseUrl() {
+    InetSocketAddress a = address();
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the shutdown deadline, closes the rest. */
+  public CompletionStage<Void> stop() {
+    return binding.terminate(settings.shutdownDeadline()).thenAccept(t -> {});
+  }
+
+  /** Options of a server; {@link #start()} binds it. */
+  public static final class Builder {
+    private final ActorSystem<?> system;
+    private final ServerSettings settings;
+    private final ModelRegistry registry;
+    private RequestGuard guard = RequestGuard.open();
+    private Route extraApiRoutes = Directives.reject();
+
+    private Builder(ActorSystem<?> system, ServerSettings settings, ModelRegistry registry) {
+      this.system = Objects.requireNonNull(system);
+      this.settings = Objects.requireNonNull(settings);
+      this.registry = Objects.requireNonNull(registry);
+    }
+
+    /** Authentication, rate limits and usage accounting (default: none). */
+    public Builder guard(RequestGuard guard) {
+      this.guard = Objects.requireNonNull(guard);
+      return this;
+    }
+
+    /** Routes served beside the built-in ones under {@code /api/v1} and {@code /v1}. */
+    public Builder extraApiRoutes(Route routes) {
+      this.extraApiRoutes = Objects.requireNonNull(routes);
+      return this;
+    }
+
+    /** Binds; the returned stage fails when the address cannot be bound. */
+    public CompletionStage<RobinServer> start() {
+      ServerMetrics metrics = new ServerMetrics(registry);
+      HealthReport health = new HealthReport(registry, System.currentTimeMillis(), ClusterSection.of(system));
+      Route route = new ApiRoutes(system, settings, registry, guard, metrics, health, extraApiRoutes).route();
+      warnIfShutdownPhaseTooShort();
+      return Http.get(system)
+          .newServerAt(settings.host(), settings.port())
+          .bind(route)
+          .thenApply(
+              binding -> {
+                binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
+                return new RobinServer(binding, metrics, settings);
+              });
+    }
+
+    private void warnIfShutdownPhaseTooShort() {
+      String key = "pekko.coordinated-shutdown.phases.service-requests-done.timeout";
+      if (system.settings().config().hasPath(key)) {
+        Duration phase = system.settings().config().getDuration(key);
+        if (phase.compareTo(settings.shutdownDeadline()) <= 0) {
+          log.warn(
+              "{} ({}) is not longer than robin.server.shutdown-deadline ({}); in-flight requests may be cut early",
+              key, phase, settings.shutdownDeadline());
+        }
+      }
+    }
+  }
+}

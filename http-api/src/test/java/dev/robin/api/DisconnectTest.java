@@ -1,0 +1,84 @@
+package dev.robin.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.robin.api.testkit.FakeModel;
+import dev.robin.api.testkit.TestServer;
+import dev.robin.cluster.model.ModelProtocol;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A client that leaves mid-stream gets its sequences cancelled promptly. */
+class DisconnectTest {
+
+  private TestServer server;
+
+  @BeforeEach
+  void start() {
+    server = new TestServer();
+    // Endless tokens every 20 ms: only a cancel ends these sequences before 1000 tokens.
+    server.model.setScript(FakeModel.Script.of(server.ids("Hello world")).repeating().withInterval(Duration.ofMillis(20)));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void disconnectAfterThreeChunksCancelsWithinOneSecond() throws Exception {
+    String body = "{\"model\":\"fake\",\"stream\":true,\"n\":2,\"max_tokens\":1000,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    long closedAt;
+    try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String status = in.readLine();
+      assertTrue(status.contains(" 200 "), status);
+      int chunks = 0;
+      for (String line = in.readLine(); line != null && chunks < 3; line = in.readLine()) {
+        if (line.startsWith("data: {")) {
+          chunks++;
+        }
+      }
+      assertEquals(3, chunks);
+      closedAt = System.nanoTime();
+    }
+    List<String> sequences = server.model.generates().stream().map(ModelProtocol.Generate::requestId).toList();
+    assertEquals(2, sequences.size());
+    long deadline = closedAt + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < deadline && cancelled().size() < 2) {
+      Thread.sleep(10);
+    }
+    List<FakeModel.Received> cancels = cancelled();
+    assertEquals(2, cancels.size(), "both sequences cancelled within 1 s of the disconnect");
+    for (FakeModel.Received c : cancels) {
+      assertTrue(c.nanoTime() - closedAt < Duration.ofSeconds(1).toNanos());
+      assertTrue(sequences.contains(((ModelProtocol.Cancel) c.command()).requestId()));
+    }
+    // The model released them: its published stats show nothing running and two cancellations.
+    long statsDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < statsDeadline && server.model.stats.get().numRunning() > 0) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, server.model.stats.get().numRunning());
+    assertEquals(2, server.model.stats.get().numCancelledTotal());
+  }
+
+  private List<FakeModel.Received> cancelled() {
+    return server.model.received.stream().filter(r -> r.command() instanceof ModelProtocol.Cancel).toList();
+  }
+}

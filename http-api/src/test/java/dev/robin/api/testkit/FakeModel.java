@@ -1,0 +1,229 @@
+package dev.robin.api.testkit;
+
+import dev.robin.cluster.model.GenerationEvent;
+import dev.robin.cluster.model.ModelProtocol;
+import dev.robin.cluster.model.ModelStats;
+import dev.robin.engine.sampling.SampledToken;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A model actor that speaks {@link ModelProtocol} without a model: each sequence emits the token ids of
+ * {@link Script#tokens} one per {@link Script#tokenInterval} (cycling), then EOS (unless {@code ignore_eos}),
+ * honouring {@code maxTokens} and {@code Cancel}. Every command it receives is recorded with its arrival time,
+ * and it publishes {@link ModelStats} like the real one.
+ */
+public final class FakeModel {
+
+  /**
+   * @param tokens the generated ids, in order
+   * @param endWithEos whether EOS follows the last scripted token (otherwise the script repeats)
+   * @param startDelay between Accepted and Started (a long prefill)
+   * @param stepBlock how long each step blocks the actor's thread (a busy step loop)
+   * @param overloaded whether every Generate is rejected as OVERLOADED
+   * @param cachedTokens reported as prefix-cache hits
+   */
+  public record Script(
+      List<Integer> tokens, boolean endWithEos, Duration tokenInterval, Duration startDelay, Duration stepBlock,
+      boolean overloaded, int cachedTokens) {
+
+    public static Script of(List<Integer> tokens) {
+      return new Script(tokens, true, Duration.ofMillis(2), Duration.ZERO, Duration.ZERO, false, 0);
+    }
+
+    public Script withInterval(Duration d) {
+      return new Script(tokens, endWithEos, d, startDelay, stepBlock, overloaded, cachedTokens);
+    }
+
+    public Script withStartDelay(Duration d) {
+      return new Script(tokens, endWithEos, tokenInterval, d, stepBlock, overloaded, cachedTokens);
+    }
+
+    public Script withStepBlock(Duration d) {
+      return new Script(tokens, endWithEos, tokenInterval, startDelay, d, overloaded, cachedTokens);
+    }
+
+    public Script repeating() {
+      return new Script(tokens, false, tokenInterval, startDelay, stepBlock, overloaded, cachedTokens);
+    }
+
+    public Script overloadedModel() {
+      return new Script(tokens, endWithEos, tokenInterval, startDelay, stepBlock, true, cachedTokens);
+    }
+
+    public Script withCachedTokens(int n) {
+      return new Script(tokens, endWithEos, tokenInterval, startDelay, stepBlock, overloaded, n);
+    }
+  }
+
+  /** A command and when it arrived. */
+  public record Received(ModelProtocol.Command command, long nanoTime) {}
+
+  private sealed interface Internal extends ModelProtocol.Command {}
+
+  private record Start(String requestId) implements Internal {}
+
+  private record Step(String requestId) implements Internal {}
+
+  private static final class Sequence {
+    final ModelProtocol.Generate generate;
+    int produced;
+
+    Sequence(ModelProtocol.Generate generate) {
+      this.generate = generate;
+    }
+  }
+
+  public final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+  public final AtomicReference<ModelStats> stats;
+  private final String modelId;
+  private volatile Script script;
+  /** When >= 0, each sequence fails (a {@code Failed} event) after this many tokens. */
+  public volatile int failAfterTokens = -1;
+  private long numRequests;
+  private long numGenerated;
+  private long numCancelled;
+
+  public FakeModel(String modelId, Script script) {
+    this.modelId = modelId;
+    this.script = script;
+    this.stats = new AtomicReference<>(ready(0, 0));
+  }
+
+  public void setScript(Script script) {
+    this.script = script;
+  }
+
+  public List<ModelProtocol.Cancel> cancels() {
+    return received.stream()
+        .filter(r -> r.command() instanceof ModelProtocol.Cancel)
+        .map(r -> (ModelProtocol.Cancel) r.command())
+        .toList();
+  }
+
+  public List<ModelProtocol.Generate> generates() {
+    return received.stream()
+        .filter(r -> r.command() instanceof ModelProtocol.Generate)
+        .map(r -> (ModelProtocol.Generate) r.command())
+        .toList();
+  }
+
+  public Behavior<ModelProtocol.Command> behavior() {
+    return Behaviors.withTimers(
+        timers -> {
+          Map<String, Sequence> running = new HashMap<>();
+          return Behaviors.receive(ModelProtocol.Command.class)
+              .onMessage(
+                  ModelProtocol.Generate.class,
+                  g -> {
+                    received.add(new Received(g, System.nanoTime()));
+                    Script s = script;
+                    if (s.overloaded()) {
+                      g.replyTo().tell(new GenerationEvent.Rejected(g.requestId(),
+                          GenerationEvent.RejectReason.OVERLOADED, "queue full"));
+                      return Behaviors.same();
+                    }
+                    numRequests++;
+                    running.put(g.requestId(), new Sequence(g));
+                    g.replyTo().tell(new GenerationEvent.Accepted(g.requestId()));
+                    timers.startSingleTimer(g.requestId(), new Start(g.requestId()), s.startDelay());
+                    publish(running.size());
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  ModelProtocol.Cancel.class,
+                  c -> {
+                    received.add(new Received(c, System.nanoTime()));
+                    Sequence seq = running.remove(c.requestId());
+                    if (seq != null) {
+                      timers.cancel(c.requestId());
+                      numCancelled++;
+                      seq.generate.replyTo().tell(new GenerationEvent.Finished(c.requestId(),
+                          GenerationEvent.FinishReason.CANCELLED, seq.generate.promptIds().length, seq.produced,
+                          script.cachedTokens()));
+                      publish(running.size());
+                    }
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Start.class,
+                  st -> {
+                    Sequence seq = running.get(st.requestId());
+                    if (seq != null) {
+                      seq.generate.replyTo().tell(new GenerationEvent.Started(st.requestId(), script.cachedTokens()));
+                      timers.startTimerWithFixedDelay(st.requestId(), new Step(st.requestId()), script.tokenInterval());
+                    }
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Step.class,
+                  st -> {
+                    Sequence seq = running.get(st.requestId());
+                    if (seq == null) {
+                      return Behaviors.same();
+                    }
+                    Script s = script;
+                    if (!s.stepBlock().isZero()) {
+                      Thread.sleep(s.stepBlock().toMillis()); // a step loop that hogs its thread
+                    }
+                    ModelProtocol.Generate g = seq.generate;
+                    if (failAfterTokens >= 0 && seq.produced >= failAfterTokens) {
+                      running.remove(g.requestId());
+                      timers.cancel(g.requestId());
+                      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "The model ran out of memory."));
+                      return Behaviors.same();
+                    }
+                    boolean eos = s.endWithEos() && !g.ignoreEos() && seq.produced == s.tokens().size();
+                    int id = eos ? FakeTokenizer.EOS : s.tokens().get(seq.produced % s.tokens().size());
+                    seq.produced++;
+                    numGenerated++;
+                    g.replyTo().tell(new GenerationEvent.Tokens(g.requestId(), List.of(sampled(id, g))));
+                    if (eos || seq.produced >= g.maxTokens()) {
+                      running.remove(g.requestId());
+                      timers.cancel(g.requestId());
+                      g.replyTo().tell(new GenerationEvent.Finished(g.requestId(),
+                          eos ? GenerationEvent.FinishReason.STOP : GenerationEvent.FinishReason.LENGTH,
+                          g.promptIds().length, seq.produced, s.cachedTokens()));
+                    }
+                    publish(running.size());
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
+  /** Log-probabilities: the chosen token -0.25, alternatives ids 2, 3, … at -1, -2, …. */
+  private static SampledToken sampled(int id, ModelProtocol.Generate g) {
+    int k = g.sampling().topLogprobs();
+    if (k < 0) {
+      return SampledToken.of(id);
+    }
+    int[] topIds = new int[k];
+    float[] topLps = new float[k];
+    for (int i = 0; i < k; i++) {
+      topIds[i] = 2 + i;
+      topLps[i] = -(i + 1);
+    }
+    return new SampledToken(id, -0.25f, topIds, topLps);
+  }
+
+  private void publish(int numRunning) {
+    stats.set(new ModelStats(modelId, "cpu()", ModelStats.Status.READY, 0, numRunning, 0, numRunning, 64, 0.0,
+        1.0, 42.0, numRequests, numGenerated, numCancelled));
+  }
+
+  private ModelStats ready(int numRunning, int numWaiting) {
+    return new ModelStats(modelId, "cpu()", ModelStats.Status.READY, numWaiting, numRunning, 0, 0, 64, 0.0, 0.0,
+        0.0, 0, 0, 0);
+  }
+
+  /** A reference for tests that need to send to the actor directly. */
+  public record Handle(FakeModel model, ActorRef<ModelProtocol.Command> ref) {}
+}
