@@ -47,6 +47,10 @@ public final class UsageRecorder extends AbstractBehavior<UsageRecorder.Command>
 
   private record Waiter(long upToSequence, ActorRef<Flushed> replyTo) {}
 
+  /** Longest wait before retrying a failed write, however long the flush interval. */
+  private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(1);
+  private static final String RETRY_TIMER = "retry";
+
   private final UsageStore store;
   private final UsageSettings settings;
   private final TimerScheduler<Command> timers;
@@ -150,8 +154,12 @@ public final class UsageRecorder extends AbstractBehavior<UsageRecorder.Command>
       for (int i = batch.size() - 1; i >= 0; i--) {
         buffer.addFirst(batch.get(i));
       }
-      getContext().getLog().warn("Writing {} usage events failed; retrying in {}: {}", batch.size(),
-          settings.flushInterval(), finished.failure().toString());
+      Duration retryDelay = settings.flushInterval().compareTo(MAX_RETRY_DELAY) < 0
+          ? settings.flushInterval()
+          : MAX_RETRY_DELAY;
+      timers.startSingleTimer(RETRY_TIMER, Tick.INSTANCE, retryDelay);
+      getContext().getLog().warn("Writing {} usage events failed; retrying in {} ms: {}", batch.size(),
+          retryDelay.toMillis(), finished.failure().toString());
       return this;
     }
     numWritten += finished.numEvents();
