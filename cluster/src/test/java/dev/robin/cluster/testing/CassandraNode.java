@@ -145,7 +145,10 @@ public final class CassandraNode {
       }
     }, "cassandra-node-stopper"));
     awaitReady(process, dir, cqlPort);
-    return new CassandraNode("127.0.0.1", cqlPort, process, Duration.ofNanos(System.nanoTime() - started));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    System.err.printf("Cassandra test node ready on 127.0.0.1:%d in %.1f s (data in %s)%n", cqlPort,
+        took.toMillis() / 1000.0, dir);
+    return new CassandraNode("127.0.0.1", cqlPort, process, took);
   }
 
   private static void awaitReady(Process process, Path dir, int cqlPort) {
