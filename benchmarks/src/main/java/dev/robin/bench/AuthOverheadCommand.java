@@ -116,6 +116,17 @@ public final class AuthOverheadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
+        | java.io.UncheckedIOException e) {
+      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
+      System.err.println("bench auth-overhead: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
     if ((offUrl == null) != (onUrl == null)) {
       throw new ParameterException(spec.commandLine(), "give both --off-url and --on-url, or neither");
     }

@@ -113,6 +113,17 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
+        | java.io.UncheckedIOException e) {
+      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
+      System.err.println("bench: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
     validate();
     Path home = RobinHome.get();
     if (url != null) {

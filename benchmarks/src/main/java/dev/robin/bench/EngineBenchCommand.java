@@ -67,7 +67,18 @@ public final class EngineBenchCommand implements Callable<Integer> {
   public record EngineReport(String benchmark, MachineInfo machine, String command, List<DecodeResult> results) {}
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
+        | java.io.UncheckedIOException e) {
+      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
+      System.err.println("bench engine: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
     for (String d : dtypes) {
       if (d.equals("bfloat16")) {
         throw new ParameterException(spec.commandLine(),
