@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * {@code bin/robin bench auth-overhead}: latency of a cheap route with authentication and rate limiting
  * ("on": a key is sent, verified and charged) and without ("off": limits disabled, no key). Either two
  * running servers ({@code --off-url}, {@code --on-url}; measured in alternating rounds so drift hits both)
- * or two servers started one after the other with different {@code serve} arguments.
+ * or two servers started one after the other, each with its HOCON overlay ({@code serve --config}).
  */
 @Command(
     name = "auth-overhead",
@@ -54,11 +54,19 @@ public final class AuthOverheadCommand implements Callable<Integer> {
   @Option(names = "--model-name", description = "Model id for /tokenize (default: bench, or the first listed with URLs).")
   String modelName;
 
-  @Option(names = "--off-server-arg", defaultValue = "--no-rate-limits",
-      description = "serve argument(s) of the 'off' server (repeatable; default: ${DEFAULT-VALUE}).")
-  List<String> offServerArgs;
+  @Option(names = "--off-config", defaultValue = "robin.rate-limits.enabled = false",
+      description = "HOCON layered over the 'off' server's configuration with serve --config "
+          + "(default: ${DEFAULT-VALUE}; empty for none).")
+  String offConfig;
 
-  @Option(names = "--on-server-arg", description = "serve argument(s) of the 'on' server (repeatable; default: none).")
+  @Option(names = "--on-config", defaultValue = "",
+      description = "HOCON layered over the 'on' server's configuration, e.g. higher limits (default: none).")
+  String onConfig;
+
+  @Option(names = "--off-server-arg", description = "Extra serve argument of the 'off' server (repeatable).")
+  List<String> offServerArgs = new ArrayList<>();
+
+  @Option(names = "--on-server-arg", description = "Extra serve argument of the 'on' server (repeatable).")
   List<String> onServerArgs = new ArrayList<>();
 
   @Option(names = "--api-key", description = "Key the 'on' side sends (default: one created with POST /v1/keys).")
@@ -134,8 +142,8 @@ public final class AuthOverheadCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--requests and --rounds must be positive, --warmup not negative");
     }
     boolean launch = offUrl == null;
-    Side off = new Side("off", launch ? List.copyOf(offServerArgs) : null);
-    Side on = new Side("on", launch ? List.copyOf(onServerArgs) : null);
+    Side off = new Side("off", launch ? serveArgs(offConfig, offServerArgs) : null);
+    Side on = new Side("on", launch ? serveArgs(onConfig, onServerArgs) : null);
     if (launch) {
       if (modelName == null) {
         modelName = "bench";
@@ -183,6 +191,20 @@ public final class AuthOverheadCommand implements Callable<Integer> {
     return offResult.numFailed() + onResult.numFailed() > 0 ? 2 : 0;
   }
 
+  /** {@code --config <temp file with hocon>} when there is HOCON, then the extra arguments. */
+  private static List<String> serveArgs(String hocon, List<String> extra) throws java.io.IOException {
+    List<String> args = new ArrayList<>();
+    if (!hocon.isBlank()) {
+      Path file = java.nio.file.Files.createTempFile("robin-bench-", ".conf");
+      file.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(file, hocon + "\n");
+      args.add("--config");
+      args.add(file.toString());
+    }
+    args.addAll(extra);
+    return List.copyOf(args);
+  }
+
   private void measureLaunched(Side side, boolean withKey) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
     args.addAll(side.serverArgs);
@@ -211,6 +233,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
       sb.append(" --off-url ").append(offUrl).append(" --on-url ").append(onUrl).append(" --rounds ").append(rounds);
     } else {
       sb.append(" --model ").append(modelSpec);
+      sb.append(" --off-config '").append(offConfig).append("' --on-config '").append(onConfig).append("'");
       offServerArgs.forEach(a -> sb.append(" --off-server-arg=").append(a));
       onServerArgs.forEach(a -> sb.append(" --on-server-arg=").append(a));
     }

@@ -18,24 +18,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Robin server started by the benchmark as a child process ({@code bin/robin serve}), ready once
  * {@code GET /v1/health} answers 200, stopped (SIGTERM, then SIGKILL) on {@link #close()} or JVM exit.
+ * It gets a temporary {@code --data-dir} of its own, removed when it stops, so that keys the benchmark
+ * creates never land in the user's store.
  */
 public final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   private final URI baseUrl;
   private final Path log;
+  private final Path dataDir;
   private final Thread shutdownHook;
 
-  private ServerProcess(Process process, URI baseUrl, Path log) {
+  private ServerProcess(Process process, URI baseUrl, Path log, Path dataDir) {
     this.process = process;
     this.baseUrl = baseUrl;
     this.log = log;
+    this.dataDir = dataDir;
     this.shutdownHook = new Thread(this::stop, "bench-server-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
-   * Starts {@code <robinHome>/bin/robin serve --port <free port> <serveArgs…>} and waits until it is healthy.
+   * Starts {@code <robinHome>/bin/robin serve --port <free port> --data-dir <temp> <serveArgs…>} and waits
+   * until it is healthy.
    *
    * @param serveArgs arguments after {@code serve --port N}, e.g. {@code --model bench=synthetic:llama-75m}
    * @throws IllegalStateException when it exits or is not healthy within {@code startupTimeout}; the
@@ -48,12 +53,16 @@ public final class ServerProcess implements AutoCloseable {
       throw new IllegalStateException("cannot start a server: " + launcher + " is missing or not executable");
     }
     int port = freePort();
-    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "serve", "--port", Integer.toString(port)));
-    cmd.addAll(serveArgs);
     Path log;
+    Path dataDir;
+    List<String> cmd;
     Process process;
     try {
       log = Files.createTempFile("robin-bench-server-" + port + "-", ".log");
+      dataDir = Files.createTempDirectory("robin-bench-data-");
+      cmd = new ArrayList<>(List.of(
+          launcher.toString(), "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+      cmd.addAll(serveArgs);
       process =
           new ProcessBuilder(cmd)
               .directory(robinHome.toFile())
@@ -61,9 +70,9 @@ public final class ServerProcess implements AutoCloseable {
               .redirectOutput(log.toFile())
               .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot start bin/robin serve: " + e.getMessage(), e);
     }
-    ServerProcess server = new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
+    ServerProcess server = new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log, dataDir);
     System.err.println("bench: started " + String.join(" ", cmd) + " (pid " + process.pid() + ", log " + log + ")");
     try {
       server.awaitHealthy(startupTimeout);
@@ -140,10 +149,19 @@ public final class ServerProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    deleteDataDir();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // The hook is running or has run: nothing to remove.
+    }
+  }
+
+  private void deleteDataDir() {
+    try (var paths = Files.walk(dataDir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("bench: could not remove the server's data directory " + dataDir + ": " + e.getMessage());
     }
   }
 
