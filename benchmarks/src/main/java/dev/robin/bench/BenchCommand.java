@@ -206,7 +206,8 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
             modelName,
             new SweepReport.Settings(
                 maxTokens, promptTokens, sharedPrefix, ignoreEos, warmup, List.copyOf(concurrency), counts, seed),
-            levels);
+            levels,
+            ModelList.health(http, apiBase));
     ReportWriter.write(report, out);
     System.out.print(table(levels));
     if (markdown) {

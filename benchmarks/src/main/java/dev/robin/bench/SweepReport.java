@@ -1,5 +1,6 @@
 package dev.robin.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.bench.load.LevelSummary;
 import dev.robin.bench.report.MachineInfo;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.List;
  * @param launched whether the benchmark started that server itself
  * @param modelSpec what {@code --model} of {@code serve} was (null for an external server)
  * @param model the model id requests named
+ * @param serverHealth {@code GET /v1/health} after the sweep, as the server sent it (null if unavailable)
  */
 public record SweepReport(
     String benchmark,
@@ -23,7 +25,8 @@ public record SweepReport(
     String modelSpec,
     String model,
     Settings settings,
-    List<LevelSummary> levels) {
+    List<LevelSummary> levels,
+    JsonNode serverHealth) {
 
   /** How the requests were made. */
   public record Settings(

@@ -12,10 +12,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/models}: which model ids a running server offers, to benchmark one without asking. */
+/**
+ * What a running server says about itself: {@code GET /v1/models} (which model to benchmark without asking)
+ * and {@code GET /v1/health} (recorded beside the results: device, replicas, queue, versions).
+ */
 public final class ModelList {
 
   private ModelList() {}
+
+  /** The health document, or null when the server does not answer one (it is informative only). */
+  public static JsonNode health(HttpClient http, URI apiBase) throws InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(ApiBase.resolve(apiBase, "health")).timeout(Duration.ofSeconds(10)).build();
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
 
   /**
    * The ids the server lists, in its order.
