@@ -84,7 +84,23 @@ public record ModelConfig(
     int hidden = requiredInt(root, "hidden_size", source);
     int heads = requiredInt(root, "num_attention_heads", source);
     int kvHeads = root.path("num_key_value_heads").isNumber() ? root.get("num_key_value_heads").asInt() : heads;
-    int headDim = root.path("head_dim").isNumber() ? root.get("head_dim").asInt() : hidden / heads;
+    if (kvHeads <= 0 || kvHeads > heads) {
+      throw new ModelLoadException(
+          source + ": num_key_value_heads " + kvHeads + " must be between 1 and num_attention_heads " + heads);
+    }
+    int headDim;
+    if (root.path("head_dim").isNumber()) {
+      headDim = root.get("head_dim").asInt();
+      if (headDim <= 0 || headDim % 2 != 0) {
+        throw new ModelLoadException(source + ": head_dim " + headDim + " must be a positive even number");
+      }
+    } else if (hidden % heads != 0) {
+      throw new ModelLoadException(
+          source + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads
+              + " and no head_dim is given");
+    } else {
+      headDim = hidden / heads;
+    }
     if (heads % kvHeads != 0) {
       throw new ModelLoadException(
           source + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
@@ -111,7 +127,8 @@ public record ModelConfig(
         qwen || root.path("attention_bias").asBoolean(false),
         root.path("bos_token_id").isNumber() ? root.get("bos_token_id").asInt() : null,
         intList(root.path("eos_token_id")),
-        root.path("torch_dtype").asText("float32"));
+        // transformers 4.56+ writes "dtype" where older versions wrote "torch_dtype".
+        root.path("torch_dtype").asText(root.path("dtype").asText("float32")));
   }
 
   private static RopeScaling ropeScaling(JsonNode node, String source) {
