@@ -141,6 +141,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
     if (requests < 1 || warmup < 0 || rounds < 1) {
       throw new ParameterException(spec.commandLine(), "--requests and --rounds must be positive, --warmup not negative");
     }
+    MachineInfo machine = MachineInfo.collect(RobinHome.get());
     boolean launch = offUrl == null;
     Side off = new Side("off", launch ? serveArgs(offConfig, offServerArgs) : null);
     Side on = new Side("on", launch ? serveArgs(onConfig, onServerArgs) : null);
@@ -172,7 +173,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
     Percentiles b = onResult.latencyMs();
     AuthOverheadReport report =
         new AuthOverheadReport(
-            "auth-overhead", MachineInfo.collect(RobinHome.get()), commandLine(), route.describe(),
+            "auth-overhead", machine, commandLine(), route.describe(),
             List.of(offResult, onResult), b.p50() - a.p50(), b.p99() - a.p99());
     ReportWriter.write(report, out);
     String table = table(report);

@@ -155,6 +155,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   }
 
   private int run(URI apiBase, boolean launched) throws InterruptedException {
+    MachineInfo machine = MachineInfo.collect(RobinHome.get());
     HttpClient http = CompletionClient.newHttpClient();
     Map<String, String> headers = new LinkedHashMap<>();
     if (apiKey != null) {
@@ -194,7 +195,6 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
         System.err.println("bench:   first failure: " + s.firstError());
       }
     }
-    MachineInfo machine = MachineInfo.collect(RobinHome.get());
     SweepReport report =
         new SweepReport(
             "concurrency-sweep",

@@ -92,6 +92,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--context, --steps, --block-size and --batch must be positive, --warmup-steps not negative");
     }
+    MachineInfo machine = MachineInfo.collect(RobinHome.get());
     int maxBatch = Collections.max(batches);
     int numBlocks = maxBatch * DecodeBenchmark.blocksPerSequence(context, warmupSteps, steps, blockSize);
     List<DecodeResult> results = new ArrayList<>();
@@ -109,7 +110,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
       }
     }
-    EngineReport report = new EngineReport("engine-decode", MachineInfo.collect(RobinHome.get()), commandLine(), results);
+    EngineReport report = new EngineReport("engine-decode", machine, commandLine(), results);
     ReportWriter.write(report, out);
     System.out.print(table(results));
     if (markdown) {

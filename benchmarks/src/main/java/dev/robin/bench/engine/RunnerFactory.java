@@ -1,27 +1,33 @@
 package dev.robin.bench.engine;
 
+import ai.djl.Device;
+import dev.robin.engine.checkpoint.Checkpoint;
+import dev.robin.engine.load.EngineOptions;
+import dev.robin.engine.model.LlamaRunner;
 import dev.robin.engine.scheduler.ModelRunner;
+import dev.robin.engine.synthetic.ModelLocator;
 
 /**
  * The one place that builds an engine {@link ModelRunner} for the microbenchmark, so that the measuring
- * code does not depend on how models are resolved and loaded.
+ * code does not depend on how models are resolved and loaded. It goes the way the server does: the spec
+ * through {@link ModelLocator} (a synthetic model is written once into its cache), the checkpoint through
+ * {@link Checkpoint}, the weights and KV cache through {@link LlamaRunner#create}.
  */
 public final class RunnerFactory {
 
   private RunnerFactory() {}
 
   /**
-   * Opens {@code modelSpec} (e.g. {@code synthetic:llama-25m}) with weights and KV cache in {@code dtype}.
+   * Opens {@code modelSpec} (e.g. {@code synthetic:llama-25m} or a model directory) on the CPU with weights,
+   * activations and KV cache in {@code dtype}.
    *
+   * @param dtype {@code float32} or {@code float16}
    * @param numBlocks KV-cache blocks to allocate
    * @param blockSize tokens per block
    */
   public static ModelRunner open(String modelSpec, String dtype, int numBlocks, int blockSize) {
-    // TODO(lead): wire dev.robin.engine.model.LlamaRunner and the synthetic model resolver once they are
-    // on main: resolve modelSpec to a config + TensorSource, then construct the runner with dtype,
-    // numBlocks and blockSize. Until then the engine benchmark refuses to run rather than fake figures.
-    throw new UnsupportedOperationException(
-        "the engine's model runner (dev.robin.engine.model.LlamaRunner) is not on this branch yet; "
-            + "cannot benchmark " + modelSpec + " in " + dtype);
+    Checkpoint checkpoint = ModelLocator.open(modelSpec, null);
+    return LlamaRunner.create(
+        checkpoint, checkpoint.config(), Device.cpu(), EngineOptions.parseDtype(dtype), numBlocks, blockSize);
   }
 }

@@ -1,6 +1,7 @@
 package dev.robin.bench.report;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * @param availableProcessors what the JVM sees (cgroup limits included)
  * @param memTotalBytes MemTotal of /proc/meminfo, -1 when unknown
  * @param maxHeapBytes the benchmark JVM's max heap (the server's may differ)
+ * @param loadAverage1m the system's 1-minute load average as the benchmark started (-1 if unknown): a
+ *     figure measured while other processes competed for the cores says so
  */
 public record MachineInfo(
     String date,
@@ -29,7 +32,8 @@ public record MachineInfo(
     long maxHeapBytes,
     String javaVersion,
     String javaVm,
-    String os) {
+    String os,
+    double loadAverage1m) {
 
   /** Describes this machine now; {@code repo} is the checkout whose commit is reported. */
   public static MachineInfo collect(Path repo) {
@@ -42,13 +46,15 @@ public record MachineInfo(
         Runtime.getRuntime().maxMemory(),
         System.getProperty("java.version"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
   }
 
   /** One line for a table header or a log: "2 vCPU Intel(R) Xeon(R) Processor, 23.4 GiB, Java 17.0.15". */
   public String oneLine() {
     String mem = memTotalBytes > 0 ? String.format(" %.1f GiB,", memTotalBytes / (1024.0 * 1024 * 1024)) : "";
-    return availableProcessors + " vCPU " + cpuModel + "," + mem + " Java " + javaVersion + ", commit " + gitCommit;
+    return availableProcessors + " vCPU " + cpuModel + "," + mem + " Java " + javaVersion + ", commit " + gitCommit
+        + (loadAverage1m >= 0 ? ", load average " + loadAverage1m : "");
   }
 
   private static String readCpuModel() {
