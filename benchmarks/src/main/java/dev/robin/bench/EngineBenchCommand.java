@@ -1,5 +1,6 @@
 package dev.robin.bench;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.robin.bench.engine.DecodeBenchmark;
 import dev.robin.bench.engine.DecodeResult;
 import dev.robin.bench.engine.RunnerFactory;
@@ -57,6 +58,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
   @Option(names = "--block-size", defaultValue = "16", description = "KV-cache block size (default: ${DEFAULT-VALUE}).")
   int blockSize;
 
+  @Option(names = "--threads", defaultValue = "0",
+      description = "PyTorch intra-op threads; 0 keeps PyTorch's default (one per core) (default: ${DEFAULT-VALUE}).")
+  int threads;
+
   @Option(names = "--out", defaultValue = "docs/bench-engine.json", description = "JSON report file (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -92,7 +97,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--context, --steps, --block-size and --batch must be positive, --warmup-steps not negative");
     }
+    if (threads < 0) {
+      throw new ParameterException(spec.commandLine(), "--threads must not be negative");
+    }
     MachineInfo machine = MachineInfo.collect(RobinHome.get());
+    if (threads > 0) {
+      ai.djl.engine.Engine.getEngine("PyTorch");
+      JniUtils.setNumThreads(threads);
+    }
     int maxBatch = Collections.max(batches);
     int numBlocks = maxBatch * DecodeBenchmark.blocksPerSequence(context, warmupSteps, steps, blockSize);
     List<DecodeResult> results = new ArrayList<>();
@@ -133,6 +145,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
   private String commandLine() {
     return "bin/robin bench engine --model " + String.join(",", models) + " --dtype " + String.join(",", dtypes)
         + " --batch " + String.join(",", batches.stream().map(String::valueOf).toList()) + " --context " + context
-        + " --warmup-steps " + warmupSteps + " --steps " + steps + " --block-size " + blockSize;
+        + " --warmup-steps " + warmupSteps + " --steps " + steps + " --block-size " + blockSize
+        + (threads > 0 ? " --threads " + threads : "");
   }
 }
