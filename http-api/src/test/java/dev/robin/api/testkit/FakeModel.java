@@ -66,7 +66,8 @@ public final class FakeModel {
   /** A command and when it arrived. */
   public record Received(ModelProtocol.Command command, long nanoTime) {}
 
-  private sealed interface Internal extends ModelProtocol.Command {}
+  // ModelProtocol.Command is sealed: the fake's own timer messages live beside it, and the behavior is narrowed.
+  private sealed interface Internal {}
 
   private record Start(String requestId) implements Internal {}
 
@@ -116,10 +117,10 @@ public final class FakeModel {
   }
 
   public Behavior<ModelProtocol.Command> behavior() {
-    return Behaviors.withTimers(
+    return Behaviors.<Object>withTimers(
         timers -> {
           Map<String, Sequence> running = new HashMap<>();
-          return Behaviors.receive(ModelProtocol.Command.class)
+          return Behaviors.receive(Object.class)
               .onMessage(
                   ModelProtocol.Generate.class,
                   g -> {
@@ -196,7 +197,7 @@ public final class FakeModel {
                     return Behaviors.same();
                   })
               .build();
-        });
+        }).narrow();
   }
 
   /** Log-probabilities: the chosen token -0.25, alternatives ids 2, 3, … at -1, -2, …. */
