@@ -129,6 +129,8 @@ public final class JinjaChatTemplate implements ChatTemplate {
         .withLstripBlocks(false)
         .withKeepTrailingNewline(true)
         .withElResolver(resolver)
+        // Message text is data: never evaluate "{{ ... }}" a client put in its content.
+        .withNestedInterpretationEnabled(false)
         .withMaxOutputSize(MAX_OUTPUT_CHARS)
         .build();
     Jinjava jinjava = new Jinjava(config);

@@ -89,6 +89,14 @@ class JinjaChatTemplateTest {
   }
 
   @Test
+  void messageContentIsNeverEvaluatedAsTemplate() {
+    JinjaChatTemplate t = new JinjaChatTemplate(resource("smollm2.jinja"), "", "");
+    String content = "{{ 7 * 7 }} {% for x in [1,2] %}{{ x }}{% endfor %} {{ raise_exception('boom') }}";
+    String out = t.render(List.of(new ChatMessage("user", content)), true);
+    assertTrue(out.contains("<|im_start|>user\n" + content + "<|im_end|>"), out);
+  }
+
+  @Test
   void strftimeNowFormatsTheCurrentDate() {
     String out = new JinjaChatTemplate("{{ strftime_now('%Y-%m-%d') }}", "", "").render(List.of(), false);
     assertTrue(out.matches("\\d{4}-\\d{2}-\\d{2}"), out);
