@@ -10,6 +10,9 @@ import java.util.List;
  * ignores the {@code if}; the loop becomes a first loop collecting the kept items and a second loop over
  * them, so {@code loop.last} and {@code loop.index} count kept items as in Jinja2.
  *
+ * <p>{@code {% generation %}…{% endgeneration %}} (transformers' assistant-mask extension) is dropped,
+ * leaving its body.
+ *
  * <p>Precedence of {@code not}: Jinja2 reads {@code not a|length == 1} as {@code not (a|length == 1)},
  * Jinjava's EL as {@code (not a|length) == 1}; every unary {@code not} gets its operand parenthesized up
  * to the next {@code and}, {@code or}, {@code if}, {@code else}, comma or closing bracket (Llama 3.2).
@@ -81,6 +84,10 @@ final class JinjaSource {
         case TEXT -> out.append(s.text);
         case EXPRESSION -> out.append("{{").append(groupNot(s.text)).append("}}");
         case BLOCK -> {
+          String name = s.text.strip();
+          if (name.equals("generation") || name.equals("endgeneration")) {
+            continue; // transformers' AssistantTracker block: renders its body, nothing else here
+          }
           s.text = groupNot(s.text);
           String loop = rewriteFilteredLoop(s.text, filteredLoops);
           if (loop != null) {
