@@ -1,5 +1,6 @@
 package dev.robin.api.auth;
 
+import dev.robin.cluster.membership.ClusterMembership;
 import com.typesafe.config.Config;
 import dev.robin.cluster.keys.ApiKeyService;
 import dev.robin.cluster.keys.KeySettings;
@@ -17,8 +18,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,10 +98,7 @@ public final class AuthServices {
       throw new IllegalStateException("rate limits are cluster-sharded: run with pekko.actor.provider = cluster "
           + "(bin/robin serve does)");
     }
-    if (pekko.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    ClusterMembership.joinSelfIfNoSeeds(system);
   }
 
   /** The server's request guard: authentication, rate limits, usage. */
