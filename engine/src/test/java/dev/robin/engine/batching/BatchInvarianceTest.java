@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
  * seeded sampled request yields the same tokens alone and in such a batch. A step budget of 64 tokens
  * splits prompts into chunks mixed with decodes; the tight-pool variant forces preemptions (recomputation).
  */
-@Tag("slow")
 class BatchInvarianceTest {
 
   private static final long TARGET = 1_000;

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.Test;
  * again (no block held: {@code numKvBlocksUsed == 0}, i.e. free blocks == total) and the engine still
  * produces the golden outputs, so no aborted sequence left wrong keys and values in the prefix cache.
  */
-@Tag("slow")
 class CancellationTest {
 
   private static final int NUM_REQUESTS = 200;

@@ -30,17 +30,21 @@ import org.junit.jupiter.api.Test;
  * It cannot see native memory DJL does not track (a tensor handle dropped without {@code close}, JNI buffers).
  *
  * <p><b>Resident memory, approximate.</b> {@code VmRSS} from {@code /proc/self/status} sees everything the
- * process holds, including such native leaks, but also the JVM heap's growth, glibc arena fragmentation and
- * PyTorch's allocator keeping freed blocks; so it is compared after a 100-request warm-up (which grows the
- * heap, arenas and allocator pools to their working size) and allowed a stated slack. With ~1500 steps, the
- * 48 MiB bound catches a leak of ~32 KiB per step, smaller than one step's activations of a 200-token chunk.
+ * process holds, including such native leaks, but also the JVM heap, glibc arena fragmentation and
+ * PyTorch's CPU allocations of a different size every step. Measured here, RSS rises by 25-64 MiB over the
+ * first few hundred requests after a 100-request warm-up (the allocators settling; more when earlier tests
+ * ran in the same JVM) and then wanders within ±15 MiB over 2000 more requests without a trend. So the
+ * honest check is a plateau: the second 500 requests (~470 steps) may add at most 32 MiB, which catches a
+ * native leak of ~70 KiB per step (one 200-token chunk's activations are ~50 KiB per layer), and the whole
+ * 1000 at most 96 MiB. The exact NDArray count is the sharp test; RSS is the net for what DJL cannot see.
  */
 @Tag("slow")
 class NoLeakTest {
 
   private static final int WARM_UP = 100;
   private static final int REQUESTS = 1_000;
-  private static final long RSS_SLACK_BYTES = 48L << 20;
+  private static final long PLATEAU_SLACK_BYTES = 32L << 20;
+  private static final long TOTAL_SLACK_BYTES = 96L << 20;
 
   @Test
   void aThousandRequestsLeaveNoNdArrayAndNoNativeMemoryBehind() throws Exception {
@@ -54,28 +58,34 @@ class NoLeakTest {
       long rssAfterWarmUp = rssBytes();
       long heapAfterWarmUp = heapUsed();
 
-      serve(engine, random, WARM_UP, REQUESTS);
+      int numSteps = serve(engine, random, WARM_UP, WARM_UP + REQUESTS / 2);
+      settle();
+      long rssHalfway = rssBytes();
+      numSteps += serve(engine, random, WARM_UP + REQUESTS / 2, WARM_UP + REQUESTS);
       settle();
       int arraysAfter = root.getManagedArrays().size();
       long rssAfter = rssBytes();
       System.out.printf(
-          "leaks: live NDArrays %d -> %d; VmRSS %.1f -> %.1f MiB (%+.1f); heap used %.1f -> %.1f MiB%n",
-          arraysAfterWarmUp, arraysAfter, rssAfterWarmUp / 1048576.0, rssAfter / 1048576.0,
-          (rssAfter - rssAfterWarmUp) / 1048576.0, heapAfterWarmUp / 1048576.0, heapUsed() / 1048576.0);
+          "leaks: %d steps; live NDArrays %d -> %d; VmRSS %.1f -> %.1f -> %.1f MiB; heap used %.1f -> %.1f MiB%n",
+          numSteps, arraysAfterWarmUp, arraysAfter, mib(rssAfterWarmUp), mib(rssHalfway), mib(rssAfter),
+          mib(heapAfterWarmUp), mib(heapUsed()));
       assertEquals(0, engine.stats().numKvBlocksUsed());
       assertEquals(arraysAfterWarmUp, arraysAfter, "live NDArrays after 1000 more requests");
       assertTrue(
-          rssAfter - rssAfterWarmUp < RSS_SLACK_BYTES,
-          "resident memory grew by " + (rssAfter - rssAfterWarmUp) / 1048576 + " MiB over 1000 requests");
+          rssAfter - rssHalfway < PLATEAU_SLACK_BYTES,
+          "resident memory kept growing: " + mib(rssAfter - rssHalfway) + " MiB over the second 500 requests");
+      assertTrue(
+          rssAfter - rssAfterWarmUp < TOTAL_SLACK_BYTES,
+          "resident memory grew by " + mib(rssAfter - rssAfterWarmUp) + " MiB over 1000 requests");
     }
     assertEquals(0, llama.weights().arrays().stream().filter(a -> !a.isReleased()).count(), "closed with the engine");
   }
 
   /**
    * Serves requests {@code [from, to)}: at most 32 in flight, prompts of 1 to 200 random tokens (a third
-   * sharing a prefix), random sampling and lengths, one in ten aborted after a few steps.
+   * sharing a prefix), random sampling and lengths, one in ten aborted after a few steps; returns the steps.
    */
-  private static void serve(EngineCore engine, Random random, int from, int to) {
+  private static int serve(EngineCore engine, Random random, int from, int to) {
     int[] prefix = RealEngine.randomPrompt(random, 40);
     List<long[]> toAbort = new ArrayList<>(); // {id, step}
     int next = from;
@@ -106,6 +116,11 @@ class NoLeakTest {
       assertTrue(outputs.stream().noneMatch(o -> o.finishReason() == dev.robin.engine.scheduler.FinishReason.ERROR));
       step++;
     }
+    return step;
+  }
+
+  private static double mib(long bytes) {
+    return bytes / 1048576.0;
   }
 
   /** The root of the manager tree the runner's arrays live in (DJL's system manager for the engine). */
