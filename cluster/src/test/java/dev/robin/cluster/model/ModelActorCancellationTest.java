@@ -27,7 +27,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
  * requester stops, at random points (still queued, in prefill, decoding), give every KV block back, as the
  * published {@link ModelStats} show, and the replica still produces the golden outputs afterwards.
  */
-@Tag("slow")
 class ModelActorCancellationTest {
 
   private static final int NUM_REQUESTS = 48;
