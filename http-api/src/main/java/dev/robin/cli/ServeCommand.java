@@ -3,6 +3,7 @@ package dev.robin.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.robin.api.auth.AuthServices;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.server.ModelLauncher;
 import dev.robin.server.ModelSpec;
@@ -65,11 +66,24 @@ public final class ServeCommand implements Callable<Integer> {
     }
     ServerSettings settings = ServerSettings.from(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "robin", config);
+    AuthServices auth;
+    try {
+      auth = AuthServices.start(system, config);
+    } catch (RuntimeException e) {
+      log.error("Cannot start keys, usage and rate limits: {}", e.getMessage());
+      system.terminate();
+      return 1;
+    }
     ModelRegistry registry = new ModelRegistry();
     launchModels(system, config, registry, specs);
     RobinServer server;
     try {
-      server = RobinServer.builder(system, settings, registry).start().toCompletableFuture().join();
+      server = RobinServer.builder(system, settings, registry)
+          .guard(auth.guard())
+          .extraApiRoutes(auth.routes())
+          .start()
+          .toCompletableFuture()
+          .join();
     } catch (CompletionException e) {
       log.error("Cannot listen on {}:{}: {}", settings.host(), settings.port(), e.getCause().getMessage());
       system.terminate();
@@ -94,7 +108,9 @@ public final class ServeCommand implements Callable<Integer> {
       }
       base = ConfigFactory.parseFile(configFile.toFile()).withFallback(base);
     }
-    Config flags = ConfigFactory.empty();
+    // Serving is always as a cluster node (a single one joins itself): rate-limit buckets are sharded entities.
+    Config flags = ConfigFactory.empty()
+        .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"));
     if (host != null) {
       flags = flags.withValue("robin.server.host", ConfigValueFactory.fromAnyRef(host));
     }
