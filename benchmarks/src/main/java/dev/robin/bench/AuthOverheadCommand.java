@@ -59,7 +59,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; empty for none).")
   String offConfig;
 
-  @Option(names = "--on-config", defaultValue = "robin.rate-limits.authenticated.requests = 100000000",
+  @Option(names = "--on-config", defaultValue = "robin.rate-limits.authenticated.requests = 1000000",
       description = "HOCON layered over the 'on' server's configuration: limits stay on (every request is checked "
           + "and charged) but high enough never to refuse the benchmark (default: ${DEFAULT-VALUE}).")
   String onConfig;
