@@ -153,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
               new sun.misc.Signal(name),
               signal -> {
                 log.info("SIG{} received: draining in-flight requests, then exiting", name);
-                CoordinatedShutdown.get(system).run(CoordinatedShutdown.jvmExitReason());
+                CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.jvmExitReason());
               });
         } catch (IllegalArgumentException e) {
           log.debug("Signal {} cannot be handled here; the JVM shutdown hook will drain instead", name);

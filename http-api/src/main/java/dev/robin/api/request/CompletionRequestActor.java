@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -49,6 +50,9 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private record ModelActorStopped() implements Command {}
 
+  /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
+  public record Abort(ApiError error) implements Command {}
+
   private enum Timeout implements Command {
     ADMISSION,
     DRAIN
@@ -74,6 +78,8 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   /** The client-visible request is over (answered, failed or abandoned); only draining remains. */
   private boolean done;
   private boolean streamCompletedByUs;
+  /** The HTTP side finished consuming the stream (all bytes handed to the connection), or the client left. */
+  private boolean streamEnded;
 
   public static Behavior<Command> create(
       GenerationJob job, RequestServices services, CompletableFuture<HttpResponse> response) {
@@ -94,6 +100,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     this.timers = timers;
     this.format = ResponseFormat.of(job);
     this.model = job.model().actor();
+    services.inFlight().add(ctx.getSelf());
     ActorRef<GenerationEvent> events = ctx.messageAdapter(GenerationEvent.class, FromModel::new);
     ctx.watchWith(model, new ModelActorStopped());
     int n = job.options().n();
@@ -124,8 +131,32 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
         .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
-        .onMessageEquals(Timeout.DRAIN, Behaviors::stopped)
+        .onMessage(Abort.class, a -> {
+          fail(a.error());
+          return maybeStop();
+        })
+        .onMessageEquals(Timeout.DRAIN, this::stop)
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
+  }
+
+  /** Releases the stream and leaves the in-flight set; also on an unexpected stop (PostStop). */
+  private Behavior<Command> stop() {
+    cleanUp();
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    cleanUp();
+    return this;
+  }
+
+  private void cleanUp() {
+    if (queue != null && !streamCompletedByUs) {
+      streamCompletedByUs = true;
+      queue.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
+    }
+    services.inFlight().remove(getContext().getSelf());
   }
 
   private Behavior<Command> onModelEvent(GenerationEvent event) {
@@ -234,6 +265,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
+    streamEnded = true;
     if (!streamCompletedByUs && !done) {
       getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
       done = true;
@@ -248,7 +280,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       c.terminal = true;
     }
     fail(ApiError.internalWithMessage("The model stopped while generating. Please retry."));
-    return Behaviors.stopped();
+    return stop();
   }
 
   private Behavior<Command> onAdmissionTimeout() {
@@ -270,13 +302,17 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     }
   }
 
-  /** Stops once the client is served and the model has sent the last event of every sequence. */
+  /**
+   * Stops once the client is served (a stream: its last byte left for the connection) and the model has sent
+   * the last event of every sequence.
+   */
   private Behavior<Command> maybeStop() {
     if (!done) {
       return this;
     }
-    if (choices.stream().allMatch(c -> c.terminal)) {
-      return Behaviors.stopped();
+    boolean delivered = queue == null || streamEnded;
+    if (delivered && choices.stream().allMatch(c -> c.terminal)) {
+      return stop();
     }
     if (!timers.isTimerActive(Timeout.DRAIN)) {
       timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);

@@ -146,8 +146,7 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop().toCompletableFuture().join();
-    system.terminate();
+    system.terminate(); // runs CoordinatedShutdown, which unbinds and drains the server
     system.getWhenTerminated().toCompletableFuture().join();
   }
 }
