@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Robin 0.1.0",
     description = "Actor-based, high-throughput LLM inference server speaking the OpenAI API.",
-    subcommands = {CommandLine.HelpCommand.class, ServeCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, GenerateCommand.class, MakeModelCommand.class})
 public final class RobinCli {
 
   public static void main(String[] args) {

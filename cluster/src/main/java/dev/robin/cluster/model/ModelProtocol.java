@@ -3,13 +3,19 @@ package dev.robin.cluster.model;
 import dev.robin.engine.sampling.SamplingParams;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** The messages a model actor (one per model replica) understands. */
+/**
+ * The messages a model actor (one per model replica) understands.
+ *
+ * <p>Local only: commands carry {@code ActorRef}s and token arrays and are never serialized, so the
+ * requester and the model shard must live in the same JVM (a single-node cluster, or a cluster where each
+ * node hosts the shards of the models it serves).
+ */
 public final class ModelProtocol {
 
   private ModelProtocol() {}
 
-  /** Commands to a model actor. */
-  public interface Command {}
+  /** Commands to a model actor; the actor's own internal commands live in {@link ModelActor}. */
+  public sealed interface Command permits Generate, Cancel, ModelActor.InternalCommand {}
 
   /**
    * Generate up to {@code maxTokens} tokens after {@code promptIds}; events go to {@code replyTo}, ending with

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -18,6 +19,11 @@ import java.util.Set;
  * float32 and checked against the shape the config implies.
  */
 public final class Checkpoint implements TensorSource {
+
+  /** The weights of an unsharded checkpoint. */
+  public static final String SINGLE_FILE = "model.safetensors";
+  /** The index of a sharded checkpoint: {@code weight_map} from tensor name to shard file. */
+  public static final String INDEX_FILE = "model.safetensors.index.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,44 +37,68 @@ public final class Checkpoint implements TensorSource {
     this.fileOfTensor = fileOfTensor;
   }
 
-  /** Opens a model directory, reading its config and every safetensors header. */
+  /**
+   * Opens a model directory, reading its config and every safetensors header. Fails with a message naming
+   * the file and the problem: no config.json, an unsupported architecture, no weights, a shard the index
+   * names but that is missing, a truncated file.
+   */
   public static Checkpoint open(Path directory) {
     if (!Files.isDirectory(directory)) {
       throw new ModelLoadException("model directory " + directory + " does not exist");
     }
     ModelConfig config = ModelConfig.read(directory);
-    Map<String, SafetensorsFile> fileOfTensor = new HashMap<>();
-    Path single = directory.resolve("model.safetensors");
-    Path index = directory.resolve("model.safetensors.index.json");
+    Path single = directory.resolve(SINGLE_FILE);
+    Path index = directory.resolve(INDEX_FILE);
+    Map<String, SafetensorsFile> fileOfTensor;
     if (Files.isRegularFile(single)) {
       SafetensorsFile f = SafetensorsFile.open(single);
+      fileOfTensor = new HashMap<>();
       f.names().forEach(n -> fileOfTensor.put(n, f));
     } else if (Files.isRegularFile(index)) {
-      JsonNode map;
-      try {
-        map = JSON.readTree(index.toFile()).path("weight_map");
-      } catch (IOException e) {
-        throw new ModelLoadException(index + " is not valid JSON: " + e.getMessage(), e);
-      }
-      Map<String, SafetensorsFile> shards = new HashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        String shardName = e.getValue().asText();
-        Path shardPath = directory.resolve(shardName);
-        if (!Files.isRegularFile(shardPath)) {
-          throw new ModelLoadException(index + " names shard " + shardName + ", which does not exist");
-        }
-        SafetensorsFile shard = shards.computeIfAbsent(shardName, s -> SafetensorsFile.open(shardPath));
-        if (shard.entry(e.getKey()) == null) {
-          throw new ModelLoadException(shardPath + " lacks tensor " + e.getKey() + " that the index places there");
-        }
-        fileOfTensor.put(e.getKey(), shard);
-      }
+      fileOfTensor = openShards(directory, index);
     } else {
       throw new ModelLoadException(
-          "no model.safetensors or model.safetensors.index.json in model directory " + directory);
+          "no " + SINGLE_FILE + " or " + INDEX_FILE + " in model directory " + directory);
+    }
+    if (fileOfTensor.isEmpty()) {
+      throw new ModelLoadException("model directory " + directory + " holds no tensors");
     }
     return new Checkpoint(directory, config, fileOfTensor);
+  }
+
+  private static Map<String, SafetensorsFile> openShards(Path directory, Path index) {
+    JsonNode weightMap;
+    try {
+      weightMap = JSON.readTree(index.toFile()).path("weight_map");
+    } catch (IOException e) {
+      throw new ModelLoadException(index + " is not valid JSON: " + e.getMessage(), e);
+    }
+    if (!weightMap.isObject() || weightMap.isEmpty()) {
+      throw new ModelLoadException(index + " has no \"weight_map\" object naming the shards");
+    }
+    Path root = directory.toAbsolutePath().normalize();
+    Map<String, SafetensorsFile> shards = new HashMap<>();
+    Map<String, SafetensorsFile> fileOfTensor = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw new ModelLoadException(index + ": weight_map entry " + e.getKey() + " is not a file name");
+      }
+      String shardName = e.getValue().asText();
+      Path shardPath = root.resolve(shardName).normalize();
+      if (!shardPath.getParent().equals(root)) {
+        throw new ModelLoadException(index + " names shard " + shardName + " outside the model directory");
+      }
+      if (!Files.isRegularFile(shardPath)) {
+        throw new ModelLoadException(index + " names shard " + shardName + ", which does not exist");
+      }
+      SafetensorsFile shard = shards.computeIfAbsent(shardName, s -> SafetensorsFile.open(shardPath));
+      if (shard.entry(e.getKey()) == null) {
+        throw new ModelLoadException(shardPath + " lacks tensor " + e.getKey() + " that the index places there");
+      }
+      fileOfTensor.put(e.getKey(), shard);
+    }
+    return fileOfTensor;
   }
 
   public Path directory() {
@@ -80,7 +110,13 @@ public final class Checkpoint implements TensorSource {
   }
 
   public Set<String> tensorNames() {
-    return fileOfTensor.keySet();
+    return Collections.unmodifiableSet(fileOfTensor.keySet());
+  }
+
+  /** Where tensor {@code name} lies (dtype, shape, bytes), or null when the checkpoint has none. */
+  public SafetensorsFile.Entry entry(String name) {
+    SafetensorsFile f = fileOfTensor.get(name);
+    return f == null ? null : f.entry(name);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.robin.engine.checkpoint;
 
-/** IEEE 754 half-precision conversions (Java 17 has no {@code Float.float16ToFloat}). */
+/**
+ * IEEE 754 half-precision and bfloat16 conversions (Java 17 has no {@code Float.float16ToFloat}). Widening is
+ * exact; narrowing rounds to nearest, ties to even, as PyTorch's {@code .half()} and {@code .bfloat16()} do.
+ */
 public final class Float16 {
 
   private Float16() {}
@@ -59,5 +62,20 @@ public final class Float16 {
       out++;
     }
     return (short) out;
+  }
+
+  /** Widens a bfloat16 exactly: it is the upper half of a float32. */
+  public static float bfloat16ToFloat(short bf16) {
+    return Float.intBitsToFloat((bf16 & 0xFFFF) << 16);
+  }
+
+  /** Narrows a float to bfloat16, rounding to nearest even; NaN stays a (quiet) NaN. */
+  public static short floatToBfloat16(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    if ((bits & 0x7F800000) == 0x7F800000 && (bits & 0x7FFFFF) != 0) {
+      return (short) ((bits >>> 16) | 0x40);
+    }
+    int roundingBias = 0x7FFF + ((bits >>> 16) & 1);
+    return (short) ((bits + roundingBias) >>> 16);
   }
 }

@@ -66,7 +66,36 @@ public record ModelConfig(
     } catch (IOException e) {
       throw new ModelLoadException("config.json of " + modelDir + " is not valid JSON: " + e.getMessage(), e);
     }
-    return fromJson(root, file.toString());
+    return withGenerationEosIds(fromJson(root, file.toString()), modelDir.resolve("generation_config.json"));
+  }
+
+  /**
+   * Adds the end-of-sequence ids of {@code generation_config.json}, which instruct models often list there
+   * only (e.g. an end-of-turn token beside the end-of-text one that config.json names).
+   */
+  private static ModelConfig withGenerationEosIds(ModelConfig c, Path generationConfig) {
+    if (!Files.isRegularFile(generationConfig)) {
+      return c;
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(generationConfig.toFile());
+    } catch (IOException e) {
+      throw new ModelLoadException(generationConfig + " is not valid JSON: " + e.getMessage(), e);
+    }
+    List<Integer> eos = new ArrayList<>(c.eosTokenIds());
+    for (Integer id : intList(root == null ? null : root.path("eos_token_id"))) {
+      if (!eos.contains(id)) {
+        eos.add(id);
+      }
+    }
+    if (eos.equals(c.eosTokenIds())) {
+      return c;
+    }
+    return new ModelConfig(c.architecture, c.hiddenSize, c.intermediateSize, c.numHiddenLayers,
+        c.numAttentionHeads, c.numKeyValueHeads, c.headDim, c.vocabSize, c.maxPositionEmbeddings, c.rmsNormEps,
+        c.ropeTheta, c.ropeScaling, c.tieWordEmbeddings, c.attentionBias, c.bosTokenId, List.copyOf(eos),
+        c.torchDtype);
   }
 
   /** Parses a config.json tree; {@code source} names it in error messages. */
@@ -84,7 +113,23 @@ public record ModelConfig(
     int hidden = requiredInt(root, "hidden_size", source);
     int heads = requiredInt(root, "num_attention_heads", source);
     int kvHeads = root.path("num_key_value_heads").isNumber() ? root.get("num_key_value_heads").asInt() : heads;
-    int headDim = root.path("head_dim").isNumber() ? root.get("head_dim").asInt() : hidden / heads;
+    if (kvHeads <= 0 || kvHeads > heads) {
+      throw new ModelLoadException(
+          source + ": num_key_value_heads " + kvHeads + " must be between 1 and num_attention_heads " + heads);
+    }
+    int headDim;
+    if (root.path("head_dim").isNumber()) {
+      headDim = root.get("head_dim").asInt();
+      if (headDim <= 0 || headDim % 2 != 0) {
+        throw new ModelLoadException(source + ": head_dim " + headDim + " must be a positive even number");
+      }
+    } else if (hidden % heads != 0) {
+      throw new ModelLoadException(
+          source + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads
+              + " and no head_dim is given");
+    } else {
+      headDim = hidden / heads;
+    }
     if (heads % kvHeads != 0) {
       throw new ModelLoadException(
           source + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
@@ -111,7 +156,8 @@ public record ModelConfig(
         qwen || root.path("attention_bias").asBoolean(false),
         root.path("bos_token_id").isNumber() ? root.get("bos_token_id").asInt() : null,
         intList(root.path("eos_token_id")),
-        root.path("torch_dtype").asText("float32"));
+        // transformers 4.56+ writes "dtype" where older versions wrote "torch_dtype".
+        root.path("torch_dtype").asText(root.path("dtype").asText("float32")));
   }
 
   private static RopeScaling ropeScaling(JsonNode node, String source) {
@@ -143,10 +189,17 @@ public record ModelConfig(
 
   private static List<Integer> intList(JsonNode node) {
     List<Integer> out = new ArrayList<>();
+    if (node == null) {
+      return out;
+    }
     if (node.isNumber()) {
       out.add(node.asInt());
     } else if (node.isArray()) {
-      node.forEach(n -> out.add(n.asInt()));
+      node.forEach(n -> {
+        if (n.isIntegralNumber()) {
+          out.add(n.asInt());
+        }
+      });
     }
     return List.copyOf(out);
   }

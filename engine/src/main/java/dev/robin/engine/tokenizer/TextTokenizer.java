@@ -15,6 +15,14 @@ public interface TextTokenizer extends AutoCloseable {
   /** A detokenizer for one sequence's generated tokens, emitting whole UTF-8 characters only. */
   IncrementalDetokenizer newDetokenizer();
 
+  /**
+   * A detokenizer whose text continues {@code promptIds}: some decoders (SentencePiece's) strip the leading
+   * space of a sequence's first word, which a completion must keep. Prefer this one for generations.
+   */
+  default IncrementalDetokenizer newDetokenizer(int[] promptIds) {
+    return newDetokenizer();
+  }
+
   /** Whether {@code id} is a special (control) token such as BOS or EOS. */
   boolean isSpecial(int id);
 

@@ -1,0 +1,274 @@
+package dev.robin.bench;
+
+import dev.robin.bench.load.ApiBase;
+import dev.robin.bench.load.CompletionClient;
+import dev.robin.bench.load.CompletionRequestBody;
+import dev.robin.bench.load.LevelSummary;
+import dev.robin.bench.load.LoadGenerator;
+import dev.robin.bench.load.ModelList;
+import dev.robin.bench.load.PromptGenerator;
+import dev.robin.bench.report.MachineInfo;
+import dev.robin.bench.report.ReportWriter;
+import dev.robin.bench.report.TextTable;
+import dev.robin.bench.server.ServerProcess;
+import dev.robin.cli.RobinSubcommand;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bin/robin bench}: a concurrency sweep of streamed completions against a Robin server (one it
+ * starts, or {@code --url}), reporting output tokens/s, TTFT, inter-token latency and request latency per
+ * level. Subcommands: {@code engine} (decode steps on the model runner) and {@code auth-overhead}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Concurrency sweep: closed-loop streamed POST /v1/completions at each concurrency level.",
+      "Without --url, starts `bin/robin serve --model bench=<spec>` on a free port and stops it at the end."
+    },
+    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class})
+public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--url", description = "Benchmark this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
+  String url;
+
+  @Option(names = "--model", defaultValue = "synthetic:llama-75m",
+      description = "Model spec of the server the benchmark starts (default: ${DEFAULT-VALUE}).")
+  String modelSpec;
+
+  @Option(names = "--model-name",
+      description = "Model id to request (default: `bench` for a started server, the first listed one with --url).")
+  String modelName;
+
+  @Option(names = "--server-arg", description = "Extra argument for `serve` (repeatable), e.g. --server-arg=--dtype=float16.")
+  List<String> serverArgs = new ArrayList<>();
+
+  @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,64", description = "Levels (default: ${DEFAULT-VALUE}).")
+  List<Integer> concurrency;
+
+  @Option(names = "--requests-per-level",
+      description = "Requests per level (default: 2 × concurrency, at least 8).")
+  Integer requestsPerLevel;
+
+  @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens per request (default: ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--prompt-tokens", defaultValue = "128",
+      description = "Approximate prompt length in tokens: random words, distinct per request (default: ${DEFAULT-VALUE}).")
+  int promptTokens;
+
+  @Option(names = "--shared-prefix", description = "Make the first three quarters of every prompt identical (prefix cache on).")
+  boolean sharedPrefix;
+
+  @Option(names = "--ignore-eos", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Send ignore_eos so every request generates max_tokens (default: ${DEFAULT-VALUE}).")
+  boolean ignoreEos;
+
+  @Option(names = "--warmup", defaultValue = "4", description = "Unrecorded requests before the sweep (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--api-key", description = "Sent as Authorization: Bearer (default: none, the unauthenticated tier).")
+  String apiKey;
+
+  @Option(names = "--timeout", defaultValue = "600", description = "Seconds one request may take (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Option(names = "--startup-timeout", defaultValue = "600",
+      description = "Seconds a started server may take to become healthy (default: ${DEFAULT-VALUE}).")
+  int startupTimeoutSeconds;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", defaultValue = "docs/bench-results.json", description = "JSON report file (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--markdown", description = "Also print a Markdown section (date, machine, command, table) for docs/benchmarks.md.")
+  boolean markdown;
+
+  @Override
+  public String name() {
+    return "bench";
+  }
+
+  @Override
+  public Object command() {
+    return this;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
+        | java.io.UncheckedIOException e) {
+      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
+      System.err.println("bench: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
+    validate();
+    Path home = RobinHome.get();
+    if (url != null) {
+      return run(ApiBase.of(url), false);
+    }
+    List<String> serveArgs = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
+    serveArgs.addAll(serverArgs);
+    try (ServerProcess server = ServerProcess.start(home, serveArgs, Duration.ofSeconds(startupTimeoutSeconds))) {
+      if (modelName == null) {
+        modelName = "bench";
+      }
+      return run(ApiBase.of(server.baseUrl().toString()), true);
+    }
+  }
+
+  private void validate() {
+    require(maxTokens >= 1, "--max-tokens must be at least 1");
+    require(promptTokens >= 1, "--prompt-tokens must be at least 1");
+    require(warmup >= 0, "--warmup must not be negative");
+    require(timeoutSeconds >= 1, "--timeout must be at least 1 second");
+    require(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1), "--concurrency levels must be ≥ 1");
+    require(requestsPerLevel == null || requestsPerLevel >= 1, "--requests-per-level must be at least 1");
+  }
+
+  private void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  private int run(URI apiBase, boolean launched) throws InterruptedException {
+    MachineInfo machine = MachineInfo.collect(RobinHome.get());
+    HttpClient http = CompletionClient.newHttpClient();
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (apiKey != null) {
+      headers.put("Authorization", "Bearer " + apiKey);
+    }
+    if (modelName == null) {
+      List<String> ids = ModelList.ids(http, apiBase, headers);
+      if (ids.isEmpty()) {
+        throw new IllegalStateException(apiBase + " lists no model; name one with --model-name");
+      }
+      modelName = ids.get(0);
+    }
+    CompletionClient client = new CompletionClient(http, apiBase, headers, Duration.ofSeconds(timeoutSeconds));
+    PromptGenerator prompts = new PromptGenerator(promptTokens, sharedPrefix, seed);
+    LoadGenerator generator =
+        new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, prompts.prompt(i), maxTokens, ignoreEos));
+
+    if (warmup > 0) {
+      System.err.printf("bench: warming up with %d requests%n", warmup);
+      LevelSummary w = generator.runLevel(Math.min(warmup, 4), warmup);
+      if (w.numFailed() == w.numRequests()) {
+        throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
+      }
+    }
+    List<LevelSummary> levels = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
+    for (int c : concurrency) {
+      int n = requestsPerLevel != null ? requestsPerLevel : defaultRequests(c);
+      counts.add(n);
+      System.err.printf("bench: concurrency %d, %d requests%n", c, n);
+      LevelSummary s = generator.runLevel(c, n);
+      levels.add(s);
+      System.err.printf(
+          "bench:   %.1f output tokens/s, TTFT p50 %.1f ms, ITL p50 %.1f ms, %d failed%n",
+          s.outputTokensPerSecond(), s.ttftMs().p50(), s.itlMs().p50(), s.numFailed());
+      if (s.numFailed() > 0) {
+        System.err.println("bench:   first failure: " + s.firstError());
+      }
+    }
+    SweepReport report =
+        new SweepReport(
+            "concurrency-sweep",
+            machine,
+            commandLine(),
+            apiBase.toString(),
+            launched,
+            launched ? modelSpec : null,
+            modelName,
+            new SweepReport.Settings(
+                maxTokens, promptTokens, sharedPrefix, ignoreEos, warmup, List.copyOf(concurrency), counts, seed),
+            levels,
+            ModelList.health(http, apiBase));
+    ReportWriter.write(report, out);
+    System.out.print(table(levels));
+    if (markdown) {
+      System.out.println();
+      System.out.print(markdownSection(report));
+    }
+    System.err.println("bench: wrote " + out.toAbsolutePath());
+    return levels.stream().anyMatch(l -> l.numFailed() > 0) ? 2 : 0;
+  }
+
+  /** Enough requests for each worker to send two, so that a level is not one synchronised wave. */
+  static int defaultRequests(int concurrency) {
+    return Math.max(8, 2 * concurrency);
+  }
+
+  /** The per-level table (Markdown with padded columns). */
+  static String table(List<LevelSummary> levels) {
+    TextTable t =
+        new TextTable(
+            "Concurrency", "Requests", "Failed", "Output tok/s", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms",
+            "ITL p99 ms", "Latency p50 ms", "Latency p99 ms");
+    for (LevelSummary l : levels) {
+      t.row(
+          l.concurrency(), l.numRequests(), l.numFailed(), l.outputTokensPerSecond(), l.ttftMs().p50(),
+          l.ttftMs().p99(), l.itlMs().p50(), l.itlMs().p99(), l.latencyMs().p50(), l.latencyMs().p99());
+    }
+    return t.render();
+  }
+
+  static String markdownSection(SweepReport r) {
+    SweepReport.Settings s = r.settings();
+    return "### " + (r.modelSpec() != null ? r.modelSpec() : r.model()) + ", " + r.machine().date().substring(0, 10)
+        + "\n\nMeasured " + r.machine().date() + " on " + r.machine().oneLine() + ".\n"
+        + "Prompt ≈" + s.promptTokens() + " tokens" + (s.sharedPrefix() ? " (shared prefix)" : " (distinct)")
+        + ", max_tokens " + s.maxTokens() + (s.ignoreEos() ? " with ignore_eos" : "") + ", temperature 0, streamed.\n\n"
+        + "```sh\n" + r.command() + "\n```\n\n" + table(r.levels());
+  }
+
+  private String commandLine() {
+    StringBuilder sb = new StringBuilder("bin/robin bench");
+    if (url != null) {
+      sb.append(" --url ").append(url);
+    } else {
+      sb.append(" --model ").append(modelSpec);
+      serverArgs.forEach(a -> sb.append(" --server-arg=").append(a));
+    }
+    if (modelName != null && url != null) {
+      sb.append(" --model-name ").append(modelName);
+    }
+    sb.append(" --concurrency ").append(String.join(",", concurrency.stream().map(String::valueOf).toList()));
+    if (requestsPerLevel != null) {
+      sb.append(" --requests-per-level ").append(requestsPerLevel);
+    }
+    sb.append(" --max-tokens ").append(maxTokens).append(" --prompt-tokens ").append(promptTokens);
+    if (sharedPrefix) {
+      sb.append(" --shared-prefix");
+    }
+    if (!ignoreEos) {
+      sb.append(" --no-ignore-eos");
+    }
+    sb.append(" --warmup ").append(warmup);
+    return sb.toString();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.robin.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.robin.bench.load.LevelSummary;
+import dev.robin.bench.report.MachineInfo;
+import java.util.List;
+
+/**
+ * The JSON document of a concurrency sweep ({@code bin/robin bench}).
+ *
+ * @param benchmark always {@code concurrency-sweep}
+ * @param command the command line that produced it
+ * @param serverUrl the benchmarked server
+ * @param launched whether the benchmark started that server itself
+ * @param modelSpec what {@code --model} of {@code serve} was (null for an external server)
+ * @param model the model id requests named
+ * @param serverHealth {@code GET /v1/health} after the sweep, as the server sent it (null if unavailable)
+ */
+public record SweepReport(
+    String benchmark,
+    MachineInfo machine,
+    String command,
+    String serverUrl,
+    boolean launched,
+    String modelSpec,
+    String model,
+    Settings settings,
+    List<LevelSummary> levels,
+    JsonNode serverHealth) {
+
+  /** How the requests were made. */
+  public record Settings(
+      int maxTokens,
+      int promptTokens,
+      boolean sharedPrefix,
+      boolean ignoreEos,
+      int warmupRequests,
+      List<Integer> concurrency,
+      List<Integer> requestsPerLevel,
+      long seed) {}
+}

@@ -1,0 +1,100 @@
+package dev.robin.bench.load;
+
+import dev.robin.bench.stats.LatencyHistogram;
+import dev.robin.bench.stats.Percentiles;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The results of one concurrency level. Throughput counts only successful requests' tokens over the level's
+ * whole wall time; latency distributions cover successful requests only.
+ *
+ * @param concurrency number of closed-loop workers
+ * @param numRequests requests sent
+ * @param numFailed requests that failed (HTTP error, broken or incomplete stream, error event)
+ * @param numCompletionTokens completion tokens received by successful requests (usage, else chunks)
+ * @param numContentChunks chunks with text received by successful requests
+ * @param wallSeconds from the level's first send to its last response's end
+ * @param outputTokensPerSecond {@code numCompletionTokens / wallSeconds}
+ * @param requestsPerSecond successful requests per second
+ * @param ttftMs time to first token: send → first chunk with text
+ * @param itlMs inter-token latency: gaps between successive chunks with text, over all requests
+ * @param tpotMs time per output token after the first, per request: (latency − TTFT) / (tokens − 1)
+ * @param latencyMs request latency: send → end of stream
+ * @param errors failure kinds (message up to its first colon, e.g. {@code HTTP 429}) → count
+ * @param firstError the first failure's whole message, or null
+ */
+public record LevelSummary(
+    int concurrency,
+    int numRequests,
+    int numFailed,
+    long numCompletionTokens,
+    long numContentChunks,
+    double wallSeconds,
+    double outputTokensPerSecond,
+    double requestsPerSecond,
+    Percentiles ttftMs,
+    Percentiles itlMs,
+    Percentiles tpotMs,
+    Percentiles latencyMs,
+    Map<String, Integer> errors,
+    String firstError) {
+
+  /** Summarises the requests of one level that ran for {@code wallNanos}. */
+  public static LevelSummary of(int concurrency, List<RequestResult> results, long wallNanos) {
+    LatencyHistogram ttft = new LatencyHistogram();
+    LatencyHistogram itl = new LatencyHistogram();
+    LatencyHistogram tpot = new LatencyHistogram();
+    LatencyHistogram latency = new LatencyHistogram();
+    Map<String, Integer> errors = new TreeMap<>();
+    long tokens = 0;
+    long chunks = 0;
+    int failed = 0;
+    String firstError = null;
+    for (RequestResult r : results) {
+      if (!r.succeeded()) {
+        failed++;
+        firstError = firstError == null ? r.error() : firstError;
+        errors.merge(errorKind(r.error()), 1, Integer::sum);
+        continue;
+      }
+      tokens += r.completionTokens();
+      chunks += r.numContentChunks();
+      latency.recordNanos(r.latencyNanos());
+      if (r.ttftNanos() >= 0) {
+        ttft.recordNanos(r.ttftNanos());
+        if (r.completionTokens() > 1) {
+          tpot.recordNanos((r.endNanos() - r.firstContentNanos()) / (r.completionTokens() - 1));
+        }
+      }
+      for (long gap : r.interTokenNanos()) {
+        itl.recordNanos(gap);
+      }
+    }
+    double seconds = wallNanos / 1e9;
+    int ok = results.size() - failed;
+    return new LevelSummary(
+        concurrency,
+        results.size(),
+        failed,
+        tokens,
+        chunks,
+        seconds,
+        seconds > 0 ? tokens / seconds : 0,
+        seconds > 0 ? ok / seconds : 0,
+        ttft.toMillis(),
+        itl.toMillis(),
+        tpot.toMillis(),
+        latency.toMillis(),
+        Map.copyOf(errors),
+        firstError);
+  }
+
+  /** Groups errors by their first clause, so that 64 timeouts make one line, not 64. */
+  static String errorKind(String error) {
+    int colon = error.indexOf(':');
+    String kind = colon > 0 ? error.substring(0, colon) : error;
+    return kind.length() > 80 ? kind.substring(0, 80) : kind;
+  }
+}

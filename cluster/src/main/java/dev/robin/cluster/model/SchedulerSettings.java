@@ -1,0 +1,38 @@
+package dev.robin.cluster.model;
+
+import com.typesafe.config.Config;
+import dev.robin.engine.scheduler.SchedulerConfig;
+import java.util.Set;
+
+/** Reads the {@code robin.engine.scheduler} block of conf/application.conf into a {@link SchedulerConfig}. */
+public final class SchedulerSettings {
+
+  /** Config path of the block. */
+  public static final String PATH = "robin.engine.scheduler";
+
+  private SchedulerSettings() {}
+
+  /**
+   * The scheduler settings for one model.
+   *
+   * @param config the whole application config
+   * @param modelMaxLen the model's own context ({@code max_position_embeddings}); {@code max-model-len = 0}
+   *     takes it, a positive setting may only shorten it
+   * @param eosTokenIds the model's end-of-sequence ids
+   */
+  public static SchedulerConfig fromConfig(Config config, int modelMaxLen, Set<Integer> eosTokenIds) {
+    Config c = config.getConfig(PATH);
+    int maxModelLen = c.getInt("max-model-len");
+    if (maxModelLen < 0) {
+      throw new IllegalArgumentException(PATH + ".max-model-len must be >= 0, got " + maxModelLen);
+    }
+    return new SchedulerConfig(
+        c.getInt("max-num-batched-tokens"),
+        c.getInt("max-num-seqs"),
+        c.getInt("max-num-waiting"),
+        c.getInt("block-size"),
+        maxModelLen == 0 ? modelMaxLen : Math.min(maxModelLen, modelMaxLen),
+        eosTokenIds,
+        c.getBoolean("enable-prefix-caching"));
+  }
+}

@@ -1,0 +1,193 @@
+package dev.robin.engine.core;
+
+import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.sampling.SampledToken;
+import dev.robin.engine.sampling.Sampler;
+import dev.robin.engine.scheduler.Admission;
+import dev.robin.engine.scheduler.FinishReason;
+import dev.robin.engine.scheduler.ModelRunner;
+import dev.robin.engine.scheduler.Scheduler;
+import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.scheduler.SchedulerStats;
+import dev.robin.engine.scheduler.SequenceChunk;
+import dev.robin.engine.scheduler.SequenceRequest;
+import dev.robin.engine.scheduler.SequenceUpdate;
+import dev.robin.engine.scheduler.StepPlan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One model replica's generation loop, without threads: {@link #submit} and {@link #abort} between steps,
+ * and {@link #step()} computes one batch — schedule, run the model, sample each sequence with its own
+ * sampler, apply. Whoever owns it (the model actor) calls it from one thread.
+ *
+ * <p>A runner failure fails the step's sequences (outputs with {@link FinishReason#ERROR}, their blocks
+ * freed) and leaves the engine ready for the next step; a sampler failure fails only its sequence.
+ */
+public final class EngineCore implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EngineCore.class);
+
+  private final ModelRunner runner;
+  private final SamplerFactory samplerFactory;
+  private final KvCacheManager kvCache;
+  private final Scheduler scheduler;
+  private final Map<Long, Sampler> samplers = new HashMap<>();
+  private long numStepsTotal;
+  private long numFailedStepsTotal;
+  private int lastStepNumTokens;
+
+  /** An engine whose KV pool has the runner's blocks; {@code config.blockSize()} must be the runner's. */
+  public EngineCore(SchedulerConfig config, ModelRunner runner, SamplerFactory samplerFactory) {
+    this.runner = runner;
+    this.samplerFactory = samplerFactory;
+    this.kvCache = new KvCacheManager(runner.numBlocks(), runner.blockSize(), config.enablePrefixCaching());
+    this.scheduler = new Scheduler(config, kvCache);
+  }
+
+  /** Queues a request, or refuses it (invalid, prompt too long, queue full) holding nothing. */
+  public Admission submit(GenerationRequest request) {
+    if (request.sampling() == null) {
+      return new Admission(Admission.Status.INVALID, "sampling parameters are missing");
+    }
+    Sampler sampler;
+    try {
+      sampler = samplerFactory.create(request.sampling());
+    } catch (IllegalArgumentException e) {
+      return new Admission(Admission.Status.INVALID, e.getMessage());
+    }
+    Admission admission =
+        scheduler.add(
+            new SequenceRequest(
+                request.id(), request.promptIds(), request.maxTokens(), request.ignoreEos()));
+    if (admission.isAccepted()) {
+      samplers.put(request.id(), sampler);
+    }
+    return admission;
+  }
+
+  /** Stops a sequence and frees its blocks; false when it is unknown or already finished. */
+  public boolean abort(long id) {
+    samplers.remove(id);
+    return scheduler.abort(id);
+  }
+
+  /** Aborts every live sequence (when the owner gives up on them) and returns their ids. */
+  public List<Long> abortAll() {
+    List<Long> ids = scheduler.sequenceIds();
+    ids.forEach(this::abort);
+    return ids;
+  }
+
+  public boolean hasWork() {
+    return scheduler.hasWork();
+  }
+
+  /** The longest prompt + completion a sequence may reach. */
+  public int maxSequenceLength() {
+    return scheduler.maxSequenceLength();
+  }
+
+  /** Computes one step; returns one output per sequence that got a token or finished. */
+  public List<SequenceOutput> step() {
+    StepPlan plan = scheduler.schedule();
+    if (plan.isEmpty()) {
+      return List.of();
+    }
+    numStepsTotal++;
+    lastStepNumTokens = plan.numTokens();
+    Map<Long, float[]> logits;
+    try {
+      logits = runner.execute(plan);
+    } catch (RuntimeException e) {
+      return failStep(plan, e);
+    }
+    List<SequenceUpdate> updates = scheduler.update(plan, sample(plan, logits));
+    List<SequenceOutput> outputs = new ArrayList<>(updates.size());
+    for (SequenceUpdate update : updates) {
+      outputs.add(apply(update));
+    }
+    return outputs;
+  }
+
+  private Map<Long, SampledToken> sample(StepPlan plan, Map<Long, float[]> logits) {
+    Map<Long, SampledToken> sampled = new HashMap<>();
+    for (SequenceChunk chunk : plan.chunks()) {
+      if (!chunk.wantsLogits()) {
+        continue;
+      }
+      float[] row = logits.get(chunk.sequenceId());
+      Sampler sampler = samplers.get(chunk.sequenceId());
+      if (row == null || sampler == null) {
+        LOG.error("No logits or sampler for sequence {}", chunk.sequenceId());
+        continue; // the scheduler finishes it with ERROR
+      }
+      try {
+        sampled.put(chunk.sequenceId(), sampler.sample(row));
+      } catch (RuntimeException e) {
+        LOG.error("Sampling failed for sequence {}", chunk.sequenceId(), e);
+      }
+    }
+    return sampled;
+  }
+
+  private SequenceOutput apply(SequenceUpdate update) {
+    long id = update.sequenceId();
+    List<SampledToken> tokens = List.of();
+    if (update.token() != null) {
+      tokens = List.of(update.token());
+      Sampler sampler = samplers.get(id);
+      if (sampler != null) {
+        sampler.accept(update.token().tokenId());
+      }
+    }
+    if (update.isFinished()) {
+      samplers.remove(id);
+    }
+    return new SequenceOutput(
+        id,
+        tokens,
+        update.finishReason(),
+        update.numPromptTokens(),
+        update.numGeneratedTokens(),
+        update.numCachedPromptTokens());
+  }
+
+  private List<SequenceOutput> failStep(StepPlan plan, RuntimeException e) {
+    numFailedStepsTotal++;
+    LOG.error("Model step failed; failing its {} sequences", plan.chunks().size(), e);
+    List<SequenceOutput> outputs = new ArrayList<>();
+    for (SequenceChunk chunk : plan.chunks()) {
+      if (abort(chunk.sequenceId())) {
+        outputs.add(new SequenceOutput(chunk.sequenceId(), List.of(), FinishReason.ERROR, 0, 0, 0));
+      }
+    }
+    return outputs;
+  }
+
+  public EngineStats stats() {
+    SchedulerStats s = scheduler.stats();
+    return new EngineStats(
+        s.numWaiting(),
+        s.numRunning(),
+        s.numPreemptionsTotal(),
+        kvCache.numUsedBlocks(),
+        kvCache.numBlocks(),
+        kvCache.numCachedBlocks(),
+        s.prefixCacheHitRate(),
+        s.numPromptTokensTotal(),
+        s.numGeneratedTokensTotal(),
+        numStepsTotal,
+        numFailedStepsTotal,
+        lastStepNumTokens);
+  }
+
+  @Override
+  public void close() {
+    runner.close();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.robin.engine.load;
+
+import dev.robin.engine.chat.ChatTemplate;
+import dev.robin.engine.chat.ChatTemplates;
+import dev.robin.engine.checkpoint.Checkpoint;
+import dev.robin.engine.config.ModelConfig;
+import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.model.LlamaRunner;
+import dev.robin.engine.model.PagedKvCache;
+import dev.robin.engine.sampling.Samplers;
+import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.synthetic.ModelLocator;
+import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
+import dev.robin.engine.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A model ready to serve: its checkpoint opened (headers and config validated), its tokenizer and chat
+ * template loaded. The text side is shared by every request; {@link #createEngine()} builds one replica's
+ * weights, KV cache and scheduler, on the thread that will run its steps.
+ */
+public final class LoadedModel implements AutoCloseable {
+
+  private final String id;
+  private final String spec;
+  private final Checkpoint checkpoint;
+  private final HuggingFaceTextTokenizer tokenizer;
+  private final ChatTemplate chatTemplate;
+  private final EngineOptions options;
+  private final SchedulerConfig schedulerConfig;
+
+  private LoadedModel(
+      String id, String spec, Checkpoint checkpoint, HuggingFaceTextTokenizer tokenizer,
+      ChatTemplate chatTemplate, EngineOptions options) {
+    this.id = id;
+    this.spec = spec;
+    this.checkpoint = checkpoint;
+    this.tokenizer = tokenizer;
+    this.chatTemplate = chatTemplate;
+    this.options = options;
+    ModelConfig config = checkpoint.config();
+    this.schedulerConfig =
+        options.scheduler().apply(config.maxPositionEmbeddings(), eosIds(config, tokenizer));
+  }
+
+  /**
+   * Opens the model named by {@code spec} (a Hugging Face directory or {@code synthetic:PRESET}); fails with
+   * {@link dev.robin.engine.checkpoint.ModelLoadException} naming what is wrong.
+   */
+  public static LoadedModel open(String id, String spec, EngineOptions options) {
+    Path dir = ModelLocator.resolve(spec, options.syntheticRoot());
+    Checkpoint checkpoint = Checkpoint.open(dir);
+    HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(dir);
+    try {
+      return new LoadedModel(id, spec, checkpoint, tokenizer, ChatTemplates.forModel(dir), options);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /** The model's end-of-sequence ids: config.json's (one or many) and the tokenizer's EOS. */
+  private static Set<Integer> eosIds(ModelConfig config, HuggingFaceTextTokenizer tokenizer) {
+    Set<Integer> ids = new LinkedHashSet<>(config.eosTokenIds());
+    if (tokenizer.eosTokenId() >= 0) {
+      ids.add(tokenizer.eosTokenId());
+    }
+    return ids;
+  }
+
+  /**
+   * Loads the weights onto the configured device, sizes the paged KV cache from the memory budget and
+   * builds the scheduler. Call it on the thread that will run the steps.
+   */
+  public EngineCore createEngine() {
+    ModelConfig config = checkpoint.config();
+    int blockSize = schedulerConfig.blockSize();
+    int dtypeBytes = options.computeDtype().getNumOfBytes();
+    long perBlock = PagedKvCache.bytesPerBlock(config, blockSize, dtypeBytes);
+    int numBlocks = (int) Math.min(Integer.MAX_VALUE / blockSize, options.kvCacheBytes() / perBlock);
+    int needed = (schedulerConfig.maxModelLen() + blockSize - 1) / blockSize;
+    if (numBlocks < needed) {
+      throw new IllegalArgumentException(
+          "KV cache budget of " + options.kvCacheBytes() + " bytes holds " + numBlocks + " blocks of " + blockSize
+              + " tokens, fewer than one full-length sequence of model " + id + " needs (" + needed + "); raise "
+              + "robin.engine.kv-cache-bytes or lower robin.engine.scheduler.max-model-len");
+    }
+    LlamaRunner runner = LlamaRunner.create(
+        checkpoint, config, options.device(), options.computeDtype(), numBlocks, blockSize);
+    int vocab = config.vocabSize();
+    return new EngineCore(schedulerConfig, runner, params -> Samplers.create(params, vocab));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** What the operator named: a directory or {@code synthetic:PRESET}. */
+  public String spec() {
+    return spec;
+  }
+
+  public Path directory() {
+    return checkpoint.directory();
+  }
+
+  public ModelConfig config() {
+    return checkpoint.config();
+  }
+
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public ChatTemplate chatTemplate() {
+    return chatTemplate;
+  }
+
+  /** Longest prompt + completion this deployment allows for the model. */
+  public int maxModelLen() {
+    return schedulerConfig.maxModelLen();
+  }
+
+  public SchedulerConfig schedulerConfig() {
+    return schedulerConfig;
+  }
+
+  public EngineOptions options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

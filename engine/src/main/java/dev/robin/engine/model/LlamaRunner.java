@@ -1,0 +1,228 @@
+package dev.robin.engine.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.robin.engine.checkpoint.TensorSource;
+import dev.robin.engine.config.ModelConfig;
+import dev.robin.engine.scheduler.ModelRunner;
+import dev.robin.engine.scheduler.StepPlan;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Llama-family forward pass (Llama, Mistral, Qwen2) with DJL's PyTorch engine over a {@link PagedKvCache}.
+ *
+ * <p>Each {@link #execute} runs one batched forward over the step's ragged batch inside a fresh sub-manager
+ * that is closed before returning, so nothing created in a step outlives it; each layer's intermediates are
+ * freed at the end of the layer. Ops go through {@link JniUtils} directly: at ~30 µs of JNI and bookkeeping per
+ * op, the op count per layer is what small models pay for, so the step builds its index arrays once, the
+ * weights are fused and pre-scaled at load (see {@link LlamaWeights}), and only the logits come back to the
+ * host.
+ */
+public final class LlamaRunner implements ModelRunner {
+
+  private static final double NORM_EPS = 1e-12; // F.normalize's clamp; the constant column keeps norms larger
+
+  private final ModelConfig config;
+  private final LlamaShape shape;
+  private final DataType dtype;
+  private final NDManager manager;
+  private final LlamaWeights weights;
+  private final PagedKvCache cache;
+  private final RopeTables rope;
+  private final PtNDArray partnerRow; // [1, ropeWidth] int64
+
+  private LlamaRunner(
+      ModelConfig config, DataType dtype, NDManager manager, LlamaWeights weights, PagedKvCache cache) {
+    this.config = config;
+    this.shape = LlamaShape.of(config);
+    this.dtype = dtype;
+    this.manager = manager;
+    this.weights = weights;
+    this.cache = cache;
+    this.rope = RopeTables.of(config);
+    this.partnerRow = (PtNDArray) manager.create(shape.rotatePartners(), new Shape(1, shape.ropeWidth()));
+  }
+
+  /**
+   * Loads the weights onto {@code device} and allocates the KV cache there.
+   *
+   * @param computeDtype {@link DataType#FLOAT32} or {@link DataType#FLOAT16} (weights, activations, KV cache)
+   * @param numBlocks KV cache blocks; size them with {@link PagedKvCache#bytesPerBlock}
+   * @param blockSize tokens per block
+   */
+  public static LlamaRunner create(
+      TensorSource source, ModelConfig config, Device device, DataType computeDtype, int numBlocks, int blockSize) {
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    try {
+      LlamaWeights weights = LlamaWeights.load(source, config, manager, computeDtype);
+      PagedKvCache cache = new PagedKvCache(config, manager, computeDtype, numBlocks, blockSize);
+      return new LlamaRunner(config, computeDtype, manager, weights, cache);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Map<Long, float[]> execute(StepPlan plan) {
+    if (plan.isEmpty()) {
+      return Map.of();
+    }
+    StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks());
+    try (NDManager step = manager.newSubManager()) {
+      StepTensors st = new StepTensors(in, step, dtype, partnerRow, shape.ropeWidth());
+      PtNDArray x = JniUtils.embedding(st.tokens, weights.embed, false); // [T, hidden+1]
+      for (int l = 0; l < config.numHiddenLayers(); l++) {
+        try (NDManager layer = step.newSubManager()) {
+          x.attach(layer);
+          PtNDArray next = layer(l, x, st, layer);
+          next.attach(step);
+          x = next;
+        }
+      }
+      return logits(x, st);
+    }
+  }
+
+  /** One decoder layer; every array it creates belongs to {@code scope}. Returns the new residual stream. */
+  private PtNDArray layer(int l, PtNDArray x, StepTensors st, NDManager scope) {
+    StepInputs in = st.in;
+    int kv = shape.numKvHeads();
+    int d = shape.headDim();
+    int g = shape.queriesPerKv();
+    int s = in.numChunks;
+    int n = in.maxNew;
+    int ctx = in.maxContext;
+
+    PtNDArray h = JniUtils.normalize(x, 2, -1, NORM_EPS);
+    PtNDArray qkv = JniUtils.linear(h, weights.qkv[l], weights.qkvBias[l]); // [T, ropeWidth]
+    PtNDArray rotated = JniUtils.gather(qkv, st.partners, 1);
+    JniUtils.muli(rotated, st.ropeSin);
+    PtNDArray roped = JniUtils.mul(qkv, st.ropeCos);
+    JniUtils.addi(roped, rotated);
+    NDList qAndKv = JniUtils.split(roped, new long[] {shape.qWidth(), shape.kvWidth()}, 1);
+    PtNDArray q = (PtNDArray) qAndKv.get(0); // [T, heads*headDim]
+    cache.write(l, st.slots, (PtNDArray) qAndKv.get(1));
+
+    PtNDArray context = cache.gather(l, st.contextSlots); // [S, L, 2*kvHeads*headDim]
+    context.attach(scope);
+    context = JniUtils.reshape(context, new long[] {s, ctx, 2, kv, d});
+    context = JniUtils.permute(context, new long[] {0, 2, 3, 4, 1}); // [S, 2, kvHeads, headDim, L]
+    NDList keysValues = JniUtils.split(context, 1, 1);
+    PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S, 1, kvHeads, headDim, L]
+    PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S, 1, kvHeads, L, headDim]
+
+    PtNDArray queries; // [S, 1, kvHeads, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
+    if (n == 1) {
+      queries = JniUtils.reshape(q, new long[] {s, 1, kv, g, d});
+    } else {
+      PtNDArray grid = q;
+      if (st.padRows != null) {
+        grid = JniUtils.embedding(st.padRows, q, false); // [S, maxNew, heads*headDim]
+        grid.attach(scope);
+      }
+      grid = JniUtils.reshape(grid, new long[] {s, n, kv, g, d});
+      grid = JniUtils.permute(grid, new long[] {0, 2, 1, 3, 4});
+      queries = JniUtils.reshape(grid, new long[] {s, 1, kv, (long) n * g, d});
+    }
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [S, 1, kvHeads, rows, L]
+    if (st.mask != null) {
+      scores = JniUtils.add(scores, st.mask); // float32 mask: promotes float16 scores for the softmax
+    }
+    PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
+    if (dtype != DataType.FLOAT32) {
+      probs = JniUtils.to(probs, dtype, manager.getDevice());
+    }
+    PtNDArray attended = JniUtils.matmul(probs, values); // [S, 1, kvHeads, rows, headDim]
+    PtNDArray merged;
+    if (n == 1) {
+      merged = JniUtils.reshape(attended, new long[] {s, shape.qWidth()});
+    } else {
+      merged = JniUtils.reshape(attended, new long[] {s, kv, n, g, d});
+      merged = JniUtils.permute(merged, new long[] {0, 2, 1, 3, 4});
+      merged = JniUtils.reshape(merged, new long[] {(long) s * n, shape.qWidth()});
+      if (st.unpadRows != null) {
+        merged = JniUtils.embedding(st.unpadRows, merged, false); // [T, heads*headDim]
+        merged.attach(scope);
+      }
+    }
+    // linear(a, W, residual) is addmm(residual, a, Wᵀ): the residual add comes free.
+    PtNDArray afterAttention = JniUtils.linear(merged, weights.o[l], x);
+
+    PtNDArray h2 = JniUtils.normalize(afterAttention, 2, -1, NORM_EPS);
+    PtNDArray gateUp = JniUtils.linear(h2, weights.gateUp[l], null); // [T, 2*inter]
+    NDList parts = JniUtils.split(gateUp, shape.intermediate(), 1);
+    PtNDArray gate = (PtNDArray) parts.get(0);
+    PtNDArray act = JniUtils.mul(gate, JniUtils.sigmoid(gate)); // SiLU
+    JniUtils.muli(act, (PtNDArray) parts.get(1));
+    return JniUtils.linear(act, weights.down[l], afterAttention);
+  }
+
+  /** Final norm and LM head on the wanted rows only; the one host transfer of the step. */
+  private Map<Long, float[]> logits(PtNDArray x, StepTensors st) {
+    long[] ids = st.in.logitSequenceIds;
+    if (ids.length == 0) {
+      return Map.of();
+    }
+    PtNDArray rows = st.logitRows == null ? x : JniUtils.embedding(st.logitRows, x, false);
+    PtNDArray h = JniUtils.normalize(rows, 2, -1, NORM_EPS);
+    if (weights.finalNormScale != null) {
+      h = JniUtils.mul(h, weights.finalNormScale);
+    }
+    PtNDArray out = JniUtils.linear(h, weights.lmHead, null); // [R, vocab]
+    if (dtype != DataType.FLOAT32) {
+      out = JniUtils.to(out, DataType.FLOAT32, manager.getDevice());
+    }
+    float[] all = out.toFloatArray();
+    int vocab = shape.vocabSize();
+    Map<Long, float[]> result = new HashMap<>(ids.length * 2);
+    for (int r = 0; r < ids.length; r++) {
+      float[] row = new float[vocab];
+      System.arraycopy(all, r * vocab, row, 0, vocab);
+      result.put(ids[r], row);
+    }
+    return result;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public DataType computeDtype() {
+    return dtype;
+  }
+
+  public LlamaWeights weights() {
+    return weights;
+  }
+
+  public PagedKvCache cache() {
+    return cache;
+  }
+
+  @Override
+  public int blockSize() {
+    return cache.blockSize();
+  }
+
+  @Override
+  public int numBlocks() {
+    return cache.numBlocks();
+  }
+
+  @Override
+  public int vocabSize() {
+    return shape.vocabSize();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

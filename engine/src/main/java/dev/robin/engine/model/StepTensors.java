@@ -1,0 +1,51 @@
+package dev.robin.engine.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/** A step's {@link StepInputs} on the device, created once in the step's manager and read by every layer. */
+final class StepTensors {
+
+  final StepInputs in;
+  final PtNDArray tokens; // [T] int64
+  final NDIndex slots; // [T] int64 index for the in-place cache write
+  final PtNDArray ropeCos; // [T, ropeWidth] compute dtype
+  final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
+  final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
+  final PtNDArray contextSlots; // [S, L] int64
+  final PtNDArray mask; // [S, 1, 1, maskRows, L] float32, or null
+  final PtNDArray padRows; // [S, maxNew] int64, or null
+  final PtNDArray unpadRows; // [T] int64, or null
+  final PtNDArray logitRows; // [R] int64, or null
+
+  StepTensors(StepInputs in, NDManager step, DataType dtype, PtNDArray partnerRow, int ropeWidth) {
+    this.in = in;
+    int t = in.numTokens;
+    tokens = longs(step, in.tokenIds, t);
+    slots = new NDIndex("{}", longs(step, in.slots, t));
+    ropeCos = floats(step, dtype, in.ropeCos, t, ropeWidth);
+    ropeSin = floats(step, dtype, in.ropeSin, t, ropeWidth);
+    partners = JniUtils.broadcast(partnerRow, new Shape(t, ropeWidth));
+    partners.attach(step); // broadcast attaches to the long-lived row's manager
+    contextSlots = longs(step, in.contextSlots, in.numChunks, in.maxContext);
+    mask = in.mask == null
+        ? null
+        : (PtNDArray) step.create(in.mask, new Shape(in.numChunks, 1, 1, in.maskRows, in.maxContext));
+    padRows = in.padRows == null ? null : longs(step, in.padRows, in.numChunks, in.maxNew);
+    unpadRows = in.unpadRows == null ? null : longs(step, in.unpadRows, t);
+    logitRows = in.logitRows == null ? null : longs(step, in.logitRows, in.logitRows.length);
+  }
+
+  private static PtNDArray longs(NDManager m, long[] data, long... shape) {
+    return (PtNDArray) m.create(data, new Shape(shape));
+  }
+
+  private static PtNDArray floats(NDManager m, DataType dtype, float[] data, long... shape) {
+    PtNDArray a = (PtNDArray) m.create(data, new Shape(shape));
+    return dtype == DataType.FLOAT32 ? a : (PtNDArray) a.toType(dtype, false);
+  }
+}

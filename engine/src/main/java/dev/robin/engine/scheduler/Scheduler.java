@@ -1,0 +1,328 @@
+package dev.robin.engine.scheduler;
+
+import dev.robin.engine.kvcache.CachedPrefix;
+import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.sampling.SampledToken;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides what each step computes. There is no prefill or decode mode: every sequence's computed-token
+ * count catches up with its tokens, and one step's token budget mixes one token for each decoding sequence
+ * with chunks of prompts (chunked prefill).
+ *
+ * <p>Order, first come first served: running sequences that decode, then running sequences still catching
+ * up (a prompt split across steps, or a recomputation), then waiting sequences in arrival order; the head
+ * of the queue waits rather than being overtaken, so nobody starves. When a running sequence needs a block
+ * and none is free, the newest running sequence is preempted: its blocks are freed and it goes back to the
+ * front of the queue to be recomputed from its prompt and generated tokens (often cheaply, from the prefix
+ * cache). The oldest running sequence alone always fits, so the system never deadlocks.
+ *
+ * <p>Contract: call {@link #schedule()}, run the plan, then {@link #update(StepPlan, Map)} with the sampled
+ * tokens before the next {@code schedule()}. Not thread-safe: one step loop owns it.
+ */
+public final class Scheduler {
+
+  private final SchedulerConfig config;
+  private final KvCacheManager kvCache;
+  private final int maxSequenceLength;
+  private final Deque<Sequence> waiting = new ArrayDeque<>();
+  /** Admission order: the newest running sequence is the last. */
+  private final List<Sequence> running = new ArrayList<>();
+  private final Map<Long, Sequence> sequences = new HashMap<>();
+  private long numPreemptionsTotal;
+  private long numPromptTokensTotal;
+  private long numCachedPromptTokensTotal;
+  private long numGeneratedTokensTotal;
+
+  public Scheduler(SchedulerConfig config, KvCacheManager kvCache) {
+    if (config.blockSize() != kvCache.blockSize()) {
+      throw new IllegalArgumentException(
+          "block size " + config.blockSize() + " differs from the KV cache's " + kvCache.blockSize());
+    }
+    this.config = config;
+    this.kvCache = kvCache;
+    this.maxSequenceLength =
+        (int) Math.min(config.maxModelLen(), (long) kvCache.numBlocks() * kvCache.blockSize());
+  }
+
+  /**
+   * The longest sequence (prompt + generated) this scheduler lets grow: the model's context, or the whole
+   * KV pool if that is smaller.
+   */
+  public int maxSequenceLength() {
+    return maxSequenceLength;
+  }
+
+  /** Queues a request, or says why not; never throws for a bad request. */
+  public Admission add(SequenceRequest request) {
+    Admission invalid = validate(request);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (waiting.size() >= config.maxNumWaiting()) {
+      return Admission.refused(
+          Admission.Status.QUEUE_FULL,
+          "the model's queue is full (" + config.maxNumWaiting() + " requests waiting); retry later");
+    }
+    Sequence seq = new Sequence(request);
+    sequences.put(seq.id, seq);
+    waiting.addLast(seq);
+    return Admission.ACCEPTED;
+  }
+
+  private Admission validate(SequenceRequest request) {
+    if (request.promptIds() == null || request.promptIds().length == 0) {
+      return Admission.refused(Admission.Status.INVALID, "the prompt is empty");
+    }
+    if (request.maxTokens() <= 0) {
+      return Admission.refused(
+          Admission.Status.INVALID, "max_tokens must be at least 1, got " + request.maxTokens());
+    }
+    if (sequences.containsKey(request.sequenceId())) {
+      return Admission.refused(
+          Admission.Status.INVALID, "sequence id " + request.sequenceId() + " is already in use");
+    }
+    int promptLength = request.promptIds().length;
+    if (promptLength >= maxSequenceLength) {
+      return Admission.refused(
+          Admission.Status.PROMPT_TOO_LONG,
+          "this model's maximum context length is "
+              + maxSequenceLength
+              + " tokens, but the prompt has "
+              + promptLength
+              + " tokens (at least one token must remain for the completion)");
+    }
+    return null;
+  }
+
+  /** Drops a sequence wherever it is and frees its blocks; false when unknown or already finished. */
+  public boolean abort(long sequenceId) {
+    Sequence seq = sequences.remove(sequenceId);
+    if (seq == null) {
+      return false;
+    }
+    if (!waiting.remove(seq)) {
+      running.remove(seq);
+    }
+    kvCache.free(sequenceId);
+    return true;
+  }
+
+  public boolean hasWork() {
+    return !sequences.isEmpty();
+  }
+
+  public boolean contains(long sequenceId) {
+    return sequences.containsKey(sequenceId);
+  }
+
+  public int numWaiting() {
+    return waiting.size();
+  }
+
+  public int numRunning() {
+    return running.size();
+  }
+
+  /** Ids of every live sequence, running first (for failing them all at once). */
+  public List<Long> sequenceIds() {
+    List<Long> ids = new ArrayList<>(sequences.size());
+    running.forEach(s -> ids.add(s.id));
+    waiting.forEach(s -> ids.add(s.id));
+    return ids;
+  }
+
+  public SchedulerStats stats() {
+    return new SchedulerStats(
+        waiting.size(),
+        running.size(),
+        numPreemptionsTotal,
+        numPromptTokensTotal,
+        numCachedPromptTokensTotal,
+        numGeneratedTokensTotal);
+  }
+
+  /** Plans the next step within the token budget, allocating (or preempting for) the blocks it needs. */
+  public StepPlan schedule() {
+    StepBuilder step = new StepBuilder(config.maxNumBatchedTokens());
+    scheduleRunning(step, true);
+    scheduleRunning(step, false);
+    if (step.preempted.isEmpty()) {
+      // Admitting new work right after a preemption would only take the blocks back from the victim.
+      scheduleWaiting(step);
+    }
+    return step.build();
+  }
+
+  private void scheduleRunning(StepBuilder step, boolean decoding) {
+    for (int i = 0; i < running.size() && step.budget > 0; i++) {
+      Sequence seq = running.get(i);
+      int numUncomputed = seq.numUncomputedTokens();
+      if (numUncomputed == 0 || (numUncomputed == 1) != decoding || step.contains(seq)) {
+        continue;
+      }
+      int n = Math.min(numUncomputed, step.budget);
+      if (allocateOrPreempt(seq, n, step)) {
+        step.add(seq, n);
+      }
+    }
+  }
+
+  /** Allocates blocks for {@code n} more tokens, preempting the newest running sequences as needed. */
+  private boolean allocateOrPreempt(Sequence seq, int n, StepBuilder step) {
+    while (!kvCache.allocate(seq.id, n)) {
+      Sequence victim = running.get(running.size() - 1);
+      preempt(victim, step);
+      if (victim == seq) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void preempt(Sequence victim, StepBuilder step) {
+    running.remove(running.size() - 1);
+    kvCache.free(victim.id);
+    victim.numComputedTokens = 0;
+    victim.numPreemptions++;
+    numPreemptionsTotal++;
+    step.unschedule(victim);
+    step.preempted.add(victim.id);
+    waiting.addFirst(victim);
+  }
+
+  private void scheduleWaiting(StepBuilder step) {
+    while (step.budget > 0 && !waiting.isEmpty() && running.size() < config.maxNumSeqs()) {
+      Sequence seq = waiting.peekFirst();
+      CachedPrefix prefix = kvCache.findCachedPrefix(seq.tokens(), seq.numTokens());
+      int n = Math.min(seq.numTokens() - prefix.numTokens(), step.budget);
+      if (!kvCache.allocate(seq.id, prefix, n)) {
+        return; // the head waits for blocks; nobody overtakes it
+      }
+      waiting.pollFirst();
+      running.add(seq);
+      seq.numComputedTokens = prefix.numTokens();
+      if (seq.numCachedPromptTokens < 0) {
+        seq.numCachedPromptTokens = Math.min(prefix.numTokens(), seq.numPromptTokens);
+        numPromptTokensTotal += seq.numPromptTokens;
+        numCachedPromptTokensTotal += seq.numCachedPromptTokens;
+      }
+      step.add(seq, n);
+    }
+  }
+
+  /**
+   * Applies a computed step: advances each sequence's computed tokens (caching its full blocks), appends
+   * the sampled tokens and finishes sequences on an end-of-sequence token (unless the request ignores
+   * EOS), {@code maxTokens}, or the end of the context. A chunk that wanted logits but got no token
+   * finishes with {@link FinishReason#ERROR}.
+   */
+  public List<SequenceUpdate> update(StepPlan plan, Map<Long, SampledToken> sampled) {
+    List<SequenceUpdate> updates = new ArrayList<>();
+    for (SequenceChunk chunk : plan.chunks()) {
+      Sequence seq = sequences.get(chunk.sequenceId());
+      if (seq == null) {
+        continue; // aborted after planning
+      }
+      if (seq.numComputedTokens != chunk.startPosition()) {
+        throw new IllegalStateException(
+            "stale plan for sequence " + seq.id + ": update() must follow each schedule() once");
+      }
+      seq.numComputedTokens += chunk.numTokens();
+      kvCache.markComputed(seq.id, seq.tokens(), seq.numComputedTokens);
+      if (chunk.wantsLogits()) {
+        updates.add(appendToken(seq, sampled.get(seq.id)));
+      }
+    }
+    return updates;
+  }
+
+  private SequenceUpdate appendToken(Sequence seq, SampledToken token) {
+    if (token == null) {
+      finish(seq);
+      return toUpdate(seq, null, FinishReason.ERROR);
+    }
+    seq.append(token.tokenId());
+    numGeneratedTokensTotal++;
+    FinishReason reason = finishReason(seq, token.tokenId());
+    if (reason != null) {
+      finish(seq);
+    }
+    return toUpdate(seq, token, reason);
+  }
+
+  private FinishReason finishReason(Sequence seq, int tokenId) {
+    if (!seq.ignoreEos && config.eosTokenIds().contains(tokenId)) {
+      return FinishReason.STOP;
+    }
+    if (seq.numGeneratedTokens() >= seq.maxTokens || seq.numTokens() >= maxSequenceLength) {
+      return FinishReason.LENGTH;
+    }
+    return null;
+  }
+
+  private void finish(Sequence seq) {
+    sequences.remove(seq.id);
+    running.remove(seq);
+    kvCache.free(seq.id);
+  }
+
+  private static SequenceUpdate toUpdate(Sequence seq, SampledToken token, FinishReason reason) {
+    return new SequenceUpdate(
+        seq.id,
+        token,
+        reason,
+        seq.numPromptTokens,
+        seq.numGeneratedTokens(),
+        Math.max(0, seq.numCachedPromptTokens));
+  }
+
+  /** The step being planned: tokens per sequence in scheduling order, and what was preempted. */
+  private final class StepBuilder {
+    int budget;
+    final Map<Sequence, Integer> numTokens = new LinkedHashMap<>();
+    final List<Long> preempted = new ArrayList<>();
+
+    StepBuilder(int budget) {
+      this.budget = budget;
+    }
+
+    boolean contains(Sequence seq) {
+      return numTokens.containsKey(seq);
+    }
+
+    void add(Sequence seq, int n) {
+      numTokens.put(seq, n);
+      budget -= n;
+    }
+
+    void unschedule(Sequence seq) {
+      Integer n = numTokens.remove(seq);
+      if (n != null) {
+        budget += n;
+      }
+    }
+
+    StepPlan build() {
+      List<SequenceChunk> chunks = new ArrayList<>(numTokens.size());
+      numTokens.forEach(
+          (seq, n) -> {
+            int start = seq.numComputedTokens;
+            chunks.add(
+                new SequenceChunk(
+                    seq.id,
+                    seq.tokens(start, start + n),
+                    start,
+                    kvCache.blockTable(seq.id),
+                    start + n == seq.numTokens()));
+          });
+      return new StepPlan(List.copyOf(chunks), List.copyOf(preempted));
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.robin.engine.scheduler;
+
+import java.util.Set;
+
+/**
+ * How the scheduler fills each step.
+ *
+ * @param maxNumBatchedTokens token budget of one step: prompt chunks plus one token per decoding sequence
+ * @param maxNumSeqs cap on sequences in the running batch
+ * @param maxNumWaiting cap on requests queued before admission; beyond it requests are refused
+ * @param blockSize tokens per KV block (must equal the runner's)
+ * @param maxModelLen longest sequence (prompt + generated) the model may see
+ * @param eosTokenIds tokens that end a sequence with {@link FinishReason#STOP}
+ * @param enablePrefixCaching whether full blocks are shared between sequences with the same prefix
+ */
+public record SchedulerConfig(
+    int maxNumBatchedTokens,
+    int maxNumSeqs,
+    int maxNumWaiting,
+    int blockSize,
+    int maxModelLen,
+    Set<Integer> eosTokenIds,
+    boolean enablePrefixCaching) {
+
+  public SchedulerConfig {
+    requirePositive("maxNumBatchedTokens", maxNumBatchedTokens);
+    requirePositive("maxNumSeqs", maxNumSeqs);
+    requirePositive("maxNumWaiting", maxNumWaiting);
+    requirePositive("blockSize", blockSize);
+    requirePositive("maxModelLen", maxModelLen);
+    if (maxNumSeqs > maxNumBatchedTokens) {
+      // Otherwise the newest decoding sequences would get no token in a full step, step after step.
+      throw new IllegalArgumentException(
+          "maxNumSeqs (" + maxNumSeqs + ") must not exceed maxNumBatchedTokens (" + maxNumBatchedTokens + ")");
+    }
+    eosTokenIds = Set.copyOf(eosTokenIds);
+  }
+
+  /** Defaults: budget 512 tokens, 64 sequences, 256 waiting, blocks of 16, prefix caching on. */
+  public static SchedulerConfig defaults(int maxModelLen, Set<Integer> eosTokenIds) {
+    return new SchedulerConfig(512, 64, 256, 16, maxModelLen, eosTokenIds, true);
+  }
+
+  public SchedulerConfig withMaxNumBatchedTokens(int value) {
+    return new SchedulerConfig(
+        value, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+  }
+
+  public SchedulerConfig withMaxNumSeqs(int value) {
+    return new SchedulerConfig(
+        maxNumBatchedTokens, value, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+  }
+
+  public SchedulerConfig withMaxNumWaiting(int value) {
+    return new SchedulerConfig(
+        maxNumBatchedTokens, maxNumSeqs, value, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+  }
+
+  public SchedulerConfig withBlockSize(int value) {
+    return new SchedulerConfig(
+        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, value, maxModelLen, eosTokenIds, enablePrefixCaching);
+  }
+
+  public SchedulerConfig withPrefixCaching(boolean value) {
+    return new SchedulerConfig(
+        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, value);
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.robin.engine.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.sampling.SampledToken;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class SchedulerTest {
+
+  private static final int EOS = 0;
+
+  private static Scheduler scheduler(int budget, int numBlocks, int maxModelLen) {
+    SchedulerConfig config =
+        SchedulerConfig.defaults(maxModelLen, Set.of(EOS)).withMaxNumBatchedTokens(budget).withMaxNumSeqs(32);
+    return new Scheduler(config, new KvCacheManager(numBlocks, config.blockSize(), true));
+  }
+
+  private static SequenceRequest request(long id, int promptLength, int maxTokens) {
+    return new SequenceRequest(id, IntStream.range(0, promptLength).map(i -> 1 + (int) ((id * 31 + i) % 97)).toArray(), maxTokens);
+  }
+
+  /** Runs one step, answering every chunk that wants logits with {@code token}. */
+  private static List<SequenceUpdate> step(Scheduler s, StepPlan plan, int token) {
+    Map<Long, SampledToken> sampled = new HashMap<>();
+    plan.chunks().stream().filter(SequenceChunk::wantsLogits).forEach(c -> sampled.put(c.sequenceId(), SampledToken.of(token)));
+    return s.update(plan, sampled);
+  }
+
+  @Test
+  void longPromptIsChunkedWhileRunningSequencesKeepDecoding() {
+    Scheduler s = scheduler(256, 1000, 4096);
+    assertTrue(s.add(request(1, 20, 100)).isAccepted());
+    assertTrue(s.add(request(2, 30, 100)).isAccepted());
+    step(s, s.schedule(), 5); // both prompts fit the first step
+    assertTrue(s.add(request(3, 1000, 10)).isAccepted());
+    int steps = 0;
+    boolean prefilled = false;
+    while (!prefilled) {
+      StepPlan plan = s.schedule();
+      steps++;
+      assertTrue(plan.numTokens() <= 256);
+      assertEquals(3, plan.chunks().size(), "decoders are served in every step of the prefill");
+      assertEquals(1, plan.chunks().get(0).numTokens());
+      assertEquals(1, plan.chunks().get(1).numTokens());
+      prefilled = plan.chunks().get(2).wantsLogits();
+      step(s, plan, 5);
+    }
+    assertEquals(4, steps);
+  }
+
+  @Test
+  void budgetAndSequenceCapHoldEveryStepUnderRandomLoad() {
+    SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
+    Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), new KvCacheManager(100, 16, true));
+    Random random = new Random(7);
+    long nextId = 0;
+    int finished = 0;
+    for (int i = 0; i < 2000; i++) {
+      if (random.nextInt(5) == 0) {
+        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(40)));
+        assertTrue(a.isAccepted(), a.message());
+      }
+      StepPlan plan = s.schedule();
+      assertTrue(plan.numTokens() <= 128, "budget");
+      assertTrue(plan.chunks().size() <= 8, "sequence cap");
+      for (SequenceUpdate u : step(s, plan, 1 + random.nextInt(50))) {
+        finished += u.isFinished() ? 1 : 0;
+      }
+    }
+    while (s.hasWork()) {
+      for (SequenceUpdate u : step(s, s.schedule(), 3)) {
+        finished += u.isFinished() ? 1 : 0;
+      }
+    }
+    assertEquals(nextId, finished);
+    assertTrue(s.stats().numPreemptionsTotal() > 0, "the pool is small enough to force preemption");
+  }
+
+  @Test
+  void newestRunningSequenceIsPreemptedWhenBlocksRunOut() {
+    Scheduler s = scheduler(512, 6, 4096); // 96 slots
+    s.add(request(1, 40, 100)); // 3 blocks
+    s.add(request(2, 40, 100)); // 3 blocks
+    step(s, s.schedule(), 5);
+    // 41 tokens each now; decoding position 40 needs nothing new (block 3 covers 32..47), until 48.
+    StepPlan plan;
+    do {
+      plan = s.schedule();
+      step(s, plan, 5);
+    } while (plan.preempted().isEmpty());
+    assertEquals(List.of(2L), plan.preempted());
+    assertEquals(1, s.numRunning());
+    assertEquals(1, s.numWaiting());
+  }
+
+  @Test
+  void refusesPromptsThatCanNeverFit() {
+    Scheduler s = scheduler(256, 10, 4096); // the pool holds 160 tokens
+    Admission tooBigForPool = s.add(request(1, 200, 10));
+    assertEquals(Admission.Status.PROMPT_TOO_LONG, tooBigForPool.status());
+    assertTrue(tooBigForPool.message().contains("160") && tooBigForPool.message().contains("200"));
+    Scheduler small = scheduler(256, 100, 64);
+    assertEquals(Admission.Status.PROMPT_TOO_LONG, small.add(request(1, 64, 1)).status());
+    assertTrue(small.add(request(2, 63, 1)).isAccepted());
+    assertEquals(Admission.Status.INVALID, small.add(request(2, 5, 1)).status(), "duplicate id");
+    assertEquals(Admission.Status.INVALID, small.add(new SequenceRequest(3, new int[0], 5)).status());
+    assertEquals(Admission.Status.INVALID, small.add(request(4, 5, 0)).status());
+    assertFalse(small.contains(3));
+  }
+
+  @Test
+  void refusesWhenTheQueueIsFull() {
+    SchedulerConfig config = SchedulerConfig.defaults(512, Set.of()).withMaxNumWaiting(2);
+    Scheduler s = new Scheduler(config, new KvCacheManager(100, 16, true));
+    assertTrue(s.add(request(1, 5, 5)).isAccepted());
+    assertTrue(s.add(request(2, 5, 5)).isAccepted());
+    assertEquals(Admission.Status.QUEUE_FULL, s.add(request(3, 5, 5)).status());
+    s.schedule(); // both admitted to running: the queue has room again
+    assertTrue(s.add(request(3, 5, 5)).isAccepted());
+  }
+
+  @Test
+  void finishesOnEosMaxTokensAndContextEnd() {
+    Scheduler s = scheduler(512, 100, 12);
+    s.add(request(1, 5, 100)); // stops on EOS
+    s.add(request(2, 5, 2)); // max_tokens
+    s.add(request(3, 9, 100)); // context of 12
+    Map<Long, SampledToken> sampled = new HashMap<>();
+    StepPlan plan = s.schedule();
+    sampled.put(1L, SampledToken.of(EOS));
+    sampled.put(2L, SampledToken.of(7));
+    sampled.put(3L, SampledToken.of(7));
+    List<SequenceUpdate> first = s.update(plan, sampled);
+    assertEquals(FinishReason.STOP, first.get(0).finishReason());
+    assertNull(first.get(1).finishReason());
+    assertTrue(first.get(1).isFirstToken());
+    List<SequenceUpdate> second = step(s, s.schedule(), 7);
+    assertEquals(FinishReason.LENGTH, second.get(0).finishReason());
+    assertEquals(2, second.get(0).numGeneratedTokens());
+    assertNull(second.get(1).finishReason());
+    List<SequenceUpdate> third = step(s, s.schedule(), 7);
+    assertEquals(FinishReason.LENGTH, third.get(0).finishReason());
+    assertEquals(3, third.get(0).numGeneratedTokens(), "9 + 3 = 12 tokens, the whole context");
+    assertFalse(s.hasWork());
+  }
+
+  @Test
+  void ignoreEosKeepsGeneratingThroughEosUntilMaxTokensOrContextEnd() {
+    Scheduler s = scheduler(512, 100, 12);
+    s.add(new SequenceRequest(1, request(1, 5, 0).promptIds(), 4, true)); // max_tokens 4
+    s.add(new SequenceRequest(2, request(2, 9, 0).promptIds(), 100, true)); // context of 12
+    s.add(request(3, 5, 100)); // the default still stops on EOS
+    List<SequenceUpdate> first = step(s, s.schedule(), EOS);
+    assertNull(first.get(0).finishReason());
+    assertNull(first.get(1).finishReason());
+    assertEquals(FinishReason.STOP, first.get(2).finishReason());
+    step(s, s.schedule(), EOS);
+    List<SequenceUpdate> third = step(s, s.schedule(), EOS);
+    assertEquals(FinishReason.LENGTH, third.get(1).finishReason(), "9 + 3 = 12 tokens, the whole context");
+    assertNull(third.get(0).finishReason());
+    List<SequenceUpdate> fourth = step(s, s.schedule(), EOS);
+    assertEquals(FinishReason.LENGTH, fourth.get(0).finishReason());
+    assertEquals(4, fourth.get(0).numGeneratedTokens());
+    assertEquals(EOS, fourth.get(0).token().tokenId());
+    assertFalse(s.hasWork());
+  }
+
+  @Test
+  void missingTokenFinishesWithErrorAndFreesBlocks() {
+    KvCacheManager kv = new KvCacheManager(10, 16, true);
+    Scheduler s = new Scheduler(SchedulerConfig.defaults(512, Set.of()), kv);
+    s.add(request(1, 20, 5));
+    List<SequenceUpdate> updates = s.update(s.schedule(), Map.of());
+    assertEquals(FinishReason.ERROR, updates.get(0).finishReason());
+    assertEquals(0, kv.numUsedBlocks());
+  }
+
+  @Test
+  void abortFreesBlocksWhereverTheSequenceIs() {
+    KvCacheManager kv = new KvCacheManager(10, 16, true);
+    Scheduler s = new Scheduler(SchedulerConfig.defaults(512, Set.of()), kv);
+    s.add(request(1, 20, 5));
+    step(s, s.schedule(), 3);
+    s.add(request(2, 20, 5));
+    assertTrue(s.abort(1));
+    assertTrue(s.abort(2));
+    assertFalse(s.abort(2));
+    assertEquals(0, kv.numUsedBlocks());
+    assertFalse(s.hasWork());
+  }
+}
