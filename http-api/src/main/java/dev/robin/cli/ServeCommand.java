@@ -46,7 +46,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file layered over the defaults.")
   Path configFile;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded stores keep their files.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where the embedded key and usage store keeps its files (robin.store.embedded.data-dir).")
   Path dataDir;
 
   /** A running server: what {@link #start()} returns. */
@@ -116,7 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
       flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(models));
     }
     if (dataDir != null) {
-      flags = flags.withValue("robin.server.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
+      flags = flags.withValue("robin.store.embedded.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
     }
     return ConfigFactory.defaultOverrides()
         .withFallback(flags)

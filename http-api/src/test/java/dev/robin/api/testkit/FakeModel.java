@@ -66,11 +66,10 @@ public final class FakeModel {
   /** A command and when it arrived. */
   public record Received(ModelProtocol.Command command, long nanoTime) {}
 
-  private sealed interface Internal extends ModelProtocol.Command {}
+  // ModelProtocol.Command is sealed: the fake's own timer messages travel beside it as plain objects.
+  private record Start(String requestId) {}
 
-  private record Start(String requestId) implements Internal {}
-
-  private record Step(String requestId) implements Internal {}
+  private record Step(String requestId) {}
 
   private static final class Sequence {
     final ModelProtocol.Generate generate;
@@ -115,11 +114,12 @@ public final class FakeModel {
         .toList();
   }
 
-  public Behavior<ModelProtocol.Command> behavior() {
+  /** The actor's behavior; narrow its ref to {@code ActorRef<ModelProtocol.Command>}. */
+  public Behavior<Object> behavior() {
     return Behaviors.withTimers(
         timers -> {
           Map<String, Sequence> running = new HashMap<>();
-          return Behaviors.receive(ModelProtocol.Command.class)
+          return Behaviors.receive(Object.class)
               .onMessage(
                   ModelProtocol.Generate.class,
                   g -> {
