@@ -36,13 +36,22 @@ class ServeCommandTest {
     try {
       HttpClient http = HttpClient.newHttpClient();
       String base = serving.server().baseUrl();
-      // No model launcher in this module: the model is listed as failed and health says no model serves.
-      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      // The model path does not exist: it is listed as failed and health says no model serves.
+      JsonNode model = null;
+      HttpResponse<String> health = null;
+      for (int i = 0; i < 200; i++) {
+        health = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        model = Json.MAPPER.readTree(health.body()).get("models").get(0);
+        if (!model.get("status").asText().equals("loading")) {
+          break;
+        }
+        Thread.sleep(50);
+      }
       assertEquals(503, health.statusCode());
-      JsonNode model = Json.MAPPER.readTree(health.body()).get("models").get(0);
       assertEquals("m", model.get("id").asText());
       assertEquals("failed", model.get("status").asText());
+      assertTrue(model.get("error").asText().contains("/nowhere"), model.toString());
       // The file's body limit holds.
       HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
               .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + "a".repeat(2000) + "\"}")).build(),
