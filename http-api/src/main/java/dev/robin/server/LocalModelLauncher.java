@@ -8,6 +8,7 @@ import dev.robin.cluster.model.ModelProtocol;
 import dev.robin.cluster.model.ModelStats;
 import dev.robin.cluster.model.ModelStatsBoard;
 import dev.robin.cluster.model.ReplicaId;
+import dev.robin.cluster.model.SchedulerSettings;
 import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +20,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 /**
  * Serves a model on this node with one {@link ModelActor} replica, spawned directly (no sharding): opens the
  * checkpoint, tokenizer and chat template on the blocking dispatcher, then starts the replica on its pinned
- * thread, where it loads the weights; completes once the replica reports READY. Engine options are the engine's defaults until {@code robin.engine}
- * grows settings. A clustered deployment replaces this launcher with one that uses {@code ModelShard}.
+ * thread, where it loads the weights; completes once the replica reports READY. The scheduler follows
+ * {@code robin.engine.scheduler}; device, dtype and KV cache budget are the engine's defaults. A clustered
+ * deployment replaces this launcher with one that uses {@code ModelShard}.
  */
 public final class LocalModelLauncher implements ModelLauncher {
 
@@ -30,7 +32,9 @@ public final class LocalModelLauncher implements ModelLauncher {
   public CompletionStage<ServedModel> launch(ActorSystem<?> system, ModelSpec spec, Config config) {
     return CompletableFuture.supplyAsync(
         () -> {
-          EngineOptions options = EngineOptions.defaults();
+          EngineOptions options =
+              EngineOptions.defaults()
+                  .withScheduler((maxLen, eosIds) -> SchedulerSettings.fromConfig(config, maxLen, eosIds));
           LoadedModel model = LoadedModel.open(spec.id(), spec.path(), options);
           ReplicaId replica = new ReplicaId(spec.id(), 0);
           String device = options.device().toString();
