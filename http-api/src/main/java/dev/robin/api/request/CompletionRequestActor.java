@@ -415,7 +415,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       cached += best;
     }
     int completion = choices.stream().mapToInt(c -> c.numTokens).sum();
-    return new Usage(job.model().id(), prompt, completion, cached);
+    return new Usage(job.id(), job.model().id(), prompt, completion, cached);
   }
 
   private void report(String outcome) {
