@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -22,13 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -71,13 +64,10 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   private final Map<String, ChoiceState> bySequence = new HashMap<>();
   private final long startNanos = System.nanoTime();
 
-  private BoundedSourceQueue<ByteString> queue;
-  /** Frames produced before the stream opened (choices admitted at different times). */
-  private final List<ByteString> pendingFrames = new ArrayList<>();
+  private final SseOutlet outlet;
   private boolean responded;
   /** The client-visible request is over (answered, failed or abandoned); only draining remains. */
   private boolean done;
-  private boolean streamCompletedByUs;
   /** The HTTP side finished consuming the stream (all bytes handed to the connection), or the client left. */
   private boolean streamEnded;
 
@@ -99,6 +89,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     this.response = response;
     this.timers = timers;
     this.format = ResponseFormat.of(job);
+    this.outlet = new SseOutlet(services.settings().streamBuffer(), services.settings().sseKeepAlive());
     this.model = job.model().actor();
     services.inFlight().add(ctx.getSelf());
     ActorRef<GenerationEvent> events = ctx.messageAdapter(GenerationEvent.class, FromModel::new);
@@ -152,10 +143,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   }
 
   private void cleanUp() {
-    if (queue != null && !streamCompletedByUs) {
-      streamCompletedByUs = true;
-      queue.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
-    }
+    outlet.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
     services.inFlight().remove(getContext().getSelf());
   }
 
@@ -234,7 +222,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         send(SseFrames.data(format.usageChunk(usage)));
       }
       send(SseFrames.DONE);
-      completeStream();
+      outlet.complete();
     } else {
       respond(
           HttpResponse.create()
@@ -255,18 +243,17 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     cancelUnfinished();
     if (!responded) {
       respond(ErrorResponses.response(error));
-      completeStream();
     } else {
       send(SseFrames.data(ErrorResponses.envelope(error)));
       send(SseFrames.DONE);
-      completeStream();
+      outlet.complete();
     }
     report(error.code());
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     streamEnded = true;
-    if (!streamCompletedByUs && !done) {
+    if (!outlet.isClosed() && !done) {
       getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
       done = true;
       cancelUnfinished();
@@ -310,7 +297,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     if (!done) {
       return this;
     }
-    boolean delivered = queue == null || streamEnded;
+    boolean delivered = !outlet.isOpen() || streamEnded;
     if (delivered && choices.stream().allMatch(c -> c.terminal)) {
       return stop();
     }
@@ -323,62 +310,33 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   // ---- the response ----
 
   private void openStream() {
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pair =
-        Source.<ByteString>queue(services.settings().streamBuffer()).preMaterialize(getContext().getSystem());
-    queue = pair.first();
     ActorRef<Command> self = getContext().getSelf();
-    Source<ByteString, NotUsed> body =
-        pair.second()
-            .keepAlive(services.settings().sseKeepAlive(), () -> SseFrames.KEEP_ALIVE)
-            .watchTermination(
-                (mat, finished) -> {
-                  finished.whenComplete((ok, failure) -> self.tell(new StreamEnded(failure)));
-                  return mat;
-                });
-    respond(
-        HttpResponse.create()
-            .withEntity(HttpEntities.createChunked(SseFrames.CONTENT_TYPE, body))
-            .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-            .addHeader(RawHeader.create("X-Accel-Buffering", "no")));
+    respond(outlet.open(getContext().getSystem(), failure -> self.tell(new StreamEnded(failure))));
+    List<ByteString> opening = new ArrayList<>();
     for (ChoiceState c : choices) {
       for (ObjectNode chunk : format.openingChunks(c)) {
-        offer(SseFrames.data(chunk));
+        opening.add(SseFrames.data(chunk));
       }
     }
-    pendingFrames.forEach(this::offer);
-    pendingFrames.clear();
+    if (!outlet.flushPending(opening)) {
+      onClientTooSlow();
+    }
   }
 
   private void send(ByteString frame) {
-    if (queue == null) {
-      pendingFrames.add(frame);
-    } else {
-      offer(frame);
+    if (!outlet.send(frame)) {
+      onClientTooSlow();
     }
   }
 
-  private void offer(ByteString frame) {
-    if (streamCompletedByUs) {
-      return;
-    }
-    QueueOfferResult result = queue.offer(frame);
-    if (result == QueueOfferResult.dropped()) {
-      // The client reads slower than the model writes and the buffer is full: give up on it.
-      getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
-      streamCompletedByUs = true;
-      queue.fail(new IllegalStateException("client too slow"));
-      if (!done) {
-        done = true;
-        cancelUnfinished();
-        report("client_too_slow");
-      }
-    }
-  }
-
-  private void completeStream() {
-    if (queue != null && !streamCompletedByUs) {
-      streamCompletedByUs = true;
-      queue.complete();
+  /** The client reads slower than the model writes and the buffer is full: give up on it. */
+  private void onClientTooSlow() {
+    getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
+    if (!done) {
+      done = true;
+      timers.cancel(Timeout.ADMISSION);
+      cancelUnfinished();
+      report("client_too_slow");
     }
   }
 
