@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Renders every template here with Python's jinja2 exactly as Hugging Face transformers does
-(ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True), loopcontrols, HF's tojson,
+(ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True), {% generation %}, loopcontrols, HF's tojson,
 raise_exception, strftime_now) and writes the expectations to expected.json.
 
 Run from this directory: python3 gen_expected.py   (Jinja2 3.1.6 produced the committed file)
@@ -9,7 +9,8 @@ import json
 from datetime import datetime
 
 import jinja2
-from jinja2.ext import loopcontrols
+from jinja2 import nodes
+from jinja2.ext import Extension, loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 
@@ -30,7 +31,20 @@ def strftime_now(fmt):
     return datetime.now().strftime(fmt)
 
 
-env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
+class AssistantTracker(Extension):
+    """transformers' {% generation %} block, minus the index tracking: renders its body."""
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return nodes.CallBlock(self.call_method("_render"), [], [], body).set_lineno(lineno)
+
+    def _render(self, caller):
+        return caller()
+
+
+env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker, loopcontrols])
 env.filters["tojson"] = tojson
 env.globals["raise_exception"] = raise_exception
 env.globals["strftime_now"] = strftime_now

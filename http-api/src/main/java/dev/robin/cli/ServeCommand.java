@@ -3,6 +3,7 @@ package dev.robin.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.robin.api.auth.AuthServices;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.server.ModelLauncher;
 import dev.robin.server.ModelSpec;
@@ -49,8 +50,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Where the embedded key and usage store keeps its files (robin.store.embedded.data-dir).")
+      description = "Where Robin keeps its files, e.g. the embedded key and usage store (robin.server.data-dir).")
   Path dataDir;
+
+  /** A service the server needs could not start; the message is for the operator. */
+  public static final class ServeException extends RuntimeException {
+    ServeException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   /** A running server: what {@link #start()} returns. */
   public record Serving(ActorSystem<Void> system, RobinServer server, ModelRegistry registry) {}
@@ -66,6 +74,9 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (CompletionException e) {
       System.err.println("robin serve: cannot listen: " + e.getCause().getMessage());
       return 1;
+    } catch (ServeException e) {
+      System.err.println("robin serve: " + e.getMessage());
+      return 1;
     }
     ShutdownSignals.install(serving.system());
     serving.system().getWhenTerminated().toCompletableFuture().join();
@@ -74,18 +85,31 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * Reads the configuration, starts the actor system, begins loading the models and binds the server.
-   * Throws {@link IllegalArgumentException} or {@link com.typesafe.config.ConfigException} on bad settings and
-   * {@link CompletionException} when the address cannot be bound.
+   * Throws {@link IllegalArgumentException} or {@link com.typesafe.config.ConfigException} on bad settings,
+   * {@link ServeException} when a service cannot start and {@link CompletionException} when the address cannot
+   * be bound.
    */
   public Serving start() {
     Config config = loadConfig();
     ServerSettings settings = ServerSettings.from(config);
     List<ModelSpec> specs = settings.models().stream().map(ModelSpec::parse).toList();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "robin", config);
+    AuthServices auth;
+    try {
+      auth = AuthServices.start(system, config);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw new ServeException("cannot start keys, usage and rate limits: " + e.getMessage(), e);
+    }
     ModelRegistry registry = new ModelRegistry();
     RobinServer server;
     try {
-      server = RobinServer.builder(system, settings, registry).start().toCompletableFuture().join();
+      server = RobinServer.builder(system, settings, registry)
+          .guard(auth.guard())
+          .extraApiRoutes(auth.routes())
+          .start()
+          .toCompletableFuture()
+          .join();
     } catch (CompletionException e) {
       system.terminate();
       throw e;
@@ -108,7 +132,9 @@ public final class ServeCommand implements Callable<Integer> {
       }
       base = ConfigFactory.parseFile(configFile.toFile()).withFallback(base);
     }
-    Config flags = ConfigFactory.empty();
+    // Serving is always as a cluster node (a single one joins itself): rate-limit buckets are sharded entities.
+    Config flags = ConfigFactory.empty()
+        .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"));
     if (host != null) {
       flags = flags.withValue("robin.server.host", ConfigValueFactory.fromAnyRef(host));
     }
@@ -119,7 +145,7 @@ public final class ServeCommand implements Callable<Integer> {
       flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(models));
     }
     if (dataDir != null) {
-      flags = flags.withValue("robin.store.embedded.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
+      flags = flags.withValue("robin.server.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
     }
     return ConfigFactory.defaultOverrides()
         .withFallback(flags)

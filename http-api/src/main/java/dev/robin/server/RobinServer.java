@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class RobinServer {
 
   private static final Logger log = LoggerFactory.getLogger(RobinServer.class);
+  private static final Duration FLUSH_GRACE = Duration.ofMillis(500);
 
   private final ServerBinding binding;
   private final ServerMetrics metrics;
@@ -98,7 +100,11 @@ public final class RobinServer {
     binding
         .unbind()
         .thenCompose(done -> inFlight.drain(settings.shutdownDeadline()))
-        .thenCompose(drained -> binding.terminate(Duration.ofSeconds(1)))
+        // A stream's last chunk may still be on its way to the socket when its request actor stops, and
+        // terminate() closes a connection whose response has started as soon as it likes: give it a moment.
+        .thenComposeAsync(
+            drained -> binding.terminate(Duration.ofSeconds(1)),
+            CompletableFuture.delayedExecutor(FLUSH_GRACE.toMillis(), TimeUnit.MILLISECONDS))
         .whenComplete((t, e) -> mine.complete(null));
     return mine;
   }

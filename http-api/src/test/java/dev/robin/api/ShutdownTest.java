@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** CoordinatedShutdown (what SIGTERM runs): stop accepting, let in-flight streams finish, cut them at the deadline. */
 class ShutdownTest {
 
-  @Test
+  @org.junit.jupiter.api.RepeatedTest(3) // the end of a stream racing the connection close was flaky
   void inFlightStreamFinishesAndNewConnectionsAreRefused() throws Exception {
     TestServer server = new TestServer("robin.server.shutdown-deadline = 10s");
     try {

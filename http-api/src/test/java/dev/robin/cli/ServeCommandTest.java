@@ -31,7 +31,7 @@ class ServeCommandTest {
     Files.writeString(conf, "robin.server { port = 1, max-request-bytes = 1 KiB, models = [\"a=synthetic:tiny\"] }");
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--config", conf.toString(), "--port", "0", "--model", "m=/nowhere",
-        "--host", "127.0.0.1");
+        "--host", "127.0.0.1", "--data-dir", dir.resolve("data").toString());
     ServeCommand.Serving serving = command.start();
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -57,6 +57,7 @@ class ServeCommandTest {
               .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + "a".repeat(2000) + "\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(413, big.statusCode());
+      assertTrue(Files.isDirectory(dir.resolve("data")), "the store lives under --data-dir");
     } finally {
       serving.system().terminate();
       serving.system().getWhenTerminated().toCompletableFuture().join();

@@ -21,12 +21,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -42,10 +44,10 @@ class RealModelE2ETest {
   private JsonNode golden;
 
   @BeforeAll
-  void start() throws Exception {
+  void start(@TempDir Path dataDir) throws Exception {
     ServeCommand command = new ServeCommand();
-    new CommandLine(command).parseArgs(
-        "--host", "127.0.0.1", "--port", "0", "--model", "stories=" + SharedData.stories260k());
+    new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
+        "--model", "stories=" + SharedData.stories260k());
     serving = command.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (serving.registry().find("stories").map(ServedModel::isReady).orElse(false) == Boolean.FALSE) {

@@ -3,9 +3,9 @@ package dev.robin.cluster.model;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.load.LoadedModel;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds each replica's engine from the served {@link LoadedModel}s: the replica's model id picks the model
@@ -14,17 +14,19 @@ import java.util.Map;
  */
 public final class LoadedModelEngineFactory implements ModelEngineFactory {
 
-  private final Map<String, LoadedModel> models;
+  // Models finish loading one by one while the shard region already exists, hence a concurrent map.
+  private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
 
   /** A factory for {@code models}; their ids must be distinct. */
   public LoadedModelEngineFactory(Collection<LoadedModel> models) {
-    Map<String, LoadedModel> byId = new LinkedHashMap<>();
-    for (LoadedModel model : models) {
-      if (byId.putIfAbsent(model.id(), model) != null) {
-        throw new IllegalArgumentException("model id \"" + model.id() + "\" is served twice");
-      }
+    models.forEach(this::register);
+  }
+
+  /** Adds a model whose replicas may now start; an id served twice is refused. */
+  public void register(LoadedModel model) {
+    if (models.putIfAbsent(model.id(), model) != null) {
+      throw new IllegalArgumentException("model id \"" + model.id() + "\" is served twice");
     }
-    this.models = Map.copyOf(byId);
   }
 
   /** A factory serving one model. */

@@ -42,6 +42,38 @@ public final class ModelStatsBoard {
         .toList();
   }
 
+  /**
+   * One model's figures over all its replicas: counts and rates summed, KV usage over the pooled blocks,
+   * the hit rate and step time averaged; READY when any replica is, else the first replica's status.
+   */
+  public Optional<ModelStats> summary(String modelId) {
+    List<ModelStats> replicas = forModel(modelId);
+    if (replicas.isEmpty()) {
+      return Optional.empty();
+    }
+    if (replicas.size() == 1) {
+      return Optional.of(replicas.get(0));
+    }
+    ModelStats first = replicas.get(0);
+    ModelStats.Status status = replicas.stream().anyMatch(s -> s.status() == ModelStats.Status.READY)
+        ? ModelStats.Status.READY : first.status();
+    return Optional.of(new ModelStats(
+        modelId,
+        first.device(),
+        status,
+        replicas.stream().mapToInt(ModelStats::numWaiting).sum(),
+        replicas.stream().mapToInt(ModelStats::numRunning).sum(),
+        replicas.stream().mapToLong(ModelStats::numPreemptedTotal).sum(),
+        replicas.stream().mapToInt(ModelStats::numKvBlocksUsed).sum(),
+        replicas.stream().mapToInt(ModelStats::numKvBlocksTotal).sum(),
+        replicas.stream().mapToDouble(ModelStats::prefixCacheHitRate).average().orElse(0),
+        replicas.stream().mapToDouble(ModelStats::lastStepMillis).average().orElse(0),
+        replicas.stream().mapToDouble(ModelStats::tokensPerSecond1m).sum(),
+        replicas.stream().mapToLong(ModelStats::numRequestsTotal).sum(),
+        replicas.stream().mapToLong(ModelStats::numGeneratedTokensTotal).sum(),
+        replicas.stream().mapToLong(ModelStats::numCancelledTotal).sum()));
+  }
+
   /** Forgets a replica that stopped for good. */
   public void remove(String replicaId) {
     byReplica.remove(replicaId);

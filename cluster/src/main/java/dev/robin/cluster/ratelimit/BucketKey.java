@@ -48,19 +48,42 @@ public record BucketKey(Kind kind, String subject) {
     return new BucketKey(Kind.KEY, keyId);
   }
 
-  /** The general bucket of an unauthenticated client IP. */
+  /** The general bucket of an unauthenticated client IP (IPv6 clients by their /64, see {@link #ipSubject}). */
   public static BucketKey forIp(String clientIp) {
-    return new BucketKey(Kind.IP, clientIp);
+    return new BucketKey(Kind.IP, ipSubject(clientIp));
   }
 
   /** The listing bucket of a key, or of the IP when there is no key. */
   public static BucketKey forListing(Optional<String> keyId, String clientIp) {
-    return keyId.map(id -> new BucketKey(Kind.LISTING_KEY, id)).orElseGet(() -> new BucketKey(Kind.LISTING_IP, clientIp));
+    return keyId.map(id -> new BucketKey(Kind.LISTING_KEY, id))
+        .orElseGet(() -> new BucketKey(Kind.LISTING_IP, ipSubject(clientIp)));
   }
 
   /** The general bucket of a request: the key's if authenticated, else the IP's. */
   public static BucketKey forRequest(Optional<String> keyId, String clientIp) {
     return keyId.map(BucketKey::forKey).orElseGet(() -> forIp(clientIp));
+  }
+
+  /**
+   * What an IP is limited as: an IPv4 address as is; an IPv6 address by its /64 network (e.g.
+   * {@code 2001:db8:1:2::/64}), since one subscriber gets a whole /64 and could otherwise rotate through
+   * addresses to escape its limit (and create millions of buckets). Text that is not an IP stays as it is.
+   */
+  public static String ipSubject(String clientIp) {
+    if (clientIp.indexOf(':') < 0) {
+      return clientIp;
+    }
+    Optional<java.net.InetAddress> parsed = ClientIpResolver.parseLiteral(clientIp);
+    if (parsed.isEmpty() || parsed.get().getAddress().length != 16) {
+      return parsed.map(java.net.InetAddress::getHostAddress).orElse(clientIp);
+    }
+    byte[] bytes = parsed.get().getAddress();
+    StringBuilder network = new StringBuilder();
+    for (int group = 0; group < 4; group++) {
+      int value = ((bytes[2 * group] & 0xFF) << 8) | (bytes[2 * group + 1] & 0xFF);
+      network.append(Integer.toHexString(value)).append(':');
+    }
+    return network.append(":/64").toString();
   }
 
   /** The sharding entity id, e.g. {@code key|key_3f9a...} or {@code ip|203.0.113.7}. */

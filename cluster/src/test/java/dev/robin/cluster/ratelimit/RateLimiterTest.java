@@ -138,6 +138,16 @@ class RateLimiterTest {
   }
 
   @Test
+  void ipv6ClientsShareTheBucketOfTheirSlash64() throws Exception {
+    assertEquals("2001:db8:1:2::/64", BucketKey.ipSubject("2001:db8:1:2:0:0:0:1"));
+    assertEquals("203.0.113.7", BucketKey.ipSubject("203.0.113.7"));
+    assertEquals(BucketKey.forIp("2001:db8:1:2::1"), BucketKey.forIp("2001:db8:1:2:ffff::9"));
+    assertEquals(149, acquire(BucketKey.forIp("2001:db8:7:7::1")).remaining());
+    assertEquals(148, acquire(BucketKey.forIp("2001:db8:7:7:abcd::2")).remaining(), "same /64, same bucket");
+    assertEquals(149, acquire(BucketKey.forIp("2001:db8:7:8::1")).remaining(), "another /64");
+  }
+
+  @Test
   void bucketKeysRoundTripThroughEntityIds() {
     for (BucketKey key : List.of(BucketKey.forIp("2001:db8:0:0:0:0:0:1"), BucketKey.forKey("key_abc"),
         BucketKey.forListing(Optional.empty(), "10.0.0.1"), BucketKey.forListing(Optional.of("key_x"), "10.0.0.1"))) {

@@ -23,7 +23,8 @@ public final class ChatTemplates {
    * <p>Templates put the BOS token in the text themselves: encode a rendered prompt with
    * {@code addSpecialTokens = false}, as transformers' {@code apply_chat_template} does, or BOS doubles.
    *
-   * @throws ModelLoadException when a template file exists but cannot be read or has an unusable shape
+   * @throws ModelLoadException when a template file exists but cannot be read, has an unusable shape or
+   *     does not parse
    */
   public static ChatTemplate forModel(Path modelDir) {
     TokenizerSettings settings = TokenizerSettings.read(modelDir);
@@ -31,7 +32,11 @@ public final class ChatTemplates {
     if (source == null) {
       return new PlainChatTemplate(settings.bosToken());
     }
-    return new JinjaChatTemplate(source, settings.bosToken(), settings.eosToken());
+    try {
+      return new JinjaChatTemplate(source, settings.bosToken(), settings.eosToken());
+    } catch (ChatTemplateException e) {
+      throw new ModelLoadException(modelDir + ": " + e.getMessage(), e);
+    }
   }
 
   /** The template text, or null when the model has none. */

@@ -3,6 +3,7 @@ package dev.robin.engine.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import java.util.ArrayList;
@@ -40,10 +41,12 @@ public final class JinjaChatTemplate implements ChatTemplate {
    * @param source the template text (as in {@code tokenizer_config.json}'s {@code chat_template})
    * @param bosToken the {@code bos_token} variable; empty when the model has none
    * @param eosToken the {@code eos_token} variable
+   * @throws ChatTemplateException when the template does not parse (found at model load, not per request)
    */
   public JinjaChatTemplate(String source, String bosToken, String eosToken) {
     this.source = Objects.requireNonNull(source, "source");
     this.normalized = JinjaSource.normalize(source);
+    checkSyntax(normalized);
     this.bosToken = bosToken == null ? "" : bosToken;
     this.eosToken = eosToken == null ? "" : eosToken;
   }
@@ -105,6 +108,34 @@ public final class JinjaChatTemplate implements ChatTemplate {
     return result.getOutput();
   }
 
+  private static void checkSyntax(String template) {
+    JinjavaInterpreter interpreter = JINJAVA.newInterpreter();
+    JinjavaInterpreter.pushCurrent(interpreter);
+    try {
+      interpreter.parse(template);
+      for (TemplateError error : interpreter.getErrors()) {
+        if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+          throw new ChatTemplateException("the chat template does not parse at line " + error.getLineno() + ": "
+              + error.getMessage());
+        }
+      }
+    } finally {
+      JinjavaInterpreter.popCurrent();
+    }
+    for (String filter : JinjaSource.namesUsed(template, false)) {
+      if (JINJAVA.getGlobalContext().getFilter(filter) == null) {
+        throw new ChatTemplateException("the chat template uses the filter '" + filter + "', which Robin's Jinja"
+            + " engine does not have");
+      }
+    }
+    for (String test : JinjaSource.namesUsed(template, true)) {
+      if (JINJAVA.getGlobalContext().getExpTest(test) == null) {
+        throw new ChatTemplateException("the chat template uses the test 'is " + test + "', which Robin's Jinja"
+            + " engine does not have");
+      }
+    }
+  }
+
   private static PythonJinjaLibrary.TemplateRaised raisedIn(Throwable t) {
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
       if (t instanceof PythonJinjaLibrary.TemplateRaised raised) {
@@ -129,6 +160,8 @@ public final class JinjaChatTemplate implements ChatTemplate {
         .withLstripBlocks(false)
         .withKeepTrailingNewline(true)
         .withElResolver(resolver)
+        // Message text is data: never evaluate "{{ ... }}" a client put in its content.
+        .withNestedInterpretationEnabled(false)
         .withMaxOutputSize(MAX_OUTPUT_CHARS)
         .build();
     Jinjava jinjava = new Jinjava(config);

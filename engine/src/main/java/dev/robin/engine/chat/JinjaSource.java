@@ -10,6 +10,9 @@ import java.util.List;
  * ignores the {@code if}; the loop becomes a first loop collecting the kept items and a second loop over
  * them, so {@code loop.last} and {@code loop.index} count kept items as in Jinja2.
  *
+ * <p>{@code {% generation %}…{% endgeneration %}} (transformers' assistant-mask extension) is dropped,
+ * leaving its body.
+ *
  * <p>Precedence of {@code not}: Jinja2 reads {@code not a|length == 1} as {@code not (a|length == 1)},
  * Jinjava's EL as {@code (not a|length) == 1}; every unary {@code not} gets its operand parenthesized up
  * to the next {@code and}, {@code or}, {@code if}, {@code else}, comma or closing bracket (Llama 3.2).
@@ -81,6 +84,10 @@ final class JinjaSource {
         case TEXT -> out.append(s.text);
         case EXPRESSION -> out.append("{{").append(groupNot(s.text)).append("}}");
         case BLOCK -> {
+          String name = s.text.strip();
+          if (name.equals("generation") || name.equals("endgeneration")) {
+            continue; // transformers' AssistantTracker block: renders its body, nothing else here
+          }
           s.text = groupNot(s.text);
           String loop = rewriteFilteredLoop(s.text, filteredLoops);
           if (loop != null) {
@@ -173,6 +180,55 @@ final class JinjaSource {
         + "{% for " + target + " in " + iterable + " %}{% if " + condition + " %}"
         + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
         + "{% for " + target + " in " + kept + " %}";
+  }
+
+  private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
+  private static final java.util.regex.Pattern TEST =
+      java.util.regex.Pattern.compile("(?<![\\w.])is\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
+
+  /**
+   * Names of the filters ({@code tests == false}) or tests ({@code is name}) a template uses: Jinjava
+   * renders an unknown filter or test as nothing, silently, so they are checked when a template loads.
+   */
+  static java.util.Set<String> namesUsed(String source, boolean tests) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Segment s : split(source)) {
+      if (s.kind == Kind.EXPRESSION || s.kind == Kind.BLOCK) {
+        java.util.regex.Matcher m = (tests ? TEST : FILTER).matcher(blankStrings(s.text));
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The text with the contents of quoted strings replaced by spaces. */
+  private static String blankStrings(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    char quote = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == '\\' && i + 1 < text.length()) {
+          out.append("  ");
+          i++;
+          continue;
+        }
+        if (c == quote) {
+          quote = 0;
+          out.append(c);
+        } else {
+          out.append(' ');
+        }
+      } else {
+        if (c == '\'' || c == '"') {
+          quote = c;
+        }
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Parenthesizes the operand of every unary {@code not} (not {@code is not}, not {@code not in}). */

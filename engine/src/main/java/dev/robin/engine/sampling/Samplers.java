@@ -17,8 +17,22 @@ public final class Samplers {
    * @throws IllegalArgumentException naming the parameter when one is out of range
    */
   public static Sampler create(SamplingParams params, int vocabSize) {
+    return create(params, vocabSize, 0);
+  }
+
+  /**
+   * The sampler of choice {@code choiceIndex} of a request asking for several ({@code n > 1}): a seeded
+   * request gives each choice its own reproducible generator (choice 0 is the one {@link #create(
+   * SamplingParams, int)} makes), so the choices differ yet the same request repeats them.
+   */
+  public static Sampler create(SamplingParams params, int vocabSize, int choiceIndex) {
     validate(params, vocabSize);
-    long seed = params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong();
+    if (choiceIndex < 0) {
+      throw new IllegalArgumentException("choice index must not be negative, got " + choiceIndex);
+    }
+    long seed = params.seed() != null
+        ? params.seed() + choiceIndex * 0x9E3779B97F4A7C15L // golden-ratio step: distinct, well-spread seeds
+        : ThreadLocalRandom.current().nextLong();
     return new DefaultSampler(params, vocabSize, seed);
   }
 

@@ -21,6 +21,8 @@ import java.util.Set;
  * tokenizers rewrite their post-processor); otherwise the {@code tokenizer.json} post-processor decides
  * (Llama 3 adds {@code <|begin_of_text|>}, Qwen adds nothing). DJL's defaults would truncate to
  * {@code model_max_length} and pad; both are turned off: the scheduler, not the tokenizer, owns limits.
+ * Decoding is the {@code tokenizer.json} decoder alone: {@code clean_up_tokenization_spaces} is not
+ * applied (as in vLLM), so {@code "a .b"} stays what the tokens spell, and streaming equals one-shot text.
  *
  * <p>Thread-safe: the Rust tokenizer is immutable; detokenizers are per sequence.
  */

@@ -54,6 +54,12 @@ class ChatTemplatesTest {
   }
 
   @Test
+  void aTemplateThatDoesNotParseFailsAtLoad(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% if messages %}unclosed\"}");
+    assertThrows(ModelLoadException.class, () -> ChatTemplates.forModel(dir));
+  }
+
+  @Test
   void aModelWithoutTemplateGetsThePlainFormat() {
     ChatTemplate t = ChatTemplates.forModel(shared().resolve("models/stories260k"));
     assertInstanceOf(PlainChatTemplate.class, t);

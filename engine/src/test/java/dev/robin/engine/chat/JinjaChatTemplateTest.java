@@ -89,6 +89,14 @@ class JinjaChatTemplateTest {
   }
 
   @Test
+  void messageContentIsNeverEvaluatedAsTemplate() {
+    JinjaChatTemplate t = new JinjaChatTemplate(resource("smollm2.jinja"), "", "");
+    String content = "{{ 7 * 7 }} {% for x in [1,2] %}{{ x }}{% endfor %} {{ raise_exception('boom') }}";
+    String out = t.render(List.of(new ChatMessage("user", content)), true);
+    assertTrue(out.contains("<|im_start|>user\n" + content + "<|im_end|>"), out);
+  }
+
+  @Test
   void strftimeNowFormatsTheCurrentDate() {
     String out = new JinjaChatTemplate("{{ strftime_now('%Y-%m-%d') }}", "", "").render(List.of(), false);
     assertTrue(out.matches("\\d{4}-\\d{2}-\\d{2}"), out);
@@ -97,8 +105,17 @@ class JinjaChatTemplateTest {
   @Test
   void aBrokenTemplateFailsClearly() {
     ChatTemplateException e = assertThrows(ChatTemplateException.class,
-        () -> new JinjaChatTemplate("{% for m in messages %}{{ m.content }", "", "").render(
-            List.of(new ChatMessage("user", "hi")), true));
+        () -> new JinjaChatTemplate("{% if messages %}{{ messages[0].content }}", "", ""));
+    assertTrue(e.getMessage().contains("chat template"), e.getMessage());
+    // Jinjava would render an unknown filter or test as nothing; the template is refused instead.
+    e = assertThrows(ChatTemplateException.class,
+        () -> new JinjaChatTemplate("{{ messages[0].content | nosuchfilter(1) }}", "", ""));
+    assertTrue(e.getMessage().contains("nosuchfilter"), e.getMessage());
+    e = assertThrows(ChatTemplateException.class,
+        () -> new JinjaChatTemplate("{% if messages is nosuchtest %}x{% endif %}", "", ""));
+    assertTrue(e.getMessage().contains("nosuchtest"), e.getMessage());
+    e = assertThrows(ChatTemplateException.class,
+        () -> new JinjaChatTemplate("{{ nosuchfunction(1) }}", "", "").render(List.of(), true));
     assertTrue(e.getMessage().contains("chat template"), e.getMessage());
   }
 }

@@ -33,6 +33,14 @@ class JinjaSourceTest {
   }
 
   @Test
+  void findsTheFiltersAndTestsATemplateUses() {
+    String t = "{{ a | trim + 'x | fake' }}{% if b is not none and c is defined %}{{ d|tojson(indent=2) }}{% endif %}"
+        + "{{ 'this is text' }}";
+    assertEquals(java.util.Set.of("trim", "tojson"), JinjaSource.namesUsed(t, false));
+    assertEquals(java.util.Set.of("none", "defined"), JinjaSource.namesUsed(t, true));
+  }
+
+  @Test
   void whitespaceControlAndBlockTrimming() {
     assertEquals("a{{ x }}b", JinjaSource.normalize("a  \n {{- x -}} \n b"));
     assertEquals("x\n{% if true %}y{% endif %}", JinjaSource.normalize("x\n  {% if true %}\ny{% endif %}\n"));

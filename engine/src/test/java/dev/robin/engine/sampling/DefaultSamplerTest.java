@@ -69,6 +69,16 @@ class DefaultSamplerTest {
   }
 
   @Test
+  void choicesOfOneSeededRequestDifferAndRepeat() {
+    SamplingParams p = params(1.0, 1.0, 0, 77L);
+    int[] first = generate(Samplers.create(p, 1000, 0), 1000, 100, 7);
+    int[] second = generate(Samplers.create(p, 1000, 1), 1000, 100, 7);
+    assertArrayEquals(first, generate(Samplers.create(p, 1000), 1000, 100, 7));
+    assertArrayEquals(second, generate(Samplers.create(p, 1000, 1), 1000, 100, 7));
+    assertFalse(Arrays.equals(first, second));
+  }
+
+  @Test
   void unseededSamplersDiffer() {
     int[] a = generate(Samplers.create(params(1.5, 1.0, 0, null), 1000), 1000, 100, 7);
     int[] b = generate(Samplers.create(params(1.5, 1.0, 0, null), 1000), 1000, 100, 7);

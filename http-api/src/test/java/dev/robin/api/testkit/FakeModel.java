@@ -114,9 +114,9 @@ public final class FakeModel {
         .toList();
   }
 
-  /** The actor's behavior; narrow its ref to {@code ActorRef<ModelProtocol.Command>}. */
-  public Behavior<Object> behavior() {
-    return Behaviors.withTimers(
+  /** The actor's behavior, narrowed to the protocol (its own timer messages are private). */
+  public Behavior<ModelProtocol.Command> behavior() {
+    return Behaviors.<Object>withTimers(
         timers -> {
           Map<String, Sequence> running = new HashMap<>();
           return Behaviors.receive(Object.class)
@@ -196,7 +196,7 @@ public final class FakeModel {
                     return Behaviors.same();
                   })
               .build();
-        });
+        }).narrow();
   }
 
   /** Log-probabilities: the chosen token -0.25, alternatives ids 2, 3, … at -1, -2, …. */

@@ -71,8 +71,7 @@ public final class TestServer implements AutoCloseable {
   /** Registers a fake model (on the blocking dispatcher, as a real pinned model would run). */
   public ActorRef<ModelProtocol.Command> addModel(String id, FakeModel fake, int context, boolean withTemplate) {
     ActorRef<ModelProtocol.Command> ref =
-        system.systemActorOf(fake.behavior(), "model-" + id + "-" + System.nanoTime(), DispatcherSelector.blocking())
-            .narrow();
+        system.systemActorOf(fake.behavior(), "model-" + id + "-" + System.nanoTime(), DispatcherSelector.blocking());
     registry.register(
         new ServedModel(id, 1_700_000_000L, "robin", context, 1, tokenizer,
             withTemplate ? new FakeChatTemplate() : null, ref, fake.stats::get));

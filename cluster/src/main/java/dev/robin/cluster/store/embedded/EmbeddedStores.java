@@ -8,6 +8,9 @@ import dev.robin.cluster.store.UsageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
@@ -22,13 +25,15 @@ public final class EmbeddedStores implements Stores {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedStores.class);
 
+  private final String url;
   private final JdbcConnectionPool pool;
   private final JdbcRunner runner;
   private final H2KeyStore keys;
   private final H2UsageStore usage;
   private boolean closed;
 
-  private EmbeddedStores(JdbcConnectionPool pool, JdbcRunner runner) {
+  private EmbeddedStores(String url, JdbcConnectionPool pool, JdbcRunner runner) {
+    this.url = url;
     this.pool = pool;
     this.runner = runner;
     this.keys = new H2KeyStore(runner);
@@ -68,7 +73,7 @@ public final class EmbeddedStores implements Stores {
           failure);
     }
     log.info("Embedded store open in {}", directory);
-    return new EmbeddedStores(pool, runner);
+    return new EmbeddedStores(url, pool, runner);
   }
 
   @Override
@@ -93,13 +98,13 @@ public final class EmbeddedStores implements Stores {
     }
     closed = true;
     runner.close();
-    try (java.sql.Connection connection = pool.getConnection();
+    pool.dispose();
+    // SHUTDOWN on a plain connection: a pooled one would try to roll back after the database is gone.
+    try (Connection connection = DriverManager.getConnection(url, "robin", "");
         Statement statement = connection.createStatement()) {
       statement.execute("SHUTDOWN");
-    } catch (java.sql.SQLException failure) {
+    } catch (SQLException failure) {
       log.warn("Embedded store did not shut down cleanly: {}", failure.getMessage());
-    } finally {
-      pool.dispose();
     }
   }
 }

@@ -1,0 +1,209 @@
+package dev.robin.api.auth;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMaterializer;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.error.ApiError;
+import dev.robin.api.error.ApiException;
+import dev.robin.api.error.ErrorResponses;
+import dev.robin.api.json.Json;
+import dev.robin.cluster.keys.ApiKeyService;
+import dev.robin.cluster.keys.CreatedKey;
+import dev.robin.cluster.ratelimit.BucketKey;
+import dev.robin.cluster.store.DailyUsage;
+import dev.robin.cluster.store.UsageStore;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code POST /keys} (create; open or admin-only per {@code robin.store.keys.creation}), {@code DELETE /keys/{id}}
+ * (revoke; admin token) and {@code GET /usage} (the calling key's usage per day). Mounted by the server under
+ * {@code /api/v1} and {@code /v1}. Key routes are limited on the client IP's bucket.
+ */
+public final class KeyRoutes {
+
+  /** A create body is at most a name: anything larger is not a key request. */
+  private static final long MAX_BODY_BYTES = 16 * 1024;
+  private static final long BODY_TIMEOUT_MILLIS = 10_000;
+
+  private final ApiKeyService keys;
+  private final UsageStore usage;
+  private final KeyGuard guard;
+
+  public KeyRoutes(ApiKeyService keys, UsageStore usage, KeyGuard guard) {
+    this.keys = keys;
+    this.usage = usage;
+    this.guard = guard;
+  }
+
+  /** The routes, to pass to {@code RobinServer.Builder.extraApiRoutes}. */
+  public Route route() {
+    return concat(
+        pathPrefix("keys", () -> concat(
+            pathEndOrSingleSlash(() -> post(this::create)),
+            path(segment(), id -> delete(() -> revoke(id))))),
+        path("usage", () -> get(this::usage)));
+  }
+
+  private Route create() {
+    return limitedByIp(headers -> extractRequest(request -> {
+      if (!keys.mayCreate(PresentedKey.bearerToken(request))) {
+        return error(unauthorized("Creating API keys on this server requires the admin token "
+            + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'."), headers);
+      }
+      return extractMaterializer(materializer -> onComplete(
+          request.entity().toStrict(BODY_TIMEOUT_MILLIS, MAX_BODY_BYTES, materializer)
+              .thenCompose(body -> keys.create(parseName(body.getData().toArray()))),
+          created -> {
+            if (created.isFailure()) {
+              Throwable cause = unwrap(created.failed().get());
+              if (cause instanceof ApiException api) {
+                return error(api.error(), headers);
+              }
+              if (cause instanceof IllegalArgumentException invalid) {
+                return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
+              }
+              if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
+                return error(ApiError.requestTooLarge(MAX_BODY_BYTES), headers);
+              }
+              throw new IllegalStateException("creating an API key failed", cause);
+            }
+            return json(201, keyJson(created.get()), headers);
+          }));
+    }));
+  }
+
+  private Route revoke(String id) {
+    return limitedByIp(headers -> extractRequest(request -> {
+      Optional<String> token = PresentedKey.bearerToken(request);
+      if (keys.settings().adminToken().isEmpty()) {
+        return error(new ApiError(403, ApiError.INVALID_REQUEST, "permission_denied", null,
+            "Revoking keys is disabled on this server: set robin.store.keys.admin-token (ROBIN_ADMIN_TOKEN).",
+            null), headers);
+      }
+      if (token.isEmpty() || !keys.isAdminToken(token.get())) {
+        return error(unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'."),
+            headers);
+      }
+      return onSuccess(keys.revoke(id), found -> {
+        if (!found) {
+          return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
+              "No API key has the id '" + id + "'.", null), headers);
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("id", id);
+        body.put("object", "api_key");
+        body.put("revoked", true);
+        return json(200, body, headers);
+      });
+    }));
+  }
+
+  private Route usage() {
+    return guard.admitted(false, true, caller -> onSuccess(usage.usage(caller.keyId()), days -> {
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("object", "list");
+      body.put("key_id", caller.keyId());
+      ArrayNode data = body.putArray("data");
+      for (DailyUsage day : days) {
+        ObjectNode row = data.addObject();
+        row.put("object", "usage.day");
+        row.put("date", day.day().toString());
+        row.put("requests", day.numRequests());
+        row.put("prompt_tokens", day.promptTokens());
+        row.put("completion_tokens", day.completionTokens());
+        row.put("total_tokens", day.totalTokens());
+      }
+      return json(200, body, List.of());
+    }));
+  }
+
+  /** Takes a token from the client IP's bucket, answering 429 when it is empty. */
+  private Route limitedByIp(java.util.function.Function<List<HttpHeader>, Route> inner) {
+    return guard.withClientIp(ip -> onSuccess(guard.acquireForIp(ip), decision -> {
+      List<HttpHeader> headers = KeyGuard.headers(decision);
+      if (!decision.allowed()) {
+        return complete(guard.tooManyRequests(decision, BucketKey.forIp(ip), headers));
+      }
+      return inner.apply(headers);
+    }));
+  }
+
+  /** The optional {@code {"name": "..."}} body; empty means no name. */
+  static Optional<String> parseName(byte[] body) {
+    if (body.length == 0) {
+      return Optional.empty();
+    }
+    JsonNode root;
+    try {
+      root = Json.parse(body);
+    } catch (IOException e) {
+      throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
+    }
+    if (!root.isObject()) {
+      throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
+    }
+    JsonNode name = root.get("name");
+    if (name == null || name.isNull()) {
+      return Optional.empty();
+    }
+    if (!name.isTextual()) {
+      throw ApiError.invalidType("name", "a string", Json.typeName(name)).toException();
+    }
+    return Optional.of(name.textValue());
+  }
+
+  private static ObjectNode keyJson(CreatedKey created) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("id", created.id());
+    body.put("object", "api_key");
+    body.put("name", created.name());
+    body.put("key", created.key());
+    body.put("created", created.created().getEpochSecond());
+    return body;
+  }
+
+  private static ApiError unauthorized(String message) {
+    return new ApiError(401, ApiError.INVALID_REQUEST, "invalid_api_key", null, message, null);
+  }
+
+  private static Route error(ApiError error, List<HttpHeader> headers) {
+    return complete(ErrorResponses.response(error).addHeaders(headers));
+  }
+
+  private static Route json(int status, ObjectNode body, List<HttpHeader> headers) {
+    return complete(HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body))
+        .addHeaders(headers));
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof java.util.concurrent.CompletionException
+        || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}
