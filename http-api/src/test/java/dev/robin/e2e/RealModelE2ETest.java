@@ -54,8 +54,15 @@ class RealModelE2ETest {
       assertTrue(System.nanoTime() < deadline, "model did not load: " + serving.registry().pending());
       Thread.sleep(50);
     }
+    // A key of our own, as a user would get one (the SDK always sends one, and a wrong one is a 401).
+    HttpResponse<String> created = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/api/v1/keys"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"e2e\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, created.statusCode(), created.body());
+    String key = Json.MAPPER.readTree(created.body()).get("key").asText();
     client = OpenAIOkHttpClient.builder()
-        .baseUrl(serving.server().baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+        .baseUrl(serving.server().baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
     golden = Json.MAPPER.readTree(SharedData.golden().toFile());
   }
 
