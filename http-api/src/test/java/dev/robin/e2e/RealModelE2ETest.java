@@ -41,6 +41,7 @@ class RealModelE2ETest {
 
   private ServeCommand.Serving serving;
   private OpenAIClient client;
+  private String key;
   private JsonNode golden;
 
   @BeforeAll
@@ -60,7 +61,7 @@ class RealModelE2ETest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"e2e\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(201, created.statusCode(), created.body());
-    String key = Json.MAPPER.readTree(created.body()).get("key").asText();
+    key = Json.MAPPER.readTree(created.body()).get("key").asText();
     client = OpenAIOkHttpClient.builder()
         .baseUrl(serving.server().baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
     golden = Json.MAPPER.readTree(SharedData.golden().toFile());
@@ -124,6 +125,31 @@ class RealModelE2ETest {
     assertTrue(text.startsWith(cutText), cutText + " | " + text);
     assertFalse(cutText.contains(stop));
     assertEquals(CompletionChoice.FinishReason.STOP, cut.choices().get(0).finishReason());
+  }
+
+  @Test
+  void usageOfTheKeyIsRecorded() throws Exception {
+    Completion c = client.completions().create(CompletionCreateParams.builder()
+        .model(CompletionCreateParams.Model.of("stories")).prompt("Once upon a time").maxTokens(5).build());
+    long completionTokens = c.usage().orElseThrow().completionTokens();
+    assertEquals(5, completionTokens);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    JsonNode today = null;
+    while (System.nanoTime() < deadline) { // usage is written in batches (robin.store.usage.flush-interval)
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/api/v1/usage"))
+              .header("Authorization", "Bearer " + key).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode data = Json.MAPPER.readTree(r.body()).get("data");
+      if (data != null && data.size() > 0 && data.get(0).get("completion_tokens").asLong() >= completionTokens) {
+        today = data.get(0);
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertTrue(today != null, "usage never showed the completion");
+    assertTrue(today.get("requests").asLong() >= 1);
   }
 
   @Test
