@@ -63,6 +63,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   private final List<ChoiceState> choices = new ArrayList<>();
   private final Map<String, ChoiceState> bySequence = new HashMap<>();
   private final long startNanos = System.nanoTime();
+  private boolean firstTokenSeen;
 
   private final SseOutlet outlet;
   private boolean responded;
@@ -186,6 +187,10 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private void onTokens(ChoiceState choice, GenerationEvent.Tokens tokens) {
     choice.accepted = true;
+    if (!firstTokenSeen) {
+      firstTokenSeen = true;
+      services.metrics().firstToken(job.model().id(), (System.nanoTime() - startNanos) / 1e9);
+    }
     if (choice.isFinished() || done) {
       return; // tokens in flight after a stop match or a cancel
     }
