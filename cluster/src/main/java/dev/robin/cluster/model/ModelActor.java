@@ -153,7 +153,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
     }
     long sequenceId = nextSequenceId++;
     Admission admission =
-        engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens()));
+        engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens(), g.ignoreEos()));
     if (!admission.isAccepted()) {
       g.replyTo()
           .tell(new GenerationEvent.Rejected(g.requestId(), rejectReason(admission), admission.message()));

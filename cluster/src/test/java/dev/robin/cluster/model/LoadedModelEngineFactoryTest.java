@@ -19,7 +19,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A model actor built by {@link LoadedModelEngineFactory} serves the real stories260k model. */
@@ -42,7 +41,6 @@ class LoadedModelEngineFactoryTest {
   }
 
   @Test
-  @Tag("slow") // loads DJL's PyTorch engine and decodes 4 x 64 tokens: ~20-50 s on a shared 2-core box
   void aReplicaStreamsTheGoldenGreedyTokensOfEachPrompt() {
     ModelStatsBoard board = new ModelStatsBoard();
     ReplicaId replica = new ReplicaId("stories260k", 0);
