@@ -1,6 +1,8 @@
 package dev.robin.api;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.headerValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
@@ -66,8 +68,9 @@ class GuardSeamTest {
 
   @BeforeAll
   void start() {
-    server = new TestServer("", b -> b.guard(guard).extraApiRoutes(
-        path("keys", () -> complete("{\"object\":\"api_key\"}"))));
+    server = new TestServer("", b -> b.guard(guard).extraApiRoutes(concat(
+        path("keys", () -> complete("{\"object\":\"api_key\"}")),
+        path("needs-header", () -> headerValueByName("X-Need", v -> complete(v))))));
   }
 
   @AfterAll
@@ -120,5 +123,12 @@ class GuardSeamTest {
     assertEquals(200, server.get("/api/v1/keys").statusCode());
     assertEquals(200, server.get("/v1/keys").statusCode());
     assertEquals(404, server.get("/keys").statusCode());
+  }
+
+  @Test
+  void aRouteThatRefusesARequestGivesA400NotA404() {
+    HttpResponse<String> r = server.get("/v1/needs-header");
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("invalid_request_error", TestServer.json(r).get("error").get("type").asText());
   }
 }
