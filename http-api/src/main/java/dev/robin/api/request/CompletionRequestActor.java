@@ -258,7 +258,9 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
     streamEnded = true;
-    if (!outlet.isClosed() && !done) {
+    boolean endedByUs = outlet.isClosed();
+    outlet.markEnded();
+    if (!endedByUs && !done) {
       getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
       done = true;
       cancelUnfinished();
@@ -303,8 +305,11 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       return this;
     }
     boolean delivered = !outlet.isOpen() || streamEnded;
-    if (delivered && choices.stream().allMatch(c -> c.terminal)) {
-      return stop();
+    if (delivered) {
+      services.inFlight().remove(getContext().getSelf()); // the client is served: shutdown need not wait
+      if (choices.stream().allMatch(c -> c.terminal)) {
+        return stop();
+      }
     }
     if (!timers.isTimerActive(Timeout.DRAIN)) {
       timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);

@@ -95,15 +95,28 @@ final class SseOutlet {
   void complete() {
     if (queue != null && !closed) {
       closed = true;
-      queue.complete();
+      try {
+        queue.complete();
+      } catch (IllegalStateException alreadyFinished) {
+        // the client left an instant ago; its StreamEnded is on the way
+      }
     }
   }
 
   void fail(Throwable cause) {
     if (queue != null && !closed) {
       closed = true;
-      queue.fail(cause);
+      try {
+        queue.fail(cause);
+      } catch (IllegalStateException alreadyFinished) {
+        // the client left an instant ago; its StreamEnded is on the way
+      }
     }
+  }
+
+  /** The HTTP side stopped consuming (client gone): the queue is finished, nothing more may be offered. */
+  void markEnded() {
+    closed = true;
   }
 
   /** Whether this side ended the stream (so a stream end is not a client disconnect). */
