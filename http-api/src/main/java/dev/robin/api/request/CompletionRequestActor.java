@@ -360,30 +360,11 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   // ---- usage and errors ----
 
   private ObjectNode usageJson() {
-    Usage u = usage();
-    ObjectNode usage = Json.MAPPER.createObjectNode();
-    usage.put("prompt_tokens", u.promptTokens());
-    usage.put("completion_tokens", u.completionTokens());
-    usage.put("total_tokens", u.totalTokens());
-    usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedPromptTokens());
-    return usage;
+    return UsageTally.json(usage());
   }
 
   private Usage usage() {
-    int prompt = 0;
-    int cached = 0;
-    for (int p = 0; p < job.prompts().size(); p++) {
-      prompt += job.prompts().get(p).ids().length;
-      int best = 0;
-      for (ChoiceState c : choices) {
-        if (c.promptIndex == p) {
-          best = Math.max(best, c.cachedPromptTokens);
-        }
-      }
-      cached += best;
-    }
-    int completion = choices.stream().mapToInt(c -> c.numTokens).sum();
-    return new Usage(job.id(), job.model().id(), prompt, completion, cached);
+    return UsageTally.of(job, choices);
   }
 
   private void report(String outcome) {
