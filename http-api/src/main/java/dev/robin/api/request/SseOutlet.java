@@ -85,7 +85,7 @@ final class SseOutlet {
       return true;
     }
     if (queue.offer(frame) == QueueOfferResult.dropped()) {
-      fail(new IllegalStateException("client too slow: " + bufferSize + " chunks buffered"));
+      fail(new ClientTooSlow(bufferSize));
       return false;
     }
     return true;
@@ -117,6 +117,13 @@ final class SseOutlet {
   /** The HTTP side stopped consuming (client gone): the queue is finished, nothing more may be offered. */
   void markEnded() {
     closed = true;
+  }
+
+  /** Why a stalled stream was failed; without a stack trace, as it is the client's doing, not a bug. */
+  static final class ClientTooSlow extends RuntimeException {
+    ClientTooSlow(int bufferSize) {
+      super("client too slow: " + bufferSize + " chunks buffered", null, false, false);
+    }
   }
 
   /** Whether this side ended the stream (so a stream end is not a client disconnect). */
