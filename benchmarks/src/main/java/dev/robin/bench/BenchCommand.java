@@ -58,6 +58,11 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   @Option(names = "--server-arg", description = "Extra argument for `serve` (repeatable), e.g. --server-arg=--dtype=float16.")
   List<String> serverArgs = new ArrayList<>();
 
+  @Option(names = "--server-torch-threads", defaultValue = "0",
+      description = "PyTorch intra-op threads of the started server (-Dai.djl.pytorch.num_threads); 0 keeps its "
+          + "default, one per core (default: ${DEFAULT-VALUE}).")
+  int serverTorchThreads;
+
   @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,64", description = "Levels (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
@@ -131,7 +136,10 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     }
     List<String> serveArgs = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
     serveArgs.addAll(serverArgs);
-    try (ServerProcess server = ServerProcess.start(home, serveArgs, Duration.ofSeconds(startupTimeoutSeconds))) {
+    List<String> jvmOptions =
+        serverTorchThreads > 0 ? List.of("-Dai.djl.pytorch.num_threads=" + serverTorchThreads) : List.of();
+    try (ServerProcess server =
+        ServerProcess.start(home, serveArgs, jvmOptions, Duration.ofSeconds(startupTimeoutSeconds))) {
       if (modelName == null) {
         modelName = "bench";
       }
@@ -146,6 +154,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     require(timeoutSeconds >= 1, "--timeout must be at least 1 second");
     require(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1), "--concurrency levels must be ≥ 1");
     require(requestsPerLevel == null || requestsPerLevel >= 1, "--requests-per-level must be at least 1");
+    require(serverTorchThreads >= 0, "--server-torch-threads must not be negative");
   }
 
   private void require(boolean ok, String message) {
@@ -253,6 +262,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     } else {
       sb.append(" --model ").append(modelSpec);
       serverArgs.forEach(a -> sb.append(" --server-arg=").append(a));
+      if (serverTorchThreads > 0) {
+        sb.append(" --server-torch-threads ").append(serverTorchThreads);
+      }
     }
     if (modelName != null && url != null) {
       sb.append(" --model-name ").append(modelName);

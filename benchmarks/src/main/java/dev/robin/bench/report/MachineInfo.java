@@ -1,5 +1,6 @@
 package dev.robin.bench.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ public record MachineInfo(
     String javaVersion,
     String javaVm,
     String os,
-    double loadAverage1m) {
+    @JsonProperty("load_average_1m") double loadAverage1m) {
 
   /** Describes this machine now; {@code repo} is the checkout whose commit is reported. */
   public static MachineInfo collect(Path repo) {

@@ -48,6 +48,16 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static ServerProcess start(Path robinHome, List<String> serveArgs, Duration startupTimeout)
       throws InterruptedException {
+    return start(robinHome, serveArgs, List.of(), startupTimeout);
+  }
+
+  /**
+   * As {@link #start(Path, List, Duration)}, with {@code jvmOptions} appended to the server JVM's
+   * {@code ROBIN_JAVA_OPTS} (e.g. {@code -Dai.djl.pytorch.num_threads=1}).
+   */
+  public static ServerProcess start(
+      Path robinHome, List<String> serveArgs, List<String> jvmOptions, Duration startupTimeout)
+      throws InterruptedException {
     Path launcher = robinHome.resolve("bin/robin");
     if (!Files.isExecutable(launcher)) {
       throw new IllegalStateException("cannot start a server: " + launcher + " is missing or not executable");
@@ -63,17 +73,19 @@ public final class ServerProcess implements AutoCloseable {
       cmd = new ArrayList<>(List.of(
           launcher.toString(), "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
       cmd.addAll(serveArgs);
-      process =
-          new ProcessBuilder(cmd)
-              .directory(robinHome.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(cmd).directory(robinHome.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (!jvmOptions.isEmpty()) {
+        String inherited = builder.environment().getOrDefault("ROBIN_JAVA_OPTS", "");
+        builder.environment().put("ROBIN_JAVA_OPTS", (inherited + " " + String.join(" ", jvmOptions)).strip());
+      }
+      process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start bin/robin serve: " + e.getMessage(), e);
     }
     ServerProcess server = new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log, dataDir);
-    System.err.println("bench: started " + String.join(" ", cmd) + " (pid " + process.pid() + ", log " + log + ")");
+    String env = jvmOptions.isEmpty() ? "" : "ROBIN_JAVA_OPTS+=\"" + String.join(" ", jvmOptions) + "\" ";
+    System.err.println("bench: started " + env + String.join(" ", cmd) + " (pid " + process.pid() + ", log " + log + ")");
     try {
       server.awaitHealthy(startupTimeout);
     } catch (RuntimeException | InterruptedException e) {
