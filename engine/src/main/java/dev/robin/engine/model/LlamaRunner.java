@@ -108,19 +108,19 @@ public final class LlamaRunner implements ModelRunner {
     JniUtils.addi(roped, rotated);
     NDList qAndKv = JniUtils.split(roped, new long[] {shape.qWidth(), shape.kvWidth()}, 1);
     PtNDArray q = (PtNDArray) qAndKv.get(0); // [T, heads*headDim]
-    cache.write(l, st.slots, (PtNDArray) qAndKv.get(1));
+    PtNDArray newKv = JniUtils.reshape((PtNDArray) qAndKv.get(1), new long[] {in.numTokens, 2, kv, d});
+    cache.write(l, st.slots, JniUtils.permute(newKv, new long[] {2, 0, 1, 3})); // [kvHeads, T, 2, headDim]
 
-    PtNDArray context = cache.gather(l, st.contextSlots); // [S, L, 2*kvHeads*headDim]
-    context.attach(scope);
-    context = JniUtils.reshape(context, new long[] {s, ctx, 2, kv, d});
-    context = JniUtils.permute(context, new long[] {0, 2, 3, 4, 1}); // [S, 2, kvHeads, headDim, L]
-    NDList keysValues = JniUtils.split(context, 1, 1);
-    PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S, 1, kvHeads, headDim, L]
-    PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S, 1, kvHeads, L, headDim]
+    // [kvHeads, S, L, 2, headDim]: (kvHeads, S) merge into one batch dim, so the matmuls read it in place.
+    PtNDArray context = cache.gather(l, st.contextRows, s, in.blocksPerSequence, scope);
+    NDList keysValues = JniUtils.split(context, 1, 3);
+    PtNDArray keysT = JniUtils.transpose( // [kvHeads, S, headDim, L]
+        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, s, ctx, d}), 2, 3);
+    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, s, ctx, d});
 
-    PtNDArray queries; // [S, 1, kvHeads, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
+    PtNDArray queries; // [kvHeads, S, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
     if (n == 1) {
-      queries = JniUtils.reshape(q, new long[] {s, 1, kv, g, d});
+      queries = JniUtils.permute(JniUtils.reshape(q, new long[] {s, kv, g, d}), new long[] {1, 0, 2, 3});
     } else {
       PtNDArray grid = q;
       if (st.padRows != null) {
@@ -128,24 +128,23 @@ public final class LlamaRunner implements ModelRunner {
         grid.attach(scope);
       }
       grid = JniUtils.reshape(grid, new long[] {s, n, kv, g, d});
-      grid = JniUtils.permute(grid, new long[] {0, 2, 1, 3, 4});
-      queries = JniUtils.reshape(grid, new long[] {s, 1, kv, (long) n * g, d});
+      grid = JniUtils.permute(grid, new long[] {2, 0, 1, 3, 4});
+      queries = JniUtils.reshape(grid, new long[] {kv, s, (long) n * g, d});
     }
-    PtNDArray scores = JniUtils.matmul(queries, keysT); // [S, 1, kvHeads, rows, L]
-    if (st.mask != null) {
-      scores = JniUtils.add(scores, st.mask); // float32 mask: promotes float16 scores for the softmax
-    }
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S, rows, L]
+    scores = JniUtils.add(scores, st.mask); // float32 mask: promotes float16 scores for the softmax
     PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
     if (dtype != DataType.FLOAT32) {
       probs = JniUtils.to(probs, dtype, manager.getDevice());
     }
-    PtNDArray attended = JniUtils.matmul(probs, values); // [S, 1, kvHeads, rows, headDim]
+    PtNDArray attended = JniUtils.matmul(probs, values); // [kvHeads, S, rows, headDim]
     PtNDArray merged;
     if (n == 1) {
-      merged = JniUtils.reshape(attended, new long[] {s, shape.qWidth()});
+      merged = JniUtils.permute(attended, new long[] {1, 0, 2, 3});
+      merged = JniUtils.reshape(merged, new long[] {s, shape.qWidth()});
     } else {
-      merged = JniUtils.reshape(attended, new long[] {s, kv, n, g, d});
-      merged = JniUtils.permute(merged, new long[] {0, 2, 1, 3, 4});
+      merged = JniUtils.reshape(attended, new long[] {kv, s, n, g, d});
+      merged = JniUtils.permute(merged, new long[] {1, 2, 0, 3, 4}); // [S, maxNew, kvHeads, G, headDim]
       merged = JniUtils.reshape(merged, new long[] {(long) s * n, shape.qWidth()});
       if (st.unpadRows != null) {
         merged = JniUtils.embedding(st.unpadRows, merged, false); // [T, heads*headDim]

@@ -12,21 +12,24 @@ import java.util.Set;
  * cache slots, the rotary tables per token, the context gather indices with their mask, and the rows whose
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
- * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against a padded {@code [chunks, maxContext]}
- * key grid. Decode-only steps ({@code maxNew == 1}) need neither query padding nor a causal mask.
+ * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against a {@code [chunks, nb * blockSize]}
+ * key grid of whole blocks; the mask hides positions beyond each query's own. Decode-only steps
+ * ({@code maxNew == 1}) need no query padding and one mask row per chunk.
  */
 final class StepInputs {
 
   final int numTokens; // T
   final int numChunks; // S
   final int maxNew; // largest chunk
-  final int maxContext; // L: largest startPosition + numTokens
+  final int blocksPerSequence; // nb: blocks of the longest context
+  final int maxContext; // L = nb * blockSize: the padded context every chunk attends over
   final long[] tokenIds; // [T]
-  final long[] slots; // [T] cache slot of each new token
+  final long[] slotBlocks; // [T] cache block of each new token
+  final long[] slotOffsets; // [T] offset in its block
   final float[] ropeCos; // [T, ropeWidth] cos per element; 1 on value heads
   final float[] ropeSin; // [T, ropeWidth] signed sin for rotate-half; 0 on value heads
-  final long[] contextSlots; // [S, L] slot of each context position, padded with the chunk's first slot
-  final float[] mask; // [S, maskRows, L] additive (0 or -inf), or null when nothing needs masking
+  final long[] contextRows; // [kvHeads, S, nb] cache row (head * numBlocks + block), padded with block 0's
+  final float[] mask; // [S, maskRows, L] additive (0 or -inf)
   final int maskRows; // 1 when decoding only, else maxNew * queriesPerKv
   final long[] padRows; // [S, maxNew] token row of each grid cell, or null when the grid has no holes
   final long[] unpadRows; // [T] grid cell of each token, or null with padRows
@@ -49,16 +52,18 @@ final class StepInputs {
     }
     numTokens = t;
     maxNew = maxN;
-    maxContext = maxL;
+    blocksPerSequence = (maxL + blockSize - 1) / blockSize;
+    maxContext = blocksPerSequence * blockSize;
     tokenIds = new long[t];
-    slots = new long[t];
+    slotBlocks = new long[t];
+    slotOffsets = new long[t];
     int width = shape.ropeWidth();
     ropeCos = new float[t * width];
     ropeSin = new float[t * width];
-    contextSlots = new long[numChunks * maxL];
+    int kvHeads = shape.numKvHeads();
+    contextRows = new long[kvHeads * numChunks * blocksPerSequence];
     logitSequenceIds = new long[numLogits];
     long[] logits = new long[numLogits];
-    boolean ragged = false;
     int row = 0;
     int r = 0;
     for (int s = 0; s < numChunks; s++) {
@@ -67,13 +72,17 @@ final class StepInputs {
       for (int i = 0; i < c.numTokens(); i++) {
         int pos = c.startPosition() + i;
         tokenIds[row + i] = c.tokenIds()[i];
-        slots[row + i] = slotOf(table, pos, blockSize);
+        slotBlocks[row + i] = table[pos / blockSize];
+        slotOffsets[row + i] = pos % blockSize;
         fillRope(rope, shape, pos, (row + i) * width);
       }
-      for (int p = 0; p < maxL; p++) {
-        contextSlots[s * maxL + p] = slotOf(table, p < c.contextLength() ? p : 0, blockSize);
+      int used = (c.contextLength() + blockSize - 1) / blockSize;
+      for (int b = 0; b < blocksPerSequence; b++) {
+        long block = table[b < used ? b : 0];
+        for (int h = 0; h < kvHeads; h++) {
+          contextRows[(h * numChunks + s) * blocksPerSequence + b] = (long) h * numBlocks + block;
+        }
       }
-      ragged |= c.contextLength() != maxL || c.numTokens() != maxN;
       row += c.numTokens();
       if (c.wantsLogits()) {
         logits[r] = row - 1;
@@ -82,7 +91,7 @@ final class StepInputs {
     }
     logitRows = numLogits == t ? null : logits;
     maskRows = maxN == 1 ? 1 : maxN * shape.queriesPerKv();
-    mask = maxN == 1 && !ragged ? null : buildMask(chunks, shape.queriesPerKv());
+    mask = buildMask(chunks, shape.queriesPerKv());
     boolean holes = false;
     for (SequenceChunk c : chunks) {
       holes |= c.numTokens() != maxN;
@@ -145,10 +154,6 @@ final class StepInputs {
     for (int i = at + rotated * d; i < end; i++) {
       ropeCos[i] = 1f; // value heads pass through unrotated
     }
-  }
-
-  static long slotOf(int[] blockTable, int position, int blockSize) {
-    return (long) blockTable[position / blockSize] * blockSize + position % blockSize;
   }
 
   private static void validate(

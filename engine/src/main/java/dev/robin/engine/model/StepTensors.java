@@ -12,12 +12,12 @@ final class StepTensors {
 
   final StepInputs in;
   final PtNDArray tokens; // [T] int64
-  final NDIndex slots; // [T] int64 index for the in-place cache write
+  final NDIndex slots; // (:, [T] block, [T] offset) int64 index for the in-place cache write
   final PtNDArray ropeCos; // [T, ropeWidth] compute dtype
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
-  final PtNDArray contextSlots; // [S, L] int64
-  final PtNDArray mask; // [S, 1, 1, maskRows, L] float32, or null
+  final PtNDArray contextRows; // [kvHeads, S, nb] int64 cache rows (head * numBlocks + block)
+  final PtNDArray mask; // [S, maskRows, L] float32
   final PtNDArray padRows; // [S, maxNew] int64, or null
   final PtNDArray unpadRows; // [T] int64, or null
   final PtNDArray logitRows; // [R] int64, or null
@@ -26,15 +26,14 @@ final class StepTensors {
     this.in = in;
     int t = in.numTokens;
     tokens = longs(step, in.tokenIds, t);
-    slots = new NDIndex("{}", longs(step, in.slots, t));
+    slots = new NDIndex(":, {}, {}", longs(step, in.slotBlocks, t), longs(step, in.slotOffsets, t));
     ropeCos = floats(step, dtype, in.ropeCos, t, ropeWidth);
     ropeSin = floats(step, dtype, in.ropeSin, t, ropeWidth);
     partners = JniUtils.broadcast(partnerRow, new Shape(t, ropeWidth));
     partners.attach(step); // broadcast attaches to the long-lived row's manager
-    contextSlots = longs(step, in.contextSlots, in.numChunks, in.maxContext);
-    mask = in.mask == null
-        ? null
-        : (PtNDArray) step.create(in.mask, new Shape(in.numChunks, 1, 1, in.maskRows, in.maxContext));
+    contextRows = longs(step, in.contextRows, in.contextRows.length / ((long) in.numChunks * in.blocksPerSequence),
+        in.numChunks, in.blocksPerSequence);
+    mask = (PtNDArray) step.create(in.mask, new Shape(in.numChunks, in.maskRows, in.maxContext));
     padRows = in.padRows == null ? null : longs(step, in.padRows, in.numChunks, in.maxNew);
     unpadRows = in.unpadRows == null ? null : longs(step, in.unpadRows, t);
     logitRows = in.logitRows == null ? null : longs(step, in.logitRows, in.logitRows.length);
