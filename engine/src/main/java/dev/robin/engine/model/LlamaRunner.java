@@ -205,6 +205,11 @@ public final class LlamaRunner implements ModelRunner {
     return cache;
   }
 
+  /** Arrays alive under the runner (weights, cache, constants): constant across steps unless a step leaks. */
+  int numLiveArrays() {
+    return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+  }
+
   @Override
   public int blockSize() {
     return cache.blockSize();
