@@ -17,6 +17,22 @@ public final class OpBench {
     ai.djl.engine.Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(Integer.parseInt(args[0]));
     try (NDManager m = NDManager.newBaseManager()) {
+      if (args.length > 1 && args[1].equals("gather")) {
+        PtNDArray table = (PtNDArray) m.randomNormal(new Shape(1664, 2048));
+        for (int rows : new int[] {72, 1152, 4608}) {
+          long[] idx = new long[rows];
+          for (int i = 0; i < rows; i++) {
+            idx[i] = (i * 7L) % 1664;
+          }
+          PtNDArray ix = (PtNDArray) m.create(idx, new Shape(rows));
+          time("embedding rows " + rows + " x 8KB", m, () -> JniUtils.embedding(ix, table, false));
+          ai.djl.ndarray.index.NDIndex ndi = new ai.djl.ndarray.index.NDIndex("{}", ix);
+          time("index dim0 rows " + rows + " x 8KB", m, () -> JniUtils.indexAdv(table, ndi, (ai.djl.pytorch.engine.PtNDManager) m));
+          PtNDArray src = (PtNDArray) m.randomNormal(new Shape(rows, 2048));
+          time("copy (mul by 1) rows " + rows + " x 8KB", m, () -> JniUtils.mul(src, src));
+        }
+        return;
+      }
       for (DataType dt : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
         PtNDArray[] ws = new PtNDArray[40];
         for (int i = 0; i < ws.length; i++) {

@@ -27,11 +27,15 @@ public final class RunnerBenchmark {
       JniUtils.setNumInteropThreads(1);
     }
     System.out.printf("threads=%d context=%d steps=%d%n", threads, context, steps);
-    for (String name : List.of("llama-25m", "llama-75m")) {
+    for (String name : List.of("tiny", "llama-25m", "llama-75m")) {
       if (!only.isEmpty() && !name.contains(only)) {
         continue;
       }
-      ModelConfig cfg = name.equals("llama-25m") ? RandomWeights.llama25m() : RandomWeights.llama75m();
+      ModelConfig cfg = switch (name) {
+        case "tiny" -> RandomWeights.llama(64, 172, 5, 8, 4, 512, true, 512); // the stories260k shape
+        case "llama-25m" -> RandomWeights.llama25m();
+        default -> RandomWeights.llama75m();
+      };
       for (DataType dtype : List.of(DataType.FLOAT32, DataType.FLOAT16)) {
         for (int batch : new int[] {1, 4, 16, 64}) {
           int blockSize = 16;
