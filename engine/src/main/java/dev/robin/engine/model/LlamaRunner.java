@@ -36,6 +36,7 @@ public final class LlamaRunner implements ModelRunner {
   private final PagedKvCache cache;
   private final RopeTables rope;
   private final PtNDArray partnerRow; // [1, ropeWidth] int64
+  private long maxGatherBytes = ContextGroup.MAX_GATHER_BYTES;
 
   private LlamaRunner(
       ModelConfig config, DataType dtype, NDManager manager, LlamaWeights weights, PagedKvCache cache) {
@@ -74,7 +75,8 @@ public final class LlamaRunner implements ModelRunner {
     if (plan.isEmpty()) {
       return Map.of();
     }
-    StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks());
+    StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks(), dtypeBytes(),
+        maxGatherBytes);
     try (NDManager step = manager.newSubManager()) {
       StepTensors st = new StepTensors(in, step, dtype, partnerRow, shape.ropeWidth());
       PtNDArray x = JniUtils.embedding(st.tokens, weights.embed, false); // [T, hidden+1]
@@ -98,7 +100,6 @@ public final class LlamaRunner implements ModelRunner {
     int g = shape.queriesPerKv();
     int s = in.numChunks;
     int n = in.maxNew;
-    int ctx = in.maxContext;
 
     PtNDArray h = JniUtils.normalize(x, 2, -1, NORM_EPS);
     PtNDArray qkv = JniUtils.linear(h, weights.qkv[l], weights.qkvBias[l]); // [T, ropeWidth]
@@ -110,13 +111,6 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray q = (PtNDArray) qAndKv.get(0); // [T, heads*headDim]
     PtNDArray newKv = JniUtils.reshape((PtNDArray) qAndKv.get(1), new long[] {in.numTokens, 2, kv, d});
     cache.write(l, st.slots, JniUtils.permute(newKv, new long[] {2, 0, 1, 3})); // [kvHeads, T, 2, headDim]
-
-    // [kvHeads, S, L, 2, headDim]: (kvHeads, S) merge into one batch dim, so the matmuls read it in place.
-    PtNDArray context = cache.gather(l, st.contextRows, s, in.blocksPerSequence, scope);
-    NDList keysValues = JniUtils.split(context, 1, 3);
-    PtNDArray keysT = JniUtils.transpose( // [kvHeads, S, headDim, L]
-        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, s, ctx, d}), 2, 3);
-    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, s, ctx, d});
 
     PtNDArray queries; // [kvHeads, S, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
     if (n == 1) {
@@ -131,13 +125,17 @@ public final class LlamaRunner implements ModelRunner {
       grid = JniUtils.permute(grid, new long[] {2, 0, 1, 3, 4});
       queries = JniUtils.reshape(grid, new long[] {kv, s, (long) n * g, d});
     }
-    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S, rows, L]
-    scores = JniUtils.add(scores, st.mask); // float32 mask: promotes float16 scores for the softmax
-    PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
-    if (dtype != DataType.FLOAT32) {
-      probs = JniUtils.to(probs, dtype, manager.getDevice());
+    PtNDArray attended; // [kvHeads, S, rows, headDim]
+    if (st.groupSizes.length == 1) {
+      attended = attend(l, queries, 0, st, scope);
+    } else {
+      NDList perGroup = JniUtils.split(queries, st.groupSizes, 1);
+      PtNDArray[] outs = new PtNDArray[st.groupSizes.length];
+      for (int i = 0; i < outs.length; i++) {
+        outs[i] = attend(l, (PtNDArray) perGroup.get(i), i, st, scope);
+      }
+      attended = JniUtils.cat(outs, 1);
     }
-    PtNDArray attended = JniUtils.matmul(probs, values); // [kvHeads, S, rows, headDim]
     PtNDArray merged;
     if (n == 1) {
       merged = JniUtils.permute(attended, new long[] {1, 0, 2, 3});
@@ -161,6 +159,31 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray act = JniUtils.mul(gate, JniUtils.sigmoid(gate)); // SiLU
     JniUtils.muli(act, (PtNDArray) parts.get(1));
     return JniUtils.linear(act, weights.down[l], afterAttention);
+  }
+
+  /** Attention of one context group: {@code queries} [kvHeads, S_g, rows, headDim] → same shape. */
+  private PtNDArray attend(int l, PtNDArray queries, int group, StepTensors st, NDManager scope) {
+    ContextGroup g = st.in.groups.get(group);
+    int kv = shape.numKvHeads();
+    int d = shape.headDim();
+    long ctx = (long) g.blocksPerSequence() * cache.blockSize();
+    // [kvHeads, S_g, L, 2, headDim]: (kvHeads, S_g) merge into one batch dim, so the matmuls read it in place.
+    PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
+    NDList keysValues = JniUtils.split(context, 1, 3);
+    PtNDArray keysT = JniUtils.transpose( // [kvHeads, S_g, headDim, L]
+        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, g.numChunks(), ctx, d}), 2, 3);
+    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, g.numChunks(), ctx, d});
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S_g, rows, L]
+    scores = JniUtils.add(scores, st.masks[group]); // float32 mask: promotes float16 scores for the softmax
+    PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
+    if (dtype != DataType.FLOAT32) {
+      probs = JniUtils.to(probs, dtype, manager.getDevice());
+    }
+    return JniUtils.matmul(probs, values);
+  }
+
+  private int dtypeBytes() {
+    return dtype == DataType.FLOAT32 ? 4 : 2;
   }
 
   /** Final norm and LM head on the wanted rows only; the one host transfer of the step. */
@@ -203,6 +226,11 @@ public final class LlamaRunner implements ModelRunner {
 
   public PagedKvCache cache() {
     return cache;
+  }
+
+  /** Caps each attention group's context gather (tests lower it to exercise several groups). */
+  void maxGatherBytes(long bytes) {
+    this.maxGatherBytes = bytes;
   }
 
   /** Arrays alive under the runner (weights, cache, constants): constant across steps unless a step leaks. */

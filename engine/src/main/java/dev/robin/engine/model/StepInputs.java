@@ -2,7 +2,6 @@ package dev.robin.engine.model;
 
 import dev.robin.engine.scheduler.SequenceChunk;
 import dev.robin.engine.scheduler.StepPlan;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +11,8 @@ import java.util.Set;
  * cache slots, the rotary tables per token, the context gather indices with their mask, and the rows whose
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
- * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against a {@code [chunks, nb * blockSize]}
- * key grid of whole blocks; the mask hides positions beyond each query's own. Decode-only steps
+ * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against the whole blocks of each chunk's
+ * context, in {@link ContextGroup}s; the mask hides positions beyond each query's own. Decode-only steps
  * ({@code maxNew == 1}) need no query padding and one mask row per chunk.
  */
 final class StepInputs {
@@ -21,47 +20,39 @@ final class StepInputs {
   final int numTokens; // T
   final int numChunks; // S
   final int maxNew; // largest chunk
-  final int blocksPerSequence; // nb: blocks of the longest context
-  final int maxContext; // L = nb * blockSize: the padded context every chunk attends over
   final long[] tokenIds; // [T]
   final long[] slotBlocks; // [T] cache block of each new token
   final long[] slotOffsets; // [T] offset in its block
   final float[] ropeCos; // [T, ropeWidth] cos per element; 1 on value heads
   final float[] ropeSin; // [T, ropeWidth] signed sin for rotate-half; 0 on value heads
-  final long[] contextRows; // [kvHeads, S, nb] cache row (head * numBlocks + block), padded with block 0's
-  final float[] mask; // [S, maskRows, L] additive (0 or -inf)
   final int maskRows; // 1 when decoding only, else maxNew * queriesPerKv
+  final List<ContextGroup> groups; // consecutive chunks attending together
   final long[] padRows; // [S, maxNew] token row of each grid cell, or null when the grid has no holes
   final long[] unpadRows; // [T] grid cell of each token, or null with padRows
   final long[] logitRows; // [R] rows whose logits are wanted, or null when R == T
   final long[] logitSequenceIds; // [R]
 
-  StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks) {
+  StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks, int dtypeBytes,
+      long maxGatherBytes) {
     List<SequenceChunk> chunks = plan.chunks();
     validate(chunks, shape, rope, blockSize, numBlocks);
     numChunks = chunks.size();
     int t = 0;
     int maxN = 0;
-    int maxL = 0;
     int numLogits = 0;
     for (SequenceChunk c : chunks) {
       t += c.numTokens();
       maxN = Math.max(maxN, c.numTokens());
-      maxL = Math.max(maxL, c.contextLength());
       numLogits += c.wantsLogits() ? 1 : 0;
     }
     numTokens = t;
     maxNew = maxN;
-    blocksPerSequence = (maxL + blockSize - 1) / blockSize;
-    maxContext = blocksPerSequence * blockSize;
     tokenIds = new long[t];
     slotBlocks = new long[t];
     slotOffsets = new long[t];
     int width = shape.ropeWidth();
     ropeCos = new float[t * width];
     ropeSin = new float[t * width];
-    int kvHeads = shape.numKvHeads();
-    contextRows = new long[kvHeads * numChunks * blocksPerSequence];
     logitSequenceIds = new long[numLogits];
     long[] logits = new long[numLogits];
     int row = 0;
@@ -76,13 +67,6 @@ final class StepInputs {
         slotOffsets[row + i] = pos % blockSize;
         fillRope(rope, shape, pos, (row + i) * width);
       }
-      int used = (c.contextLength() + blockSize - 1) / blockSize;
-      for (int b = 0; b < blocksPerSequence; b++) {
-        long block = table[b < used ? b : 0];
-        for (int h = 0; h < kvHeads; h++) {
-          contextRows[(h * numChunks + s) * blocksPerSequence + b] = (long) h * numBlocks + block;
-        }
-      }
       row += c.numTokens();
       if (c.wantsLogits()) {
         logits[r] = row - 1;
@@ -91,7 +75,9 @@ final class StepInputs {
     }
     logitRows = numLogits == t ? null : logits;
     maskRows = maxN == 1 ? 1 : maxN * shape.queriesPerKv();
-    mask = buildMask(chunks, shape.queriesPerKv());
+    long rowBytes = 2L * blockSize * shape.headDim() * dtypeBytes;
+    groups = ContextGroup.plan(
+        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, maskRows, shape.queriesPerKv(), maxGatherBytes);
     boolean holes = false;
     for (SequenceChunk c : chunks) {
       holes |= c.numTokens() != maxN;
@@ -114,23 +100,6 @@ final class StepInputs {
       padRows = null;
       unpadRows = null;
     }
-  }
-
-  /** Query row {@code i * queriesPerKv + g} of chunk s sees context positions up to its own; padding rows see 0. */
-  private float[] buildMask(List<SequenceChunk> chunks, int queriesPerKv) {
-    int rows = maskRows;
-    float[] m = new float[numChunks * rows * maxContext];
-    Arrays.fill(m, Float.NEGATIVE_INFINITY);
-    for (int s = 0; s < numChunks; s++) {
-      SequenceChunk c = chunks.get(s);
-      for (int q = 0; q < rows; q++) {
-        int i = maxNew == 1 ? 0 : q / queriesPerKv;
-        int visible = i < c.numTokens() ? c.startPosition() + i + 1 : 1;
-        int base = (s * rows + q) * maxContext;
-        Arrays.fill(m, base, base + visible, 0f);
-      }
-    }
-    return m;
   }
 
   private void fillRope(RopeTables rope, LlamaShape shape, int pos, int at) {

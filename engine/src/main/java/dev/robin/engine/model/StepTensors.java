@@ -16,8 +16,9 @@ final class StepTensors {
   final PtNDArray ropeCos; // [T, ropeWidth] compute dtype
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
-  final PtNDArray contextRows; // [kvHeads, S, nb] int64 cache rows (head * numBlocks + block)
-  final PtNDArray mask; // [S, maskRows, L] float32
+  final PtNDArray[] contextRows; // [groups][kvHeads, S_g, nb_g] int64 cache rows (head * numBlocks + block)
+  final PtNDArray[] masks; // [groups][S_g, maskRows, nb_g * blockSize] float32
+  final long[] groupSizes; // [groups] S_g
   final PtNDArray padRows; // [S, maxNew] int64, or null
   final PtNDArray unpadRows; // [T] int64, or null
   final PtNDArray logitRows; // [R] int64, or null
@@ -31,9 +32,18 @@ final class StepTensors {
     ropeSin = floats(step, dtype, in.ropeSin, t, ropeWidth);
     partners = JniUtils.broadcast(partnerRow, new Shape(t, ropeWidth));
     partners.attach(step); // broadcast attaches to the long-lived row's manager
-    contextRows = longs(step, in.contextRows, in.contextRows.length / ((long) in.numChunks * in.blocksPerSequence),
-        in.numChunks, in.blocksPerSequence);
-    mask = (PtNDArray) step.create(in.mask, new Shape(in.numChunks, in.maskRows, in.maxContext));
+    int numGroups = in.groups.size();
+    contextRows = new PtNDArray[numGroups];
+    masks = new PtNDArray[numGroups];
+    groupSizes = new long[numGroups];
+    for (int i = 0; i < numGroups; i++) {
+      ContextGroup g = in.groups.get(i);
+      long kvHeads = g.contextRows().length / ((long) g.numChunks() * g.blocksPerSequence());
+      contextRows[i] = longs(step, g.contextRows(), kvHeads, g.numChunks(), g.blocksPerSequence());
+      masks[i] = (PtNDArray) step.create(
+          g.mask(), new Shape(g.numChunks(), in.maskRows, g.mask().length / ((long) g.numChunks() * in.maskRows)));
+      groupSizes[i] = g.numChunks();
+    }
     padRows = in.padRows == null ? null : longs(step, in.padRows, in.numChunks, in.maxNew);
     unpadRows = in.unpadRows == null ? null : longs(step, in.unpadRows, t);
     logitRows = in.logitRows == null ? null : longs(step, in.logitRows, in.logitRows.length);

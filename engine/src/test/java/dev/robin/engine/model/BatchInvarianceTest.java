@@ -38,10 +38,21 @@ class BatchInvarianceTest {
   @Test
   void qwen2LikeMixedSteps() {
     ModelConfig cfg = NaiveReferenceTest.qwen2Like(new ModelConfig.RopeScaling("llama3", 8.0, 1.0, 4.0, 64));
-    check(new RandomWeights(3, 0.15, 0.2), cfg);
+    check(new RandomWeights(3, 0.15, 0.2), cfg, 0);
+  }
+
+  @Test
+  void attentionSplitIntoContextGroups() {
+    // A tiny gather cap forces every chunk of a step into its own attention group.
+    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    check(ckpt, ckpt.config(), 1);
   }
 
   private static void check(TensorSource src, ModelConfig cfg) {
+    check(src, cfg, 0);
+  }
+
+  private static void check(TensorSource src, ModelConfig cfg, long maxGatherBytes) {
     int vocab = cfg.vocabSize();
     List<Script> scripts = List.of(
         // A: 7-token prompt in one step, then decodes.
@@ -53,6 +64,9 @@ class BatchInvarianceTest {
         // D: one long prompt that spans several blocks, then decodes.
         script(4, 24, NaiveReferenceTest.tokens(4, vocab, 22), 17, 1, 1, 1, 1, 1));
     try (LlamaRunner runner = LlamaRunner.create(src, cfg, Device.cpu(), DataType.FLOAT32, 64, BLOCK)) {
+      if (maxGatherBytes > 0) {
+        runner.maxGatherBytes(maxGatherBytes);
+      }
       Map<String, float[]> alone = new HashMap<>();
       for (Script s : scripts) {
         for (int step = 0; step < s.chunkBounds().size(); step++) {

@@ -19,7 +19,7 @@ public final class OpBench {
     try (NDManager m = NDManager.newBaseManager()) {
       if (args.length > 1 && args[1].equals("gather")) {
         PtNDArray table = (PtNDArray) m.randomNormal(new Shape(1664, 2048));
-        for (int rows : new int[] {72, 1152, 4608}) {
+        for (int rows : new int[] {1152, 2304, 3456, 4608}) {
           long[] idx = new long[rows];
           for (int i = 0; i < rows; i++) {
             idx[i] = (i * 7L) % 1664;
