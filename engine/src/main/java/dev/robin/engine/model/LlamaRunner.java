@@ -97,9 +97,6 @@ public final class LlamaRunner implements ModelRunner {
     StepInputs in = st.in;
     int kv = shape.numKvHeads();
     int d = shape.headDim();
-    int g = shape.queriesPerKv();
-    int s = in.numChunks;
-    int n = in.maxNew;
 
     PtNDArray h = JniUtils.normalize(x, 2, -1, NORM_EPS);
     PtNDArray qkv = JniUtils.linear(h, weights.qkv[l], weights.qkvBias[l]); // [T, ropeWidth]
@@ -112,42 +109,14 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray newKv = JniUtils.reshape((PtNDArray) qAndKv.get(1), new long[] {in.numTokens, 2, kv, d});
     cache.write(l, st.slots, JniUtils.permute(newKv, new long[] {2, 0, 1, 3})); // [kvHeads, T, 2, headDim]
 
-    PtNDArray queries; // [kvHeads, S, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
-    if (n == 1) {
-      queries = JniUtils.permute(JniUtils.reshape(q, new long[] {s, kv, g, d}), new long[] {1, 0, 2, 3});
-    } else {
-      PtNDArray grid = q;
-      if (st.padRows != null) {
-        grid = JniUtils.embedding(st.padRows, q, false); // [S, maxNew, heads*headDim]
-        grid.attach(scope);
-      }
-      grid = JniUtils.reshape(grid, new long[] {s, n, kv, g, d});
-      grid = JniUtils.permute(grid, new long[] {2, 0, 1, 3, 4});
-      queries = JniUtils.reshape(grid, new long[] {kv, s, (long) n * g, d});
+    PtNDArray[] outs = new PtNDArray[in.groups.size()];
+    for (int i = 0; i < outs.length; i++) {
+      outs[i] = attendGroup(l, q, i, st, scope);
     }
-    PtNDArray attended; // [kvHeads, S, rows, headDim]
-    if (st.groupSizes.length == 1) {
-      attended = attend(l, queries, 0, st, scope);
-    } else {
-      NDList perGroup = JniUtils.split(queries, st.groupSizes, 1);
-      PtNDArray[] outs = new PtNDArray[st.groupSizes.length];
-      for (int i = 0; i < outs.length; i++) {
-        outs[i] = attend(l, (PtNDArray) perGroup.get(i), i, st, scope);
-      }
-      attended = JniUtils.cat(outs, 1);
-    }
-    PtNDArray merged;
-    if (n == 1) {
-      merged = JniUtils.permute(attended, new long[] {1, 0, 2, 3});
-      merged = JniUtils.reshape(merged, new long[] {s, shape.qWidth()});
-    } else {
-      merged = JniUtils.reshape(attended, new long[] {kv, s, n, g, d});
-      merged = JniUtils.permute(merged, new long[] {1, 2, 0, 3, 4}); // [S, maxNew, kvHeads, G, headDim]
-      merged = JniUtils.reshape(merged, new long[] {(long) s * n, shape.qWidth()});
-      if (st.unpadRows != null) {
-        merged = JniUtils.embedding(st.unpadRows, merged, false); // [T, heads*headDim]
-        merged.attach(scope);
-      }
+    PtNDArray merged = outs.length == 1 ? outs[0] : JniUtils.cat(outs, 0);
+    if (st.outputRows != null) {
+      merged = JniUtils.embedding(st.outputRows, merged, false); // back to token order: [T, heads*headDim]
+      merged.attach(scope);
     }
     // linear(a, W, residual) is addmm(residual, a, Wᵀ): the residual add comes free.
     PtNDArray afterAttention = JniUtils.linear(merged, weights.o[l], x);
@@ -161,25 +130,51 @@ public final class LlamaRunner implements ModelRunner {
     return JniUtils.linear(act, weights.down[l], afterAttention);
   }
 
-  /** Attention of one context group: {@code queries} [kvHeads, S_g, rows, headDim] → same shape. */
-  private PtNDArray attend(int l, PtNDArray queries, int group, StepTensors st, NDManager scope) {
+  /**
+   * Attention of one context group: its query rows of {@code q} ([T, heads*headDim]) against its gathered
+   * contexts; returns {@code [S_g * numNew, heads*headDim]} in group order.
+   */
+  private PtNDArray attendGroup(int l, PtNDArray q, int group, StepTensors st, NDManager scope) {
     ContextGroup g = st.in.groups.get(group);
     int kv = shape.numKvHeads();
     int d = shape.headDim();
+    int perKv = shape.queriesPerKv();
+    long s = g.numChunks();
+    long n = g.numNew();
+    PtNDArray rows = q;
+    if (st.queryRows[group] != null) {
+      rows = JniUtils.embedding(st.queryRows[group], q, false); // [S_g * numNew, heads*headDim]
+      rows.attach(scope);
+    }
+    PtNDArray queries; // [kvHeads, S_g, maskRows, headDim]; rows in (token, head) order
+    if (n == 1) {
+      queries = JniUtils.permute(JniUtils.reshape(rows, new long[] {s, kv, perKv, d}), new long[] {1, 0, 2, 3});
+    } else {
+      PtNDArray grid = JniUtils.reshape(rows, new long[] {s, n, kv, perKv, d});
+      grid = JniUtils.permute(grid, new long[] {2, 0, 1, 3, 4});
+      queries = JniUtils.reshape(grid, new long[] {kv, s, n * perKv, d});
+    }
+
     long ctx = (long) g.blocksPerSequence() * cache.blockSize();
     // [kvHeads, S_g, L, 2, headDim]: (kvHeads, S_g) merge into one batch dim, so the matmuls read it in place.
     PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
     NDList keysValues = JniUtils.split(context, 1, 3);
     PtNDArray keysT = JniUtils.transpose( // [kvHeads, S_g, headDim, L]
-        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, g.numChunks(), ctx, d}), 2, 3);
-    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, g.numChunks(), ctx, d});
-    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S_g, rows, L]
+        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, s, ctx, d}), 2, 3);
+    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, s, ctx, d});
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S_g, maskRows, L]
     scores = JniUtils.add(scores, st.masks[group]); // float32 mask: promotes float16 scores for the softmax
     PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
     if (dtype != DataType.FLOAT32) {
       probs = JniUtils.to(probs, dtype, manager.getDevice());
     }
-    return JniUtils.matmul(probs, values);
+    PtNDArray attended = JniUtils.matmul(probs, values); // [kvHeads, S_g, maskRows, headDim]
+    if (n == 1) {
+      return JniUtils.reshape(JniUtils.permute(attended, new long[] {1, 0, 2, 3}), new long[] {s, shape.qWidth()});
+    }
+    PtNDArray merged = JniUtils.reshape(attended, new long[] {kv, s, n, perKv, d});
+    merged = JniUtils.permute(merged, new long[] {1, 2, 0, 3, 4}); // [S_g, numNew, kvHeads, G, headDim]
+    return JniUtils.reshape(merged, new long[] {s * n, shape.qWidth()});
   }
 
   private int dtypeBytes() {

@@ -11,24 +11,23 @@ import java.util.Set;
  * cache slots, the rotary tables per token, the context gather indices with their mask, and the rows whose
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
- * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against the whole blocks of each chunk's
- * context, in {@link ContextGroup}s; the mask hides positions beyond each query's own. Decode-only steps
- * ({@code maxNew == 1}) need no query padding and one mask row per chunk.
+ * <p>Attention runs in {@link ContextGroup}s against the whole blocks of each chunk's context; the mask hides
+ * positions beyond each query's own. When the groups' rows are not simply the step's rows in order (prompt
+ * chunks next to decode chunks), queries are gathered per group and the outputs put back in token order.
  */
 final class StepInputs {
 
+  final int blockSize;
   final int numTokens; // T
   final int numChunks; // S
-  final int maxNew; // largest chunk
   final long[] tokenIds; // [T]
   final long[] slotBlocks; // [T] cache block of each new token
   final long[] slotOffsets; // [T] offset in its block
   final float[] ropeCos; // [T, ropeWidth] cos per element; 1 on value heads
   final float[] ropeSin; // [T, ropeWidth] signed sin for rotate-half; 0 on value heads
-  final int maskRows; // 1 when decoding only, else maxNew * queriesPerKv
-  final List<ContextGroup> groups; // consecutive chunks attending together
-  final long[] padRows; // [S, maxNew] token row of each grid cell, or null when the grid has no holes
-  final long[] unpadRows; // [T] grid cell of each token, or null with padRows
+  final List<ContextGroup> groups; // chunks attending together
+  final boolean inOrder; // the groups' query rows, concatenated, are exactly rows 0..T-1
+  final long[] outputRows; // [T] row of each token in the concatenated group outputs, or null when inOrder
   final long[] logitRows; // [R] rows whose logits are wanted, or null when R == T
   final long[] logitSequenceIds; // [R]
 
@@ -36,17 +35,15 @@ final class StepInputs {
       long maxGatherBytes) {
     List<SequenceChunk> chunks = plan.chunks();
     validate(chunks, shape, rope, blockSize, numBlocks);
+    this.blockSize = blockSize;
     numChunks = chunks.size();
     int t = 0;
-    int maxN = 0;
     int numLogits = 0;
     for (SequenceChunk c : chunks) {
       t += c.numTokens();
-      maxN = Math.max(maxN, c.numTokens());
       numLogits += c.wantsLogits() ? 1 : 0;
     }
     numTokens = t;
-    maxNew = maxN;
     tokenIds = new long[t];
     slotBlocks = new long[t];
     slotOffsets = new long[t];
@@ -74,32 +71,21 @@ final class StepInputs {
       }
     }
     logitRows = numLogits == t ? null : logits;
-    maskRows = maxN == 1 ? 1 : maxN * shape.queriesPerKv();
     long rowBytes = 2L * blockSize * shape.headDim() * dtypeBytes;
     groups = ContextGroup.plan(
-        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, maskRows, shape.queriesPerKv(), maxGatherBytes);
-    boolean holes = false;
-    for (SequenceChunk c : chunks) {
-      holes |= c.numTokens() != maxN;
-    }
-    if (maxN > 1 && holes) {
-      padRows = new long[numChunks * maxN];
-      unpadRows = new long[t];
-      int first = 0;
-      for (int s = 0; s < numChunks; s++) {
-        int n = chunks.get(s).numTokens();
-        for (int i = 0; i < maxN; i++) {
-          padRows[s * maxN + i] = first + Math.min(i, n - 1);
-        }
-        for (int i = 0; i < n; i++) {
-          unpadRows[first + i] = (long) s * maxN + i;
-        }
-        first += n;
+        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, shape.queriesPerKv(), maxGatherBytes);
+    long[] out = new long[t];
+    boolean ordered = true;
+    int at = 0;
+    for (ContextGroup g : groups) {
+      for (long tokenRow : g.queryRows()) {
+        out[(int) tokenRow] = at;
+        ordered &= tokenRow == at;
+        at++;
       }
-    } else {
-      padRows = null;
-      unpadRows = null;
     }
+    inOrder = ordered;
+    outputRows = ordered ? null : out;
   }
 
   private void fillRope(RopeTables rope, LlamaShape shape, int pos, int at) {

@@ -17,10 +17,9 @@ final class StepTensors {
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
   final PtNDArray[] contextRows; // [groups][kvHeads, S_g, nb_g] int64 cache rows (head * numBlocks + block)
-  final PtNDArray[] masks; // [groups][S_g, maskRows, nb_g * blockSize] float32
-  final long[] groupSizes; // [groups] S_g
-  final PtNDArray padRows; // [S, maxNew] int64, or null
-  final PtNDArray unpadRows; // [T] int64, or null
+  final PtNDArray[] masks; // [groups][S_g, maskRows_g, nb_g * blockSize] float32
+  final PtNDArray[] queryRows; // [groups][S_g * numNew_g] int64 token rows; null for a single in-order group
+  final PtNDArray outputRows; // [T] int64, or null when in order
   final PtNDArray logitRows; // [R] int64, or null
 
   StepTensors(StepInputs in, NDManager step, DataType dtype, PtNDArray partnerRow, int ropeWidth) {
@@ -35,17 +34,17 @@ final class StepTensors {
     int numGroups = in.groups.size();
     contextRows = new PtNDArray[numGroups];
     masks = new PtNDArray[numGroups];
-    groupSizes = new long[numGroups];
+    queryRows = new PtNDArray[numGroups];
     for (int i = 0; i < numGroups; i++) {
       ContextGroup g = in.groups.get(i);
       long kvHeads = g.contextRows().length / ((long) g.numChunks() * g.blocksPerSequence());
       contextRows[i] = longs(step, g.contextRows(), kvHeads, g.numChunks(), g.blocksPerSequence());
-      masks[i] = (PtNDArray) step.create(
-          g.mask(), new Shape(g.numChunks(), in.maskRows, g.mask().length / ((long) g.numChunks() * in.maskRows)));
-      groupSizes[i] = g.numChunks();
+      masks[i] = (PtNDArray) step.create(g.mask(),
+          new Shape(g.numChunks(), g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
+      boolean allRows = numGroups == 1 && in.inOrder;
+      queryRows[i] = allRows ? null : longs(step, g.queryRows(), g.queryRows().length);
     }
-    padRows = in.padRows == null ? null : longs(step, in.padRows, in.numChunks, in.maxNew);
-    unpadRows = in.unpadRows == null ? null : longs(step, in.unpadRows, t);
+    outputRows = in.outputRows == null ? null : longs(step, in.outputRows, t);
     logitRows = in.logitRows == null ? null : longs(step, in.logitRows, in.logitRows.length);
   }
 

@@ -16,7 +16,11 @@ public final class RunnerProfile {
   public static void main(String[] args) {
     ai.djl.engine.Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(1);
-    ModelConfig cfg = args[0].equals("25m") ? RandomWeights.llama25m() : RandomWeights.llama75m();
+    ModelConfig cfg = switch (args[0]) {
+      case "tiny" -> RandomWeights.llama(64, 172, 5, 8, 4, 512, true, 512);
+      case "25m" -> RandomWeights.llama25m();
+      default -> RandomWeights.llama75m();
+    };
     int batch = Integer.parseInt(args[1]);
     int context = Integer.parseInt(args[2]);
     DataType dtype = args[3].equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
