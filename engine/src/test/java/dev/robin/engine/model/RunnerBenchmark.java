@@ -27,6 +27,10 @@ public final class RunnerBenchmark {
       JniUtils.setNumInteropThreads(1);
     }
     System.out.printf("threads=%d context=%d steps=%d%n", threads, context, steps);
+    if (only.equals("prefill")) {
+      prefill(context);
+      return;
+    }
     for (String name : List.of("tiny", "llama-25m", "llama-75m")) {
       if (!only.isEmpty() && !name.contains(only)) {
         continue;
@@ -45,6 +49,32 @@ public final class RunnerBenchmark {
             double[] ms = measure(runner, batch, blocksPerSeq, context, steps);
             System.out.printf("%-10s %-8s batch %3d: %7.2f ms/step wall %7.2f ms cpu  %8.1f tok/s (cpu-bound %8.1f)%n",
                 name, dtype, batch, ms[0], ms[1], batch * 1000.0 / ms[0], batch * 1000.0 / ms[1]);
+          }
+        }
+      }
+    }
+  }
+
+  /** One prompt of {@code length} tokens per step, float32, both shapes; plus the same prompt beside 16 decodes. */
+  private static void prefill(int length) {
+    for (ModelConfig cfg : List.of(RandomWeights.llama25m(), RandomWeights.llama75m())) {
+      int blockSize = 16;
+      int per = (length + blockSize) / blockSize + 1;
+      try (LlamaRunner runner = LlamaRunner.create(
+          new RandomWeights(1), cfg, Device.cpu(), DataType.FLOAT32, 20 * per, blockSize)) {
+        int[] prompt = new int[length];
+        Arrays.fill(prompt, 9);
+        for (int mixed = 0; mixed <= 1; mixed++) {
+          for (int rep = 0; rep < 3; rep++) {
+            List<SequenceChunk> chunks = new ArrayList<>();
+            chunks.add(new SequenceChunk(100, prompt, 0, Generation.contiguousBlocks(0, length, blockSize), true));
+            for (int b = 0; mixed == 1 && b < 16; b++) {
+              chunks.add(new SequenceChunk(b, new int[] {7}, 127, Generation.contiguousBlocks((b + 1) * per, 128, blockSize), true));
+            }
+            long t0 = System.nanoTime();
+            runner.execute(new StepPlan(chunks, List.of()));
+            System.out.printf("hidden %d: prefill %d tokens%s: %.1f ms%n", cfg.hiddenSize(), length,
+                mixed == 1 ? " + 16 decodes" : "", (System.nanoTime() - t0) / 1e6);
           }
         }
       }
