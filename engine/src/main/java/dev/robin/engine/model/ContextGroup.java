@@ -22,7 +22,7 @@ import java.util.List;
  *     {@code numNew * queriesPerKv} in (token, head) order
  * @param queryRows {@code [S_g * numNew]} rows of the step's token matrix, in group order
  * @param blocksPerSequence blocks of the group's longest context (nb)
- * @param contextRows {@code [kvHeads, S_g, nb]} cache rows {@code head * numBlocks + block}; padding repeats
+ * @param contextRows {@code [S_g, kvHeads, nb]} cache rows {@code head * numBlocks + block}; padding repeats
  *     the chunk's first block (masked)
  * @param mask {@code [S_g, maskRows, nb * blockSize]}: 0 where the query row may look, -inf elsewhere
  */
@@ -98,7 +98,7 @@ record ContextGroup(
       for (int b = 0; b < nb; b++) {
         long block = table[b < used ? b : 0];
         for (int h = 0; h < kvHeads; h++) {
-          rows[(h * count + s) * nb + b] = (long) h * numBlocks + block;
+          rows[(s * kvHeads + h) * nb + b] = (long) h * numBlocks + block;
         }
       }
       for (int q = 0; q < maskRows; q++) {

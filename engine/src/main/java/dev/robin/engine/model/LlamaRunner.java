@@ -146,34 +146,33 @@ public final class LlamaRunner implements ModelRunner {
       rows = JniUtils.embedding(st.queryRows[group], q, false); // [S_g * numNew, heads*headDim]
       rows.attach(scope);
     }
-    PtNDArray queries; // [kvHeads, S_g, maskRows, headDim]; rows in (token, head) order
+    PtNDArray queries; // [S_g, kvHeads, 1, maskRows, headDim]; rows in (token, head) order
     if (n == 1) {
-      queries = JniUtils.permute(JniUtils.reshape(rows, new long[] {s, kv, perKv, d}), new long[] {1, 0, 2, 3});
+      queries = JniUtils.reshape(rows, new long[] {s, kv, 1, perKv, d});
     } else {
       PtNDArray grid = JniUtils.reshape(rows, new long[] {s, n, kv, perKv, d});
-      grid = JniUtils.permute(grid, new long[] {2, 0, 1, 3, 4});
-      queries = JniUtils.reshape(grid, new long[] {kv, s, n * perKv, d});
+      grid = JniUtils.permute(grid, new long[] {0, 2, 1, 3, 4});
+      queries = JniUtils.reshape(grid, new long[] {s, kv, 1, n * perKv, d});
     }
 
-    long ctx = (long) g.blocksPerSequence() * cache.blockSize();
-    // [kvHeads, S_g, L, 2, headDim]: (kvHeads, S_g) merge into one batch dim, so the matmuls read it in place.
+    // [S_g, kvHeads, L, 2, headDim] → [S_g, kvHeads, 2, headDim, L]: keys come out transposed for the score
+    // matmul, and (S_g, kvHeads) merge into one batch dim, so the matmuls read the gathered context in place.
     PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
-    NDList keysValues = JniUtils.split(context, 1, 3);
-    PtNDArray keysT = JniUtils.transpose( // [kvHeads, S_g, headDim, L]
-        JniUtils.reshape((PtNDArray) keysValues.get(0), new long[] {kv, s, ctx, d}), 2, 3);
-    PtNDArray values = JniUtils.reshape((PtNDArray) keysValues.get(1), new long[] {kv, s, ctx, d});
-    PtNDArray scores = JniUtils.matmul(queries, keysT); // [kvHeads, S_g, maskRows, L]
+    NDList keysValues = JniUtils.split(JniUtils.permute(context, new long[] {0, 1, 3, 4, 2}), 1, 2);
+    PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S_g, kvHeads, 1, headDim, L]
+    PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S_g, kvHeads, 1, L, headDim]
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [S_g, kvHeads, 1, maskRows, L]
     scores = JniUtils.add(scores, st.masks[group]); // float32 mask: promotes float16 scores for the softmax
     PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
     if (dtype != DataType.FLOAT32) {
       probs = JniUtils.to(probs, dtype, manager.getDevice());
     }
-    PtNDArray attended = JniUtils.matmul(probs, values); // [kvHeads, S_g, maskRows, headDim]
+    PtNDArray attended = JniUtils.matmul(probs, values); // [S_g, kvHeads, 1, maskRows, headDim]
     if (n == 1) {
-      return JniUtils.reshape(JniUtils.permute(attended, new long[] {1, 0, 2, 3}), new long[] {s, shape.qWidth()});
+      return JniUtils.reshape(attended, new long[] {s, shape.qWidth()});
     }
-    PtNDArray merged = JniUtils.reshape(attended, new long[] {kv, s, n, perKv, d});
-    merged = JniUtils.permute(merged, new long[] {1, 2, 0, 3, 4}); // [S_g, numNew, kvHeads, G, headDim]
+    PtNDArray merged = JniUtils.reshape(attended, new long[] {s, kv, n, perKv, d});
+    merged = JniUtils.permute(merged, new long[] {0, 2, 1, 3, 4}); // [S_g, numNew, kvHeads, G, headDim]
     return JniUtils.reshape(merged, new long[] {s * n, shape.qWidth()});
   }
 

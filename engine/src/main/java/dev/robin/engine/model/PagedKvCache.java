@@ -15,7 +15,7 @@ import dev.robin.engine.config.ModelConfig;
  *
  * <p>Why this layout: each (KV head, block) pair is one contiguous row, so a batch's context is read with a
  * single row gather ({@code embedding}, a memcpy per row; advanced indexing on an inner dimension was 100x
- * slower) straight into {@code [kvHeads, S, L, 2, headDim]}, whose {@code (kvHeads, S)} batch dimensions merge,
+ * slower) straight into {@code [S, kvHeads, L, 2, headDim]}, whose {@code (S, kvHeads)} batch dimensions merge,
  * so both attention matmuls read the gathered context in place: one copy of the context per layer, the
  * minimum without a custom kernel. Keys and values together halve the index ops. Writes go in place with
  * {@code index_put_}: {@code put}/{@code scatter} would copy the whole cache every step.
@@ -97,15 +97,15 @@ public final class PagedKvCache implements AutoCloseable {
   }
 
   /**
-   * Gathers whole blocks into a new {@code [kvHeads, S, nb * blockSize, 2, headDim]} array in {@code scope}.
+   * Gathers whole blocks into a new {@code [S, kvHeads, nb * blockSize, 2, headDim]} array in {@code scope}.
    *
-   * @param rows {@code [kvHeads, S, nb]}: {@code head * numBlocks + block} for each KV head and context block
+   * @param rows {@code [S, kvHeads, nb]}: {@code head * numBlocks + block} for each KV head and context block
    */
   PtNDArray gather(int layer, PtNDArray rows, int numSequences, int blocksPerSequence, NDManager scope) {
-    PtNDArray g = JniUtils.embedding(rows, byRow[layer], false); // [kvHeads, S, nb, blockSize*2*headDim]
+    PtNDArray g = JniUtils.embedding(rows, byRow[layer], false); // [S, kvHeads, nb, blockSize*2*headDim]
     g.attach(scope); // results follow their first operand's manager: the step's index array
     return JniUtils.reshape(
-        g, new long[] {kvHeads, numSequences, (long) blocksPerSequence * blockSize, 2, headDim});
+        g, new long[] {numSequences, kvHeads, (long) blocksPerSequence * blockSize, 2, headDim});
   }
 
   @Override

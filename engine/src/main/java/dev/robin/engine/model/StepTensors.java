@@ -16,8 +16,8 @@ final class StepTensors {
   final PtNDArray ropeCos; // [T, ropeWidth] compute dtype
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
-  final PtNDArray[] contextRows; // [groups][kvHeads, S_g, nb_g] int64 cache rows (head * numBlocks + block)
-  final PtNDArray[] masks; // [groups][S_g, maskRows_g, nb_g * blockSize] float32
+  final PtNDArray[] contextRows; // [groups][S_g, kvHeads, nb_g] int64 cache rows (head * numBlocks + block)
+  final PtNDArray[] masks; // [groups][S_g, 1, 1, maskRows_g, nb_g * blockSize] float32
   final PtNDArray[] queryRows; // [groups][S_g * numNew_g] int64 token rows; null for a single in-order group
   final PtNDArray outputRows; // [T] int64, or null when in order
   final PtNDArray logitRows; // [R] int64, or null
@@ -38,9 +38,9 @@ final class StepTensors {
     for (int i = 0; i < numGroups; i++) {
       ContextGroup g = in.groups.get(i);
       long kvHeads = g.contextRows().length / ((long) g.numChunks() * g.blocksPerSequence());
-      contextRows[i] = longs(step, g.contextRows(), kvHeads, g.numChunks(), g.blocksPerSequence());
+      contextRows[i] = longs(step, g.contextRows(), g.numChunks(), kvHeads, g.blocksPerSequence());
       masks[i] = (PtNDArray) step.create(g.mask(),
-          new Shape(g.numChunks(), g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
+          new Shape(g.numChunks(), 1, 1, g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
       boolean allRows = numGroups == 1 && in.inOrder;
       queryRows[i] = allRows ? null : longs(step, g.queryRows(), g.queryRows().length);
     }
