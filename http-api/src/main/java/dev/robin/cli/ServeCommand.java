@@ -47,35 +47,61 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file layered over the defaults.")
   Path configFile;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded stores keep their files.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where Robin keeps its files, e.g. the embedded key and usage store (robin.server.data-dir).")
   Path dataDir;
+
+  /** A service the server needs could not start; the message is for the operator. */
+  public static final class ServeException extends RuntimeException {
+    ServeException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A running server: what {@link #start()} returns. */
+  public record Serving(ActorSystem<Void> system, RobinServer server, ModelRegistry registry) {}
 
   @Override
   public Integer call() {
-    Config config;
-    List<ModelSpec> specs = new ArrayList<>();
+    Serving serving;
     try {
-      config = loadConfig();
-      ServerSettings settings = ServerSettings.from(config);
-      for (String spec : settings.models()) {
-        specs.add(ModelSpec.parse(spec));
-      }
-    } catch (RuntimeException e) {
+      serving = start();
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       System.err.println("robin serve: " + e.getMessage());
       return 2;
+    } catch (CompletionException e) {
+      System.err.println("robin serve: cannot listen: " + e.getCause().getMessage());
+      return 1;
+    } catch (ServeException e) {
+      System.err.println("robin serve: " + e.getMessage());
+      return 1;
     }
+    ShutdownSignals.install(serving.system());
+    serving.system().getWhenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+
+  /**
+   * Reads the configuration, starts the actor system, begins loading the models and binds the server.
+   * Throws {@link IllegalArgumentException} or {@link com.typesafe.config.ConfigException} on bad settings,
+   * {@link ServeException} when a service cannot start and {@link CompletionException} when the address cannot
+   * be bound.
+   */
+  public Serving start() {
+    Config config = loadConfig();
     ServerSettings settings = ServerSettings.from(config);
+    List<ModelSpec> specs = settings.models().stream().map(ModelSpec::parse).toList();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "robin", config);
     AuthServices auth;
     try {
       auth = AuthServices.start(system, config);
     } catch (RuntimeException e) {
-      log.error("Cannot start keys, usage and rate limits: {}", e.getMessage());
       system.terminate();
-      return 1;
+      throw new ServeException("cannot start keys, usage and rate limits: " + e.getMessage(), e);
     }
     ModelRegistry registry = new ModelRegistry();
-    launchModels(system, config, registry, specs);
     RobinServer server;
     try {
       server = RobinServer.builder(system, settings, registry)
@@ -85,18 +111,16 @@ public final class ServeCommand implements Callable<Integer> {
           .toCompletableFuture()
           .join();
     } catch (CompletionException e) {
-      log.error("Cannot listen on {}:{}: {}", settings.host(), settings.port(), e.getCause().getMessage());
       system.terminate();
-      return 1;
+      throw e;
     }
-    ShutdownSignals.install(system);
+    launchModels(system, config, registry, specs, server.baseUrl() + "/v1");
     log.info(
-        "Robin {} ready: {}/v1 (models: {})",
+        "Robin {} listening on {}/v1 (models: {})",
         dev.robin.server.RobinVersion.VERSION,
         server.baseUrl(),
         specs.stream().map(ModelSpec::id).toList());
-    system.getWhenTerminated().toCompletableFuture().join();
-    return 0;
+    return new Serving(system, server, registry);
   }
 
   /** Defaults, then {@code --config}, then flags; system properties override everything, as usual. */
@@ -131,7 +155,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private static void launchModels(
-      ActorSystem<?> system, Config config, ModelRegistry registry, List<ModelSpec> specs) {
+      ActorSystem<?> system, Config config, ModelRegistry registry, List<ModelSpec> specs, String url) {
     ModelLauncher launcher = ModelLauncher.find();
     for (ModelSpec spec : specs) {
       if (launcher == null) {
@@ -152,7 +176,7 @@ public final class ServeCommand implements Callable<Integer> {
                   log.error("Model '{}' failed to load: {}", spec.id(), cause.getMessage());
                 } else {
                   registry.register(model);
-                  log.info("Model '{}' ready (context {} tokens)", model.id(), model.maxModelLen());
+                  log.info("Robin ready: model '{}' (context {} tokens) at {}", model.id(), model.maxModelLen(), url);
                 }
               });
     }
@@ -169,7 +193,7 @@ public final class ServeCommand implements Callable<Integer> {
               new sun.misc.Signal(name),
               signal -> {
                 log.info("SIG{} received: draining in-flight requests, then exiting", name);
-                CoordinatedShutdown.get(system).run(CoordinatedShutdown.jvmExitReason());
+                CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.jvmExitReason());
               });
         } catch (IllegalArgumentException e) {
           log.debug("Signal {} cannot be handled here; the JVM shutdown hook will drain instead", name);

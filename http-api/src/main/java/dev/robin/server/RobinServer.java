@@ -5,11 +5,17 @@ import dev.robin.api.health.ClusterSection;
 import dev.robin.api.health.HealthReport;
 import dev.robin.api.metrics.ServerMetrics;
 import dev.robin.api.model.ModelRegistry;
+import dev.robin.api.request.InFlightRequests;
 import dev.robin.api.route.ApiRoutes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -33,15 +39,20 @@ import org.slf4j.LoggerFactory;
 public final class RobinServer {
 
   private static final Logger log = LoggerFactory.getLogger(RobinServer.class);
+  private static final Duration FLUSH_GRACE = Duration.ofMillis(500);
 
   private final ServerBinding binding;
   private final ServerMetrics metrics;
   private final ServerSettings settings;
+  private final InFlightRequests inFlight;
+  private final AtomicReference<CompletionStage<Void>> stopping = new AtomicReference<>();
 
-  private RobinServer(ServerBinding binding, ServerMetrics metrics, ServerSettings settings) {
+  private RobinServer(
+      ServerBinding binding, ServerMetrics metrics, ServerSettings settings, InFlightRequests inFlight) {
     this.binding = binding;
     this.metrics = metrics;
     this.settings = settings;
+    this.inFlight = inFlight;
   }
 
   public static Builder builder(ActorSystem<?> system, ServerSettings settings, ModelRegistry registry) {
@@ -68,9 +79,34 @@ public final class RobinServer {
     return metrics;
   }
 
-  /** Stops accepting, lets in-flight requests finish within the shutdown deadline, closes the rest. */
+  /** Completion requests running now. */
+  public int numInFlight() {
+    return inFlight.size();
+  }
+
+  /**
+   * Stops accepting connections, refuses new completions (503), lets in-flight requests (streams included)
+   * finish within the shutdown deadline, ends the rest with an error event, then closes the connections.
+   * Idempotent; {@code CoordinatedShutdown} calls it in its {@code service-unbind} phase and waits for it in
+   * {@code service-requests-done}.
+   */
   public CompletionStage<Void> stop() {
-    return binding.terminate(settings.shutdownDeadline()).thenAccept(t -> {});
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    if (!stopping.compareAndSet(null, mine)) {
+      return stopping.get();
+    }
+    log.info("Stopping: no new connections; {} request(s) in flight may finish within {}",
+        inFlight.size(), settings.shutdownDeadline());
+    binding
+        .unbind()
+        .thenCompose(done -> inFlight.drain(settings.shutdownDeadline()))
+        // A stream's last chunk may still be on its way to the socket when its request actor stops, and
+        // terminate() closes a connection whose response has started as soon as it likes: give it a moment.
+        .thenComposeAsync(
+            drained -> binding.terminate(Duration.ofSeconds(1)),
+            CompletableFuture.delayedExecutor(FLUSH_GRACE.toMillis(), TimeUnit.MILLISECONDS))
+        .whenComplete((t, e) -> mine.complete(null));
+    return mine;
   }
 
   /** Options of a server; {@link #start()} binds it. */
@@ -103,15 +139,25 @@ public final class RobinServer {
     public CompletionStage<RobinServer> start() {
       ServerMetrics metrics = new ServerMetrics(registry);
       HealthReport health = new HealthReport(registry, System.currentTimeMillis(), ClusterSection.of(system));
-      Route route = new ApiRoutes(system, settings, registry, guard, metrics, health, extraApiRoutes).route();
+      InFlightRequests inFlight = new InFlightRequests();
+      Route route =
+          new ApiRoutes(system, settings, registry, guard, metrics, health, inFlight, extraApiRoutes).route();
       warnIfShutdownPhaseTooShort();
       return Http.get(system)
           .newServerAt(settings.host(), settings.port())
           .bind(route)
           .thenApply(
               binding -> {
-                binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
-                return new RobinServer(binding, metrics, settings);
+                RobinServer server = new RobinServer(binding, metrics, settings, inFlight);
+                CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+                String name = "robin-http-" + binding.localAddress().getPort();
+                shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), name + "-unbind", () -> {
+                  server.stop();
+                  return CompletableFuture.completedFuture(Done.getInstance());
+                });
+                shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), name + "-drain",
+                    () -> server.stop().thenApply(v -> Done.getInstance()));
+                return server;
               });
     }
 

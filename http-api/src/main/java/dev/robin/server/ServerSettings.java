@@ -18,7 +18,6 @@ import java.util.List;
  * @param defaultMaxTokens {@code max_tokens} when the client gives none (clipped to the context)
  * @param maxTokensLimit the largest {@code max_tokens} a client may ask for
  * @param models {@code ID=PATH} specs served when no {@code --model} flag is given
- * @param dataDir where embedded stores keep their files
  */
 public record ServerSettings(
     String host,
@@ -31,8 +30,7 @@ public record ServerSettings(
     int streamBuffer,
     int defaultMaxTokens,
     int maxTokensLimit,
-    List<String> models,
-    String dataDir) {
+    List<String> models) {
 
   public static ServerSettings from(Config root) {
     Config c = root.getConfig("robin.server");
@@ -47,8 +45,7 @@ public record ServerSettings(
         c.getInt("stream-buffer"),
         c.getInt("default-max-tokens"),
         c.getInt("max-tokens-limit"),
-        stringList(c, "models"),
-        c.getString("data-dir"));
+        stringList(c, "models"));
   }
 
   /** A list, or a comma-separated string (what an environment variable can carry). */
@@ -68,6 +65,6 @@ public record ServerSettings(
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
         host, newPort, maxRequestBytes, shutdownDeadline, sseKeepAlive, admissionTimeout, overloadRetryAfter,
-        streamBuffer, defaultMaxTokens, maxTokensLimit, models, dataDir);
+        streamBuffer, defaultMaxTokens, maxTokensLimit, models);
   }
 }

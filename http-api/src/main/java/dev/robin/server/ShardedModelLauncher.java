@@ -12,6 +12,7 @@ import dev.robin.cluster.model.ModelStatsBoard;
 import dev.robin.cluster.model.ReplicaId;
 import dev.robin.cluster.model.ReplicaRouter;
 import dev.robin.engine.load.LoadedModel;
+import dev.robin.engine.load.TorchThreads;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,6 +63,7 @@ public final class ShardedModelLauncher implements ModelLauncher {
 
   private static Node startNode(ActorSystem<?> system, EngineSettings settings) {
     ClusterMembership.joinSelfIfNoSeeds(system);
+    TorchThreads.configure(settings.torchThreads());
     Node node = new Node(
         new ModelStatsBoard(), new LoadedModelEngineFactory(List.of()), settings.options().device().toString());
     ModelShard.init(system, node.device(), node.factory(), node.board());

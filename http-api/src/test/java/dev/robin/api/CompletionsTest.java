@@ -30,7 +30,12 @@ class CompletionsTest {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (server.server.numInFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, server.server.numInFlight(), "every request actor stopped");
     server.close();
   }
 

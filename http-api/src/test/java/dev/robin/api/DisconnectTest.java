@@ -76,6 +76,11 @@ class DisconnectTest {
     }
     assertEquals(0, server.model.stats.get().numRunning());
     assertEquals(2, server.model.stats.get().numCancelledTotal());
+    // and the request actor is gone.
+    while (System.nanoTime() < statsDeadline + Duration.ofSeconds(1).toNanos() && server.server.numInFlight() > 0) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, server.server.numInFlight());
   }
 
   private List<FakeModel.Received> cancelled() {

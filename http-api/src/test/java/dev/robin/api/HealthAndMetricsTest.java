@@ -100,5 +100,6 @@ class HealthAndMetricsTest {
     assertTrue(text.contains("robin_completion_requests_total{kind=\"text\",model=\"fake\",outcome=\"ok\"}"), text);
     assertTrue(text.contains("robin_completion_tokens_total{model=\"fake\"}"), text);
     assertTrue(text.contains("robin_http_requests_total{method=\"POST\",status=\"200\"}"), text);
+    assertTrue(text.contains("robin_time_to_first_token_seconds_count{model=\"fake\"}"), text);
   }
 }

@@ -11,8 +11,9 @@ import java.time.Duration;
  * @param options how each replica loads its model (device, dtype, KV budget, scheduler)
  * @param replicas model actors per served model
  * @param loadTimeout how long serving waits for a model to load
+ * @param torchThreads PyTorch intra-op threads; 0 = its default
  */
-public record EngineSettings(EngineOptions options, int replicas, Duration loadTimeout) {
+public record EngineSettings(EngineOptions options, int replicas, Duration loadTimeout, int torchThreads) {
 
   public static final String PATH = "robin.engine";
 
@@ -33,6 +34,10 @@ public record EngineSettings(EngineOptions options, int replicas, Duration loadT
         kvBytes,
         (maxLen, eos) -> SchedulerSettings.fromConfig(config, maxLen, eos),
         syntheticDir.isBlank() ? null : Path.of(syntheticDir));
-    return new EngineSettings(options, replicas, c.getDuration("load-timeout"));
+    int threads = c.getInt("threads");
+    if (threads < 0) {
+      throw new IllegalArgumentException(PATH + ".threads must not be negative, got " + threads);
+    }
+    return new EngineSettings(options, replicas, c.getDuration("load-timeout"), threads);
   }
 }

@@ -19,10 +19,14 @@ import java.util.Map;
  *
  * <p>Each {@link #execute} runs one batched forward over the step's ragged batch inside a fresh sub-manager
  * that is closed before returning, so nothing created in a step outlives it; each layer's intermediates are
- * freed at the end of the layer. Ops go through {@link JniUtils} directly: at ~30 µs of JNI and bookkeeping per
- * op, the op count per layer is what small models pay for, so the step builds its index arrays once, the
- * weights are fused and pre-scaled at load (see {@link LlamaWeights}), and only the logits come back to the
- * host.
+ * freed at the end of the layer. Ops go straight through {@link JniUtils} (a tiny op costs 2-5 µs that way,
+ * several times less than through the NDArray API) and a decode layer takes about 27 of them: the step
+ * builds its index arrays once, the weights are fused and pre-scaled at load (see {@link LlamaWeights}),
+ * and only the logits come back to the host.
+ *
+ * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
+ * process-wide ({@code -Dai.djl.pytorch.num_threads}); on a busy 2-core machine more than one thread lets
+ * OpenMP spin against other work unless {@code OMP_WAIT_POLICY=PASSIVE} is set in the environment.
  */
 public final class LlamaRunner implements ModelRunner {
 
@@ -36,6 +40,7 @@ public final class LlamaRunner implements ModelRunner {
   private final PagedKvCache cache;
   private final RopeTables rope;
   private final PtNDArray partnerRow; // [1, ropeWidth] int64
+  private long maxGatherBytes = ContextGroup.MAX_GATHER_BYTES;
 
   private LlamaRunner(
       ModelConfig config, DataType dtype, NDManager manager, LlamaWeights weights, PagedKvCache cache) {
@@ -74,7 +79,8 @@ public final class LlamaRunner implements ModelRunner {
     if (plan.isEmpty()) {
       return Map.of();
     }
-    StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks());
+    StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks(), dtypeBytes(),
+        maxGatherBytes);
     try (NDManager step = manager.newSubManager()) {
       StepTensors st = new StepTensors(in, step, dtype, partnerRow, shape.ropeWidth());
       PtNDArray x = JniUtils.embedding(st.tokens, weights.embed, false); // [T, hidden+1]
@@ -95,10 +101,6 @@ public final class LlamaRunner implements ModelRunner {
     StepInputs in = st.in;
     int kv = shape.numKvHeads();
     int d = shape.headDim();
-    int g = shape.queriesPerKv();
-    int s = in.numChunks;
-    int n = in.maxNew;
-    int ctx = in.maxContext;
 
     PtNDArray h = JniUtils.normalize(x, 2, -1, NORM_EPS);
     PtNDArray qkv = JniUtils.linear(h, weights.qkv[l], weights.qkvBias[l]); // [T, ropeWidth]
@@ -108,49 +110,17 @@ public final class LlamaRunner implements ModelRunner {
     JniUtils.addi(roped, rotated);
     NDList qAndKv = JniUtils.split(roped, new long[] {shape.qWidth(), shape.kvWidth()}, 1);
     PtNDArray q = (PtNDArray) qAndKv.get(0); // [T, heads*headDim]
-    cache.write(l, st.slots, (PtNDArray) qAndKv.get(1));
+    PtNDArray newKv = JniUtils.reshape((PtNDArray) qAndKv.get(1), new long[] {in.numTokens, 2, kv, d});
+    cache.write(l, st.slots, JniUtils.permute(newKv, new long[] {2, 0, 1, 3})); // [kvHeads, T, 2, headDim]
 
-    PtNDArray context = cache.gather(l, st.contextSlots); // [S, L, 2*kvHeads*headDim]
-    context.attach(scope);
-    context = JniUtils.reshape(context, new long[] {s, ctx, 2, kv, d});
-    context = JniUtils.permute(context, new long[] {0, 2, 3, 4, 1}); // [S, 2, kvHeads, headDim, L]
-    NDList keysValues = JniUtils.split(context, 1, 1);
-    PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S, 1, kvHeads, headDim, L]
-    PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S, 1, kvHeads, L, headDim]
-
-    PtNDArray queries; // [S, 1, kvHeads, rows, headDim], rows = maxNew * queriesPerKv in (token, head) order
-    if (n == 1) {
-      queries = JniUtils.reshape(q, new long[] {s, 1, kv, g, d});
-    } else {
-      PtNDArray grid = q;
-      if (st.padRows != null) {
-        grid = JniUtils.embedding(st.padRows, q, false); // [S, maxNew, heads*headDim]
-        grid.attach(scope);
-      }
-      grid = JniUtils.reshape(grid, new long[] {s, n, kv, g, d});
-      grid = JniUtils.permute(grid, new long[] {0, 2, 1, 3, 4});
-      queries = JniUtils.reshape(grid, new long[] {s, 1, kv, (long) n * g, d});
+    PtNDArray[] outs = new PtNDArray[in.groups.size()];
+    for (int i = 0; i < outs.length; i++) {
+      outs[i] = attendGroup(l, q, i, st, scope);
     }
-    PtNDArray scores = JniUtils.matmul(queries, keysT); // [S, 1, kvHeads, rows, L]
-    if (st.mask != null) {
-      scores = JniUtils.add(scores, st.mask); // float32 mask: promotes float16 scores for the softmax
-    }
-    PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
-    if (dtype != DataType.FLOAT32) {
-      probs = JniUtils.to(probs, dtype, manager.getDevice());
-    }
-    PtNDArray attended = JniUtils.matmul(probs, values); // [S, 1, kvHeads, rows, headDim]
-    PtNDArray merged;
-    if (n == 1) {
-      merged = JniUtils.reshape(attended, new long[] {s, shape.qWidth()});
-    } else {
-      merged = JniUtils.reshape(attended, new long[] {s, kv, n, g, d});
-      merged = JniUtils.permute(merged, new long[] {0, 2, 1, 3, 4});
-      merged = JniUtils.reshape(merged, new long[] {(long) s * n, shape.qWidth()});
-      if (st.unpadRows != null) {
-        merged = JniUtils.embedding(st.unpadRows, merged, false); // [T, heads*headDim]
-        merged.attach(scope);
-      }
+    PtNDArray merged = outs.length == 1 ? outs[0] : JniUtils.cat(outs, 0);
+    if (st.outputRows != null) {
+      merged = JniUtils.embedding(st.outputRows, merged, false); // back to token order: [T, heads*headDim]
+      merged.attach(scope);
     }
     // linear(a, W, residual) is addmm(residual, a, Wᵀ): the residual add comes free.
     PtNDArray afterAttention = JniUtils.linear(merged, weights.o[l], x);
@@ -162,6 +132,56 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray act = JniUtils.mul(gate, JniUtils.sigmoid(gate)); // SiLU
     JniUtils.muli(act, (PtNDArray) parts.get(1));
     return JniUtils.linear(act, weights.down[l], afterAttention);
+  }
+
+  /**
+   * Attention of one context group: its query rows of {@code q} ([T, heads*headDim]) against its gathered
+   * contexts; returns {@code [S_g * numNew, heads*headDim]} in group order.
+   */
+  private PtNDArray attendGroup(int l, PtNDArray q, int group, StepTensors st, NDManager scope) {
+    ContextGroup g = st.in.groups.get(group);
+    int kv = shape.numKvHeads();
+    int d = shape.headDim();
+    int perKv = shape.queriesPerKv();
+    long s = g.numChunks();
+    long n = g.numNew();
+    PtNDArray rows = q;
+    if (st.queryRows[group] != null) {
+      rows = JniUtils.embedding(st.queryRows[group], q, false); // [S_g * numNew, heads*headDim]
+      rows.attach(scope);
+    }
+    PtNDArray queries; // [S_g, kvHeads, 1, maskRows, headDim]; rows in (token, head) order
+    if (n == 1) {
+      queries = JniUtils.reshape(rows, new long[] {s, kv, 1, perKv, d});
+    } else {
+      PtNDArray grid = JniUtils.reshape(rows, new long[] {s, n, kv, perKv, d});
+      grid = JniUtils.permute(grid, new long[] {0, 2, 1, 3, 4});
+      queries = JniUtils.reshape(grid, new long[] {s, kv, 1, n * perKv, d});
+    }
+
+    // [S_g, kvHeads, L, 2, headDim] → [S_g, kvHeads, 2, headDim, L]: keys come out transposed for the score
+    // matmul, and (S_g, kvHeads) merge into one batch dim, so the matmuls read the gathered context in place.
+    PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
+    NDList keysValues = JniUtils.split(JniUtils.permute(context, new long[] {0, 1, 3, 4, 2}), 1, 2);
+    PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S_g, kvHeads, 1, headDim, L]
+    PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S_g, kvHeads, 1, L, headDim]
+    PtNDArray scores = JniUtils.matmul(queries, keysT); // [S_g, kvHeads, 1, maskRows, L]
+    scores = JniUtils.add(scores, st.masks[group]); // float32 mask: promotes float16 scores for the softmax
+    PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
+    if (dtype != DataType.FLOAT32) {
+      probs = JniUtils.to(probs, dtype, manager.getDevice());
+    }
+    PtNDArray attended = JniUtils.matmul(probs, values); // [S_g, kvHeads, 1, maskRows, headDim]
+    if (n == 1) {
+      return JniUtils.reshape(attended, new long[] {s, shape.qWidth()});
+    }
+    PtNDArray merged = JniUtils.reshape(attended, new long[] {s, kv, n, perKv, d});
+    merged = JniUtils.permute(merged, new long[] {0, 2, 1, 3, 4}); // [S_g, numNew, kvHeads, G, headDim]
+    return JniUtils.reshape(merged, new long[] {s * n, shape.qWidth()});
+  }
+
+  private int dtypeBytes() {
+    return dtype == DataType.FLOAT32 ? 4 : 2;
   }
 
   /** Final norm and LM head on the wanted rows only; the one host transfer of the step. */
@@ -204,6 +224,16 @@ public final class LlamaRunner implements ModelRunner {
 
   public PagedKvCache cache() {
     return cache;
+  }
+
+  /** Caps each attention group's context gather (tests lower it to exercise several groups). */
+  void maxGatherBytes(long bytes) {
+    this.maxGatherBytes = bytes;
+  }
+
+  /** Arrays alive under the runner (weights, cache, constants): constant across steps unless a step leaks. */
+  int numLiveArrays() {
+    return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
   }
 
   @Override

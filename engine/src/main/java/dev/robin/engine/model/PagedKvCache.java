@@ -9,13 +9,16 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.robin.engine.config.ModelConfig;
 
 /**
- * The paged KV cache on the device: per layer one tensor of {@code numBlocks * blockSize} slots, each slot a
- * row holding a token's keys then values for every KV head. Position {@code p} of a sequence lives in slot
- * {@code blockTable[p / blockSize] * blockSize + p % blockSize}.
+ * The paged KV cache on the device: per layer one tensor {@code [kvHeads, numBlocks, blockSize, 2, headDim]}
+ * (key then value of each slot and KV head). Position {@code p} of a sequence lives in block
+ * {@code blockTable[p / blockSize]} at offset {@code p % blockSize}.
  *
- * <p>Keys and values share a row so that a step writes each layer with one in-place {@code index_put_} and
- * reads a batch's context with one row gather ({@code embedding}), halving the per-layer index ops. Writes
- * never reallocate: {@code put}/{@code scatter} would copy the whole cache every step.
+ * <p>Why this layout: each (KV head, block) pair is one contiguous row, so a batch's context is read with a
+ * single row gather ({@code embedding}, a memcpy per row; advanced indexing on an inner dimension was 100x
+ * slower) straight into {@code [S, kvHeads, L, 2, headDim]}, whose {@code (S, kvHeads)} batch dimensions merge,
+ * so both attention matmuls read the gathered context in place: one copy of the context per layer, the
+ * minimum without a custom kernel. Keys and values together halve the index ops. Writes go in place with
+ * {@code index_put_}: {@code put}/{@code scatter} would copy the whole cache every step.
  */
 public final class PagedKvCache implements AutoCloseable {
 
@@ -23,7 +26,10 @@ public final class PagedKvCache implements AutoCloseable {
   private final int blockSize;
   private final int kvWidth;
   private final NDManager manager;
-  private final PtNDArray[] layers; // [layers][numBlocks*blockSize, 2*kvHeads*headDim]: keys | values
+  private final int kvHeads;
+  private final int headDim;
+  private final PtNDArray[] layers; // [layers][kvHeads, numBlocks, blockSize, 2, headDim]
+  private final PtNDArray[] byRow; // [layers][kvHeads*numBlocks, blockSize*2*headDim], views of layers
 
   /** Allocates zeroed slots for {@code numBlocks} blocks of {@code blockSize} tokens on the manager's device. */
   public PagedKvCache(ModelConfig config, NDManager parent, DataType dtype, int numBlocks, int blockSize) {
@@ -37,11 +43,16 @@ public final class PagedKvCache implements AutoCloseable {
     }
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
-    this.kvWidth = 2 * config.numKeyValueHeads() * config.headDim();
+    this.kvHeads = config.numKeyValueHeads();
+    this.headDim = config.headDim();
+    this.kvWidth = 2 * kvHeads * headDim;
     this.manager = parent.newSubManager();
-    this.layers = new PtNDArray[config.numHiddenLayers()];
-    for (int l = 0; l < layers.length; l++) {
-      layers[l] = (PtNDArray) manager.zeros(new Shape(slots, kvWidth), dtype);
+    int n = config.numHiddenLayers();
+    this.layers = new PtNDArray[n];
+    this.byRow = new PtNDArray[n];
+    for (int l = 0; l < n; l++) {
+      layers[l] = (PtNDArray) manager.zeros(new Shape(kvHeads, numBlocks, blockSize, 2, headDim), dtype);
+      byRow[l] = JniUtils.reshape(layers[l], new long[] {(long) kvHeads * numBlocks, 2L * blockSize * headDim});
     }
   }
 
@@ -67,25 +78,34 @@ public final class PagedKvCache implements AutoCloseable {
     return numBlocks * blockSize;
   }
 
-  /** Width of a slot row: keys then values of every KV head. */
+  /** Values per slot over all KV heads: keys and values. */
   public int slotWidth() {
     return kvWidth;
   }
 
-  /** The cache tensor of one layer, {@code [numSlots, 2*kvHeads*headDim]}. */
+  /** The cache tensor of one layer, {@code [kvHeads, numBlocks, blockSize, 2, headDim]}. */
   public PtNDArray layer(int layer) {
     return layers[layer];
   }
 
-  /** Writes rows of {@code keysValues} ({@code [n, slotWidth]}) into {@code slots} in place. */
+  /**
+   * Writes {@code keysValues} ({@code [kvHeads, n, 2, headDim]}) in place; {@code slots} is the index
+   * {@code (:, [n] blocks, [n] offsets)}.
+   */
   void write(int layer, NDIndex slots, PtNDArray keysValues) {
     JniUtils.indexAdvPut(layers[layer], slots, keysValues);
   }
 
-  /** Gathers the rows of {@code slots} (any shape {@code S}) into a new {@code [S..., slotWidth]} array. */
-  PtNDArray gather(int layer, PtNDArray slots) {
-    // embedding(indices, table) is a single row gather that attaches its result to the indices' manager.
-    return JniUtils.embedding(slots, layers[layer], false);
+  /**
+   * Gathers whole blocks into a new {@code [S, kvHeads, nb * blockSize, 2, headDim]} array in {@code scope}.
+   *
+   * @param rows {@code [S, kvHeads, nb]}: {@code head * numBlocks + block} for each KV head and context block
+   */
+  PtNDArray gather(int layer, PtNDArray rows, int numSequences, int blocksPerSequence, NDManager scope) {
+    PtNDArray g = JniUtils.embedding(rows, byRow[layer], false); // [S, kvHeads, nb, blockSize*2*headDim]
+    g.attach(scope); // results follow their first operand's manager: the step's index array
+    return JniUtils.reshape(
+        g, new long[] {numSequences, kvHeads, (long) blocksPerSequence * blockSize, 2, headDim});
   }
 
   @Override

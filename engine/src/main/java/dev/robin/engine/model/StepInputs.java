@@ -2,7 +2,6 @@ package dev.robin.engine.model;
 
 import dev.robin.engine.scheduler.SequenceChunk;
 import dev.robin.engine.scheduler.StepPlan;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,53 +11,47 @@ import java.util.Set;
  * cache slots, the rotary tables per token, the context gather indices with their mask, and the rows whose
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
- * <p>Attention runs on a padded {@code [chunks, maxNew]} query grid against a padded {@code [chunks, maxContext]}
- * key grid. Decode-only steps ({@code maxNew == 1}) need neither query padding nor a causal mask.
+ * <p>Attention runs in {@link ContextGroup}s against the whole blocks of each chunk's context; the mask hides
+ * positions beyond each query's own. When the groups' rows are not simply the step's rows in order (prompt
+ * chunks next to decode chunks), queries are gathered per group and the outputs put back in token order.
  */
 final class StepInputs {
 
+  final int blockSize;
   final int numTokens; // T
   final int numChunks; // S
-  final int maxNew; // largest chunk
-  final int maxContext; // L: largest startPosition + numTokens
   final long[] tokenIds; // [T]
-  final long[] slots; // [T] cache slot of each new token
+  final long[] slotBlocks; // [T] cache block of each new token
+  final long[] slotOffsets; // [T] offset in its block
   final float[] ropeCos; // [T, ropeWidth] cos per element; 1 on value heads
   final float[] ropeSin; // [T, ropeWidth] signed sin for rotate-half; 0 on value heads
-  final long[] contextSlots; // [S, L] slot of each context position, padded with the chunk's first slot
-  final float[] mask; // [S, maskRows, L] additive (0 or -inf), or null when nothing needs masking
-  final int maskRows; // 1 when decoding only, else maxNew * queriesPerKv
-  final long[] padRows; // [S, maxNew] token row of each grid cell, or null when the grid has no holes
-  final long[] unpadRows; // [T] grid cell of each token, or null with padRows
+  final List<ContextGroup> groups; // chunks attending together
+  final boolean inOrder; // the groups' query rows, concatenated, are exactly rows 0..T-1
+  final long[] outputRows; // [T] row of each token in the concatenated group outputs, or null when inOrder
   final long[] logitRows; // [R] rows whose logits are wanted, or null when R == T
   final long[] logitSequenceIds; // [R]
 
-  StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks) {
+  StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks, int dtypeBytes,
+      long maxGatherBytes) {
     List<SequenceChunk> chunks = plan.chunks();
     validate(chunks, shape, rope, blockSize, numBlocks);
+    this.blockSize = blockSize;
     numChunks = chunks.size();
     int t = 0;
-    int maxN = 0;
-    int maxL = 0;
     int numLogits = 0;
     for (SequenceChunk c : chunks) {
       t += c.numTokens();
-      maxN = Math.max(maxN, c.numTokens());
-      maxL = Math.max(maxL, c.contextLength());
       numLogits += c.wantsLogits() ? 1 : 0;
     }
     numTokens = t;
-    maxNew = maxN;
-    maxContext = maxL;
     tokenIds = new long[t];
-    slots = new long[t];
+    slotBlocks = new long[t];
+    slotOffsets = new long[t];
     int width = shape.ropeWidth();
     ropeCos = new float[t * width];
     ropeSin = new float[t * width];
-    contextSlots = new long[numChunks * maxL];
     logitSequenceIds = new long[numLogits];
     long[] logits = new long[numLogits];
-    boolean ragged = false;
     int row = 0;
     int r = 0;
     for (int s = 0; s < numChunks; s++) {
@@ -67,13 +60,10 @@ final class StepInputs {
       for (int i = 0; i < c.numTokens(); i++) {
         int pos = c.startPosition() + i;
         tokenIds[row + i] = c.tokenIds()[i];
-        slots[row + i] = slotOf(table, pos, blockSize);
+        slotBlocks[row + i] = table[pos / blockSize];
+        slotOffsets[row + i] = pos % blockSize;
         fillRope(rope, shape, pos, (row + i) * width);
       }
-      for (int p = 0; p < maxL; p++) {
-        contextSlots[s * maxL + p] = slotOf(table, p < c.contextLength() ? p : 0, blockSize);
-      }
-      ragged |= c.contextLength() != maxL || c.numTokens() != maxN;
       row += c.numTokens();
       if (c.wantsLogits()) {
         logits[r] = row - 1;
@@ -81,47 +71,21 @@ final class StepInputs {
       }
     }
     logitRows = numLogits == t ? null : logits;
-    maskRows = maxN == 1 ? 1 : maxN * shape.queriesPerKv();
-    mask = maxN == 1 && !ragged ? null : buildMask(chunks, shape.queriesPerKv());
-    boolean holes = false;
-    for (SequenceChunk c : chunks) {
-      holes |= c.numTokens() != maxN;
-    }
-    if (maxN > 1 && holes) {
-      padRows = new long[numChunks * maxN];
-      unpadRows = new long[t];
-      int first = 0;
-      for (int s = 0; s < numChunks; s++) {
-        int n = chunks.get(s).numTokens();
-        for (int i = 0; i < maxN; i++) {
-          padRows[s * maxN + i] = first + Math.min(i, n - 1);
-        }
-        for (int i = 0; i < n; i++) {
-          unpadRows[first + i] = (long) s * maxN + i;
-        }
-        first += n;
-      }
-    } else {
-      padRows = null;
-      unpadRows = null;
-    }
-  }
-
-  /** Query row {@code i * queriesPerKv + g} of chunk s sees context positions up to its own; padding rows see 0. */
-  private float[] buildMask(List<SequenceChunk> chunks, int queriesPerKv) {
-    int rows = maskRows;
-    float[] m = new float[numChunks * rows * maxContext];
-    Arrays.fill(m, Float.NEGATIVE_INFINITY);
-    for (int s = 0; s < numChunks; s++) {
-      SequenceChunk c = chunks.get(s);
-      for (int q = 0; q < rows; q++) {
-        int i = maxNew == 1 ? 0 : q / queriesPerKv;
-        int visible = i < c.numTokens() ? c.startPosition() + i + 1 : 1;
-        int base = (s * rows + q) * maxContext;
-        Arrays.fill(m, base, base + visible, 0f);
+    long rowBytes = 2L * blockSize * shape.headDim() * dtypeBytes;
+    groups = ContextGroup.plan(
+        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, shape.queriesPerKv(), maxGatherBytes);
+    long[] out = new long[t];
+    boolean ordered = true;
+    int at = 0;
+    for (ContextGroup g : groups) {
+      for (long tokenRow : g.queryRows()) {
+        out[(int) tokenRow] = at;
+        ordered &= tokenRow == at;
+        at++;
       }
     }
-    return m;
+    inOrder = ordered;
+    outputRows = ordered ? null : out;
   }
 
   private void fillRope(RopeTables rope, LlamaShape shape, int pos, int at) {
@@ -145,10 +109,6 @@ final class StepInputs {
     for (int i = at + rotated * d; i < end; i++) {
       ropeCos[i] = 1f; // value heads pass through unrotated
     }
-  }
-
-  static long slotOf(int[] blockTable, int position, int blockSize) {
-    return (long) blockTable[position / blockSize] * blockSize + position % blockSize;
   }
 
   private static void validate(

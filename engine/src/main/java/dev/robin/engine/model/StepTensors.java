@@ -12,31 +12,39 @@ final class StepTensors {
 
   final StepInputs in;
   final PtNDArray tokens; // [T] int64
-  final NDIndex slots; // [T] int64 index for the in-place cache write
+  final NDIndex slots; // (:, [T] block, [T] offset) int64 index for the in-place cache write
   final PtNDArray ropeCos; // [T, ropeWidth] compute dtype
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
-  final PtNDArray contextSlots; // [S, L] int64
-  final PtNDArray mask; // [S, 1, 1, maskRows, L] float32, or null
-  final PtNDArray padRows; // [S, maxNew] int64, or null
-  final PtNDArray unpadRows; // [T] int64, or null
+  final PtNDArray[] contextRows; // [groups][S_g, kvHeads, nb_g] int64 cache rows (head * numBlocks + block)
+  final PtNDArray[] masks; // [groups][S_g, 1, 1, maskRows_g, nb_g * blockSize] float32
+  final PtNDArray[] queryRows; // [groups][S_g * numNew_g] int64 token rows; null for a single in-order group
+  final PtNDArray outputRows; // [T] int64, or null when in order
   final PtNDArray logitRows; // [R] int64, or null
 
   StepTensors(StepInputs in, NDManager step, DataType dtype, PtNDArray partnerRow, int ropeWidth) {
     this.in = in;
     int t = in.numTokens;
     tokens = longs(step, in.tokenIds, t);
-    slots = new NDIndex("{}", longs(step, in.slots, t));
+    slots = new NDIndex(":, {}, {}", longs(step, in.slotBlocks, t), longs(step, in.slotOffsets, t));
     ropeCos = floats(step, dtype, in.ropeCos, t, ropeWidth);
     ropeSin = floats(step, dtype, in.ropeSin, t, ropeWidth);
     partners = JniUtils.broadcast(partnerRow, new Shape(t, ropeWidth));
     partners.attach(step); // broadcast attaches to the long-lived row's manager
-    contextSlots = longs(step, in.contextSlots, in.numChunks, in.maxContext);
-    mask = in.mask == null
-        ? null
-        : (PtNDArray) step.create(in.mask, new Shape(in.numChunks, 1, 1, in.maskRows, in.maxContext));
-    padRows = in.padRows == null ? null : longs(step, in.padRows, in.numChunks, in.maxNew);
-    unpadRows = in.unpadRows == null ? null : longs(step, in.unpadRows, t);
+    int numGroups = in.groups.size();
+    contextRows = new PtNDArray[numGroups];
+    masks = new PtNDArray[numGroups];
+    queryRows = new PtNDArray[numGroups];
+    for (int i = 0; i < numGroups; i++) {
+      ContextGroup g = in.groups.get(i);
+      long kvHeads = g.contextRows().length / ((long) g.numChunks() * g.blocksPerSequence());
+      contextRows[i] = longs(step, g.contextRows(), g.numChunks(), kvHeads, g.blocksPerSequence());
+      masks[i] = (PtNDArray) step.create(g.mask(),
+          new Shape(g.numChunks(), 1, 1, g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
+      boolean allRows = numGroups == 1 && in.inOrder;
+      queryRows[i] = allRows ? null : longs(step, g.queryRows(), g.queryRows().length);
+    }
+    outputRows = in.outputRows == null ? null : longs(step, in.outputRows, t);
     logitRows = in.logitRows == null ? null : longs(step, in.logitRows, in.logitRows.length);
   }
 

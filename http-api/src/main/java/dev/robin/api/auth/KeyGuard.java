@@ -90,7 +90,9 @@ public final class KeyGuard implements RequestGuard {
   @Override
   public void recordUsage(Caller caller, Usage consumed) {
     if (caller.isAuthenticated()) {
-      usage.tell(new UsageRecorder.Record(new UsageEvent(UUID.randomUUID().toString(), caller.keyId(),
+      // The request id (x-request-id) makes the event idempotent: a retried write never counts twice.
+      String requestId = consumed.requestId() != null ? consumed.requestId() : UUID.randomUUID().toString();
+      usage.tell(new UsageRecorder.Record(new UsageEvent(requestId, caller.keyId(),
           clock.instant(), Math.max(0, consumed.promptTokens()), Math.max(0, consumed.completionTokens()))));
     }
   }

@@ -110,6 +110,11 @@ public record ApiError(int status, String type, String code, String param, Strin
     return new ApiError(500, SERVER_ERROR, "internal_error", null, message, null);
   }
 
+  /** The same error with another HTTP status (e.g. 401 for an invalid key). */
+  public ApiError withStatus(int newStatus) {
+    return new ApiError(newStatus, type, code, param, message, retryAfter);
+  }
+
   public ApiException toException() {
     return new ApiException(this);
   }

@@ -31,6 +31,7 @@ public final class ServerMetrics {
   private final Counter promptTokens;
   private final Counter completionTokens;
   private final Histogram completionSeconds;
+  private final Histogram firstTokenSeconds;
 
   public ServerMetrics(ModelRegistry models) {
     httpRequests =
@@ -64,6 +65,13 @@ public final class ServerMetrics {
             .labelNames("model", "kind")
             .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
             .register(registry);
+    firstTokenSeconds =
+        Histogram.builder()
+            .name("robin_time_to_first_token_seconds")
+            .help("Time from a completion request's admission request to its first generated token")
+            .labelNames("model")
+            .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .register(registry);
     gauge(models, "robin_model_queue_depth", "Requests waiting for a model", ModelStats::numWaiting);
     gauge(models, "robin_model_running", "Sequences in a model's running batch", ModelStats::numRunning);
     gauge(models, "robin_model_kv_cache_usage", "Fraction of KV cache blocks in use (0..1)", ModelStats::kvCacheUsage);
@@ -91,6 +99,10 @@ public final class ServerMetrics {
     promptTokens.labelValues(model).inc(usage.promptTokens());
     completionTokens.labelValues(model).inc(usage.completionTokens());
     completionSeconds.labelValues(model, k).observe(seconds);
+  }
+
+  public void firstToken(String model, double seconds) {
+    firstTokenSeconds.labelValues(model).observe(seconds);
   }
 
   /** The text exposition format and its content type. */

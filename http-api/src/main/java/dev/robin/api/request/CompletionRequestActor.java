@@ -13,21 +13,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -49,6 +43,9 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private record ModelActorStopped() implements Command {}
 
+  /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
+  public record Abort(ApiError error) implements Command {}
+
   private enum Timeout implements Command {
     ADMISSION,
     DRAIN
@@ -66,14 +63,14 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   private final List<ChoiceState> choices = new ArrayList<>();
   private final Map<String, ChoiceState> bySequence = new HashMap<>();
   private final long startNanos = System.nanoTime();
+  private boolean firstTokenSeen;
 
-  private BoundedSourceQueue<ByteString> queue;
-  /** Frames produced before the stream opened (choices admitted at different times). */
-  private final List<ByteString> pendingFrames = new ArrayList<>();
+  private final SseOutlet outlet;
   private boolean responded;
   /** The client-visible request is over (answered, failed or abandoned); only draining remains. */
   private boolean done;
-  private boolean streamCompletedByUs;
+  /** The HTTP side finished consuming the stream (all bytes handed to the connection), or the client left. */
+  private boolean streamEnded;
 
   public static Behavior<Command> create(
       GenerationJob job, RequestServices services, CompletableFuture<HttpResponse> response) {
@@ -93,7 +90,9 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     this.response = response;
     this.timers = timers;
     this.format = ResponseFormat.of(job);
+    this.outlet = new SseOutlet(services.settings().streamBuffer(), services.settings().sseKeepAlive());
     this.model = job.model().actor();
+    services.inFlight().add(ctx.getSelf());
     ActorRef<GenerationEvent> events = ctx.messageAdapter(GenerationEvent.class, FromModel::new);
     ctx.watchWith(model, new ModelActorStopped());
     int n = job.options().n();
@@ -124,8 +123,29 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
         .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
-        .onMessageEquals(Timeout.DRAIN, Behaviors::stopped)
+        .onMessage(Abort.class, a -> {
+          fail(a.error());
+          return maybeStop();
+        })
+        .onMessageEquals(Timeout.DRAIN, this::stop)
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
+  }
+
+  /** Releases the stream and leaves the in-flight set; also on an unexpected stop (PostStop). */
+  private Behavior<Command> stop() {
+    cleanUp();
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    cleanUp();
+    return this;
+  }
+
+  private void cleanUp() {
+    outlet.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
+    services.inFlight().remove(getContext().getSelf());
   }
 
   private Behavior<Command> onModelEvent(GenerationEvent event) {
@@ -167,6 +187,10 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private void onTokens(ChoiceState choice, GenerationEvent.Tokens tokens) {
     choice.accepted = true;
+    if (!firstTokenSeen) {
+      firstTokenSeen = true;
+      services.metrics().firstToken(job.model().id(), (System.nanoTime() - startNanos) / 1e9);
+    }
     if (choice.isFinished() || done) {
       return; // tokens in flight after a stop match or a cancel
     }
@@ -203,7 +227,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         send(SseFrames.data(format.usageChunk(usage)));
       }
       send(SseFrames.DONE);
-      completeStream();
+      outlet.complete();
     } else {
       respond(
           HttpResponse.create()
@@ -224,17 +248,19 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     cancelUnfinished();
     if (!responded) {
       respond(ErrorResponses.response(error));
-      completeStream();
     } else {
       send(SseFrames.data(ErrorResponses.envelope(error)));
       send(SseFrames.DONE);
-      completeStream();
+      outlet.complete();
     }
     report(error.code());
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
-    if (!streamCompletedByUs && !done) {
+    streamEnded = true;
+    boolean endedByUs = outlet.isClosed();
+    outlet.markEnded();
+    if (!endedByUs && !done) {
       getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
       done = true;
       cancelUnfinished();
@@ -248,7 +274,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       c.terminal = true;
     }
     fail(ApiError.internalWithMessage("The model stopped while generating. Please retry."));
-    return Behaviors.stopped();
+    return stop();
   }
 
   private Behavior<Command> onAdmissionTimeout() {
@@ -270,13 +296,20 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     }
   }
 
-  /** Stops once the client is served and the model has sent the last event of every sequence. */
+  /**
+   * Stops once the client is served (a stream: its last byte left for the connection) and the model has sent
+   * the last event of every sequence.
+   */
   private Behavior<Command> maybeStop() {
     if (!done) {
       return this;
     }
-    if (choices.stream().allMatch(c -> c.terminal)) {
-      return Behaviors.stopped();
+    boolean delivered = !outlet.isOpen() || streamEnded;
+    if (delivered) {
+      services.inFlight().remove(getContext().getSelf()); // the client is served: shutdown need not wait
+      if (choices.stream().allMatch(c -> c.terminal)) {
+        return stop();
+      }
     }
     if (!timers.isTimerActive(Timeout.DRAIN)) {
       timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);
@@ -287,62 +320,33 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   // ---- the response ----
 
   private void openStream() {
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pair =
-        Source.<ByteString>queue(services.settings().streamBuffer()).preMaterialize(getContext().getSystem());
-    queue = pair.first();
     ActorRef<Command> self = getContext().getSelf();
-    Source<ByteString, NotUsed> body =
-        pair.second()
-            .keepAlive(services.settings().sseKeepAlive(), () -> SseFrames.KEEP_ALIVE)
-            .watchTermination(
-                (mat, finished) -> {
-                  finished.whenComplete((ok, failure) -> self.tell(new StreamEnded(failure)));
-                  return mat;
-                });
-    respond(
-        HttpResponse.create()
-            .withEntity(HttpEntities.createChunked(SseFrames.CONTENT_TYPE, body))
-            .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-            .addHeader(RawHeader.create("X-Accel-Buffering", "no")));
+    respond(outlet.open(getContext().getSystem(), failure -> self.tell(new StreamEnded(failure))));
+    List<ByteString> opening = new ArrayList<>();
     for (ChoiceState c : choices) {
       for (ObjectNode chunk : format.openingChunks(c)) {
-        offer(SseFrames.data(chunk));
+        opening.add(SseFrames.data(chunk));
       }
     }
-    pendingFrames.forEach(this::offer);
-    pendingFrames.clear();
+    if (!outlet.flushPending(opening)) {
+      onClientTooSlow();
+    }
   }
 
   private void send(ByteString frame) {
-    if (queue == null) {
-      pendingFrames.add(frame);
-    } else {
-      offer(frame);
+    if (!outlet.send(frame)) {
+      onClientTooSlow();
     }
   }
 
-  private void offer(ByteString frame) {
-    if (streamCompletedByUs) {
-      return;
-    }
-    QueueOfferResult result = queue.offer(frame);
-    if (result == QueueOfferResult.dropped()) {
-      // The client reads slower than the model writes and the buffer is full: give up on it.
-      getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
-      streamCompletedByUs = true;
-      queue.fail(new IllegalStateException("client too slow"));
-      if (!done) {
-        done = true;
-        cancelUnfinished();
-        report("client_too_slow");
-      }
-    }
-  }
-
-  private void completeStream() {
-    if (queue != null && !streamCompletedByUs) {
-      streamCompletedByUs = true;
-      queue.complete();
+  /** The client reads slower than the model writes and the buffer is full: give up on it. */
+  private void onClientTooSlow() {
+    getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
+    if (!done) {
+      done = true;
+      timers.cancel(Timeout.ADMISSION);
+      cancelUnfinished();
+      report("client_too_slow");
     }
   }
 
@@ -356,30 +360,11 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   // ---- usage and errors ----
 
   private ObjectNode usageJson() {
-    Usage u = usage();
-    ObjectNode usage = Json.MAPPER.createObjectNode();
-    usage.put("prompt_tokens", u.promptTokens());
-    usage.put("completion_tokens", u.completionTokens());
-    usage.put("total_tokens", u.totalTokens());
-    usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedPromptTokens());
-    return usage;
+    return UsageTally.json(usage());
   }
 
   private Usage usage() {
-    int prompt = 0;
-    int cached = 0;
-    for (int p = 0; p < job.prompts().size(); p++) {
-      prompt += job.prompts().get(p).ids().length;
-      int best = 0;
-      for (ChoiceState c : choices) {
-        if (c.promptIndex == p) {
-          best = Math.max(best, c.cachedPromptTokens);
-        }
-      }
-      cached += best;
-    }
-    int completion = choices.stream().mapToInt(c -> c.numTokens).sum();
-    return new Usage(job.model().id(), prompt, completion, cached);
+    return UsageTally.of(job, choices);
   }
 
   private void report(String outcome) {

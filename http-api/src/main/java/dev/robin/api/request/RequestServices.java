@@ -4,5 +4,6 @@ import dev.robin.api.guard.RequestGuard;
 import dev.robin.api.metrics.ServerMetrics;
 import dev.robin.server.ServerSettings;
 
-/** What every request actor shares: settings, the usage sink and the metrics. */
-public record RequestServices(ServerSettings settings, RequestGuard guard, ServerMetrics metrics) {}
+/** What every request actor shares: settings, the usage sink, the metrics and the in-flight set. */
+public record RequestServices(
+    ServerSettings settings, RequestGuard guard, ServerMetrics metrics, InFlightRequests inFlight) {}

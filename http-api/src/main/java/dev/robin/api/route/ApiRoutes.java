@@ -14,16 +14,20 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeoutResponse;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.error.ApiError;
+import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.guard.Endpoint;
 import dev.robin.api.guard.RequestGuard;
 import dev.robin.api.health.HealthReport;
 import dev.robin.api.json.Json;
 import dev.robin.api.metrics.ServerMetrics;
 import dev.robin.api.model.ModelRegistry;
+import dev.robin.api.request.InFlightRequests;
 import dev.robin.api.request.RequestServices;
 import dev.robin.server.ServerSettings;
 import java.util.UUID;
@@ -65,6 +69,7 @@ public final class ApiRoutes {
       RequestGuard guard,
       ServerMetrics metrics,
       HealthReport health,
+      InFlightRequests inFlight,
       Route extraApiRoutes) {
     this.settings = settings;
     this.guard = guard;
@@ -75,7 +80,7 @@ public final class ApiRoutes {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ModelLookup lookup = new ModelLookup(registry, settings.overloadRetryAfter());
     this.completions =
-        new CompletionService(system, lookup, new RequestServices(settings, guard, metrics), blocking);
+        new CompletionService(system, lookup, new RequestServices(settings, guard, metrics, inFlight), blocking);
     this.tokenizer = new TokenizeService(lookup, blocking);
   }
 
@@ -90,6 +95,15 @@ public final class ApiRoutes {
                 return response.addHeader(RawHeader.create("x-request-id", requestId));
               },
               () ->
+                  withRequestTimeoutResponse(
+                      timedOut ->
+                          ErrorResponses.response(
+                                  ApiError.overloaded(
+                                      "The request took longer than the server's request timeout. Use stream=true "
+                                          + "for long completions.",
+                                      null))
+                              .addHeader(RawHeader.create("x-request-id", requestId)),
+                      () ->
                   handleExceptions(
                       ErrorHandling.exceptions(requestId),
                       () ->
@@ -99,7 +113,7 @@ public final class ApiRoutes {
                                   concat(
                                       pathPrefix("api", () -> pathPrefix("v1", () -> api(requestId))),
                                       pathPrefix("v1", () -> api(requestId)),
-                                      path("metrics", () -> get(this::metricsRoute))))));
+                                      path("metrics", () -> get(this::metricsRoute)))))));
         });
   }
 

@@ -10,6 +10,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /** Reads a request body up to a size limit and parses it as JSON, turning every failure into an API error. */
 final class BodyReader {
@@ -17,20 +18,46 @@ final class BodyReader {
   private BodyReader() {}
 
   static CompletionStage<JsonNode> readJson(HttpEntity entity, long maxBytes, Materializer mat) {
+    // Past the limit the rest is read and dropped rather than left unread: closing a connection with unread
+    // bytes resets it, and the client would never see the 413. Pekko's max-content-length bounds the drain.
     return entity
-        .withSizeLimit(maxBytes)
         .getDataBytes()
-        .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .runFold(new Body(maxBytes), Body::add, mat)
         .handle(
-            (bytes, failure) -> {
+            (body, failure) -> {
               if (failure != null) {
                 if (causedBySize(failure)) {
                   throw ApiError.requestTooLarge(maxBytes).toException();
                 }
                 throw new CompletionException(failure);
               }
-              return parse(bytes.toArray());
+              if (body.tooLarge) {
+                throw ApiError.requestTooLarge(maxBytes).toException();
+              }
+              return parse(body.bytes.result().toArray());
             });
+  }
+
+  /** The bytes read so far, until the limit is passed. */
+  private static final class Body {
+    final long maxBytes;
+    final ByteStringBuilder bytes = new ByteStringBuilder();
+    long size;
+    boolean tooLarge;
+
+    Body(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    Body add(ByteString chunk) {
+      size += chunk.size();
+      if (size > maxBytes) {
+        tooLarge = true;
+      } else {
+        bytes.append(chunk);
+      }
+      return this;
+    }
   }
 
   static JsonNode parse(byte[] body) {

@@ -52,6 +52,7 @@ final class CompletionService {
   }
 
   CompletionStage<HttpResponse> chat(JsonNode body, Caller caller, String requestId) {
+    refuseWhileDraining();
     ParsedRequest<ChatCompletionRequest> parsed =
         ChatCompletionRequest.parse(body, services.settings().maxTokensLimit());
     logIgnored(requestId, parsed.ignoredFields());
@@ -83,6 +84,7 @@ final class CompletionService {
   }
 
   CompletionStage<HttpResponse> completion(JsonNode body, Caller caller, String requestId) {
+    refuseWhileDraining();
     ParsedRequest<CompletionRequest> parsed = CompletionRequest.parse(body, services.settings().maxTokensLimit());
     logIgnored(requestId, parsed.ignoredFields());
     CompletionRequest request = parsed.request();
@@ -115,6 +117,7 @@ final class CompletionService {
   private CompletionStage<HttpResponse> start(
       String requestId, String idPrefix, GenerationJob.ResponseKind kind, ServedModel model,
       List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller) {
+    refuseWhileDraining();
     GenerationJob job =
         new GenerationJob(
             idPrefix + requestId, kind, model, prompts, options, topLogprobs, echo,
@@ -123,6 +126,14 @@ final class CompletionService {
     system.systemActorOf(
         CompletionRequestActor.create(job, services, response), "request-" + job.id(), Props.empty());
     return response;
+  }
+
+  private void refuseWhileDraining() {
+    if (services.inFlight().isDraining()) {
+      throw ApiError.overloaded(
+              "The server is shutting down. Please retry on another server.", services.settings().overloadRetryAfter())
+          .toException();
+    }
   }
 
   /** Checks that the prompt leaves room for at least one token and clips max_tokens to the context. */

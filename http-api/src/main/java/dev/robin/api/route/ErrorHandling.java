@@ -13,9 +13,11 @@ import java.util.concurrent.ExecutionException;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.Rejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.ValidationRejection;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,17 +67,40 @@ final class ErrorHandling {
                                     .toArray(org.apache.pekko.http.javadsl.model.HttpMethod[]::new))));
                   });
             })
+        .handle(
+            MalformedRequestContentRejection.class,
+            r -> complete(ErrorResponses.response(
+                r.getCause() instanceof EntityStreamSizeException size
+                    ? ApiError.requestTooLarge(size.limit())
+                    : ApiError.malformedJson(firstLine(r.message())))))
+        .handle(
+            ValidationRejection.class,
+            r -> complete(ErrorResponses.response(ApiError.invalidValue(null, firstLine(r.message())))))
         .handleAll(
             Rejection.class,
             rejections ->
                 extractRequest(
                     request -> {
+                      // A route matched but refused the request (a header, a query parameter…): a client error.
                       log.debug("Rejections for {}: {}", request.getUri().path(), rejections);
-                      return complete(ErrorResponses.response(ApiError.notFound(request.getUri().path())));
+                      return complete(ErrorResponses.response(ApiError.badRequest(
+                          "invalid_request", null,
+                          "The request to " + request.getUri().path() + " was not understood ("
+                              + rejections.get(0).getClass().getSimpleName().replace("Rejection", "")
+                              + "). Check its headers, query and body against the API reference.")));
                     }))
         .handleNotFound(
             extractRequest(request -> complete(ErrorResponses.response(ApiError.notFound(request.getUri().path())))))
         .build();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "invalid request";
+    }
+    int cut = message.indexOf('\n');
+    String line = cut < 0 ? message : message.substring(0, cut);
+    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -66,12 +66,10 @@ public final class FakeModel {
   /** A command and when it arrived. */
   public record Received(ModelProtocol.Command command, long nanoTime) {}
 
-  // ModelProtocol.Command is sealed: the fake's own timer messages live beside it, and the behavior is narrowed.
-  private sealed interface Internal {}
+  // ModelProtocol.Command is sealed: the fake's own timer messages travel beside it as plain objects.
+  private record Start(String requestId) {}
 
-  private record Start(String requestId) implements Internal {}
-
-  private record Step(String requestId) implements Internal {}
+  private record Step(String requestId) {}
 
   private static final class Sequence {
     final ModelProtocol.Generate generate;
@@ -116,6 +114,7 @@ public final class FakeModel {
         .toList();
   }
 
+  /** The actor's behavior, narrowed to the protocol (its own timer messages are private). */
   public Behavior<ModelProtocol.Command> behavior() {
     return Behaviors.<Object>withTimers(
         timers -> {

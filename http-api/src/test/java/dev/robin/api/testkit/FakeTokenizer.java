@@ -13,6 +13,8 @@ public class FakeTokenizer implements TextTokenizer {
 
   public static final int BOS = 0;
   public static final int EOS = 1;
+  /** A 64 KiB token, to fill socket buffers quickly in slow-client tests. */
+  public static final String HUGE = "#".repeat(65536);
   private static final String[] WORDS = {
     "<s>", "</s>", "Hello", " world", "!", " The", " end", ".", " once", " upon", " a", " time"
   };
@@ -21,6 +23,7 @@ public class FakeTokenizer implements TextTokenizer {
 
   public FakeTokenizer() {
     vocab.addAll(List.of(WORDS));
+    vocab.add(HUGE);
     for (char c = 32; c < 127; c++) {
       vocab.add(String.valueOf(c));
     }

@@ -45,6 +45,11 @@ public final class TestServer implements AutoCloseable {
 
   /** {@code overrides}: HOCON layered over conf/application.conf (e.g. a smaller body limit). */
   public TestServer(String overrides) {
+    this(overrides, b -> b);
+  }
+
+  /** With {@code customize} applied to the server's builder (a guard, extra routes). */
+  public TestServer(String overrides, java.util.function.UnaryOperator<RobinServer.Builder> customize) {
     Config config =
         ConfigFactory.parseString("robin.server.port = 0\nrobin.server.host = \"127.0.0.1\"\n" + overrides)
             .withFallback(ConfigFactory.load())
@@ -53,7 +58,7 @@ public final class TestServer implements AutoCloseable {
     model = new FakeModel(MODEL, FakeModel.Script.of(ids(SCRIPT_TEXT)));
     addModel(MODEL, model, CONTEXT, true);
     server =
-        RobinServer.builder(system, ServerSettings.from(config), registry)
+        customize.apply(RobinServer.builder(system, ServerSettings.from(config), registry))
             .start()
             .toCompletableFuture()
             .join();
@@ -146,8 +151,7 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop().toCompletableFuture().join();
-    system.terminate();
+    system.terminate(); // runs CoordinatedShutdown, which unbinds and drains the server
     system.getWhenTerminated().toCompletableFuture().join();
   }
 }

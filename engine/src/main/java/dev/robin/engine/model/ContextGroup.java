@@ -1,0 +1,117 @@
+package dev.robin.engine.model;
+
+import dev.robin.engine.scheduler.SequenceChunk;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Chunks of a step whose attention is computed together: decode chunks (one token each) batch into one
+ * group, every prompt chunk gets its own. A group gathers its chunks' contexts as whole blocks and masks what
+ * each query row may not see.
+ *
+ * <p>Why groups: padding a 512-token prompt chunk and 64 decode tokens into one query grid would compute
+ * 64 x 512 query rows; separate groups compute exactly the rows that exist. And the gathered context is the
+ * one large allocation of a step: glibc serves allocations above 32 MB with a fresh mmap whose page faults
+ * made a 38 MB gather 3x slower per byte than a 28 MB one, so decode groups are capped in gathered bytes
+ * (each group also pads only to its own longest context).
+ *
+ * @param chunkIndices the group's chunks, as indices into the step's plan
+ * @param numNew tokens per chunk (1 for decode groups; the chunk's length for a prompt chunk)
+ * @param maskRows query rows per chunk: 1 for decode groups (broadcast over the heads sharing a KV head), else
+ *     {@code numNew * queriesPerKv} in (token, head) order
+ * @param queryRows {@code [S_g * numNew]} rows of the step's token matrix, in group order
+ * @param blocksPerSequence blocks of the group's longest context (nb)
+ * @param contextRows {@code [S_g, kvHeads, nb]} cache rows {@code head * numBlocks + block}; padding repeats
+ *     the chunk's first block (masked)
+ * @param mask {@code [S_g, maskRows, nb * blockSize]}: 0 where the query row may look, -inf elsewhere
+ */
+record ContextGroup(
+    int[] chunkIndices, int numNew, int maskRows, long[] queryRows, int blocksPerSequence, long[] contextRows,
+    float[] mask) {
+
+  /** Largest gather per decode group, in bytes: well below glibc's 32 MB mmap ceiling. */
+  static final long MAX_GATHER_BYTES = 24L << 20;
+
+  int numChunks() {
+    return chunkIndices.length;
+  }
+
+  /**
+   * Splits the step's chunks into groups: runs of decode chunks within the gather cap, then each prompt chunk.
+   *
+   * @param rowBytes bytes of one cache row (one block of one KV head)
+   * @param maxGatherBytes cap on a decode group's gather
+   */
+  static List<ContextGroup> plan(List<SequenceChunk> chunks, int blockSize, int numBlocks, int kvHeads,
+      long rowBytes, int queriesPerKv, long maxGatherBytes) {
+    int[] firstRow = new int[chunks.size()];
+    int row = 0;
+    List<Integer> decode = new ArrayList<>();
+    List<Integer> prompt = new ArrayList<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      firstRow[i] = row;
+      row += chunks.get(i).numTokens();
+      (chunks.get(i).numTokens() == 1 ? decode : prompt).add(i);
+    }
+    List<ContextGroup> groups = new ArrayList<>();
+    int first = 0;
+    while (first < decode.size()) {
+      int end = first;
+      int nb = 0;
+      while (end < decode.size()) {
+        int nbWith = Math.max(nb, blocks(chunks.get(decode.get(end)), blockSize));
+        if (end > first && (long) kvHeads * (end - first + 1) * nbWith * rowBytes > maxGatherBytes) {
+          break;
+        }
+        nb = nbWith;
+        end++;
+      }
+      int[] members = decode.subList(first, end).stream().mapToInt(Integer::intValue).toArray();
+      groups.add(build(chunks, members, firstRow, 1, nb, blockSize, numBlocks, kvHeads, queriesPerKv));
+      first = end;
+    }
+    for (int i : prompt) {
+      SequenceChunk c = chunks.get(i);
+      groups.add(build(chunks, new int[] {i}, firstRow, c.numTokens(), blocks(c, blockSize), blockSize, numBlocks,
+          kvHeads, queriesPerKv));
+    }
+    return groups;
+  }
+
+  private static ContextGroup build(List<SequenceChunk> chunks, int[] members, int[] firstRow, int numNew, int nb,
+      int blockSize, int numBlocks, int kvHeads, int queriesPerKv) {
+    int count = members.length;
+    int ctx = nb * blockSize;
+    int maskRows = numNew == 1 ? 1 : numNew * queriesPerKv;
+    long[] queryRows = new long[count * numNew];
+    long[] rows = new long[kvHeads * count * nb];
+    float[] mask = new float[count * maskRows * ctx];
+    Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+    for (int s = 0; s < count; s++) {
+      SequenceChunk c = chunks.get(members[s]);
+      for (int i = 0; i < numNew; i++) {
+        queryRows[s * numNew + i] = firstRow[members[s]] + i;
+      }
+      int[] table = c.blockTable();
+      int used = blocks(c, blockSize);
+      for (int b = 0; b < nb; b++) {
+        long block = table[b < used ? b : 0];
+        for (int h = 0; h < kvHeads; h++) {
+          rows[(s * kvHeads + h) * nb + b] = (long) h * numBlocks + block;
+        }
+      }
+      for (int q = 0; q < maskRows; q++) {
+        int i = maskRows == 1 ? 0 : q / queriesPerKv;
+        int visible = c.startPosition() + i + 1; // token i sees every position up to its own
+        int base = (s * maskRows + q) * ctx;
+        Arrays.fill(mask, base, base + visible, 0f);
+      }
+    }
+    return new ContextGroup(members, numNew, maskRows, queryRows, nb, rows, mask);
+  }
+
+  private static int blocks(SequenceChunk c, int blockSize) {
+    return (c.contextLength() + blockSize - 1) / blockSize;
+  }
+}
