@@ -10,13 +10,12 @@ import dev.robin.bench.load.ModelList;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
+import dev.robin.bench.server.ConfigOverlay;
 import dev.robin.bench.server.ServerProcess;
 import dev.robin.bench.stats.Percentiles;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,8 +145,8 @@ public final class AuthOverheadCommand implements Callable<Integer> {
     }
     MachineInfo machine = MachineInfo.collect(RobinHome.get());
     boolean launch = offUrl == null;
-    Side off = new Side("off", launch ? serveArgs(offConfig, offServerArgs) : null);
-    Side on = new Side("on", launch ? serveArgs(onConfig, onServerArgs) : null);
+    Side off = new Side("off", launch ? ConfigOverlay.serveArgs(offConfig, offServerArgs) : null);
+    Side on = new Side("on", launch ? ConfigOverlay.serveArgs(onConfig, onServerArgs) : null);
     if (launch) {
       if (modelName == null) {
         modelName = "bench";
@@ -193,20 +192,6 @@ public final class AuthOverheadCommand implements Callable<Integer> {
     }
     System.err.println("bench auth-overhead: wrote " + out.toAbsolutePath());
     return offResult.numFailed() + onResult.numFailed() > 0 ? 2 : 0;
-  }
-
-  /** {@code --config <temp file with hocon>} when there is HOCON, then the extra arguments. */
-  private static List<String> serveArgs(String hocon, List<String> extra) throws IOException {
-    List<String> args = new ArrayList<>();
-    if (!hocon.isBlank()) {
-      Path file = Files.createTempFile("robin-bench-", ".conf");
-      file.toFile().deleteOnExit();
-      Files.writeString(file, hocon + "\n");
-      args.add("--config");
-      args.add(file.toString());
-    }
-    args.addAll(extra);
-    return List.copyOf(args);
   }
 
   private void measureLaunched(Side side, boolean withKey) throws InterruptedException {

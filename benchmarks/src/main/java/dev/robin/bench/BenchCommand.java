@@ -10,6 +10,7 @@ import dev.robin.bench.load.PromptGenerator;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
+import dev.robin.bench.server.ConfigOverlay;
 import dev.robin.bench.server.ServerProcess;
 import dev.robin.cli.RobinSubcommand;
 import java.net.URI;
@@ -57,6 +58,12 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
 
   @Option(names = "--server-arg", description = "Extra argument for `serve` (repeatable), e.g. --server-arg=--dtype=float16.")
   List<String> serverArgs = new ArrayList<>();
+
+  @Option(names = "--server-config", defaultValue = "robin.rate-limits.enabled = false",
+      description = "HOCON layered over the started server's configuration with serve --config; by default rate "
+          + "limits are off, since a sweep sends more requests than the unauthenticated limit allows "
+          + "(default: ${DEFAULT-VALUE}; empty for none).")
+  String serverConfig;
 
   @Option(names = "--server-torch-threads", defaultValue = "0",
       description = "PyTorch intra-op threads of the started server (-Dai.djl.pytorch.num_threads); 0 keeps its "
@@ -135,7 +142,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       return run(ApiBase.of(url), false);
     }
     List<String> serveArgs = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
-    serveArgs.addAll(serverArgs);
+    serveArgs.addAll(ConfigOverlay.serveArgs(serverConfig, serverArgs));
     List<String> jvmOptions =
         serverTorchThreads > 0 ? List.of("-Dai.djl.pytorch.num_threads=" + serverTorchThreads) : List.of();
     try (ServerProcess server =
@@ -261,6 +268,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       sb.append(" --url ").append(url);
     } else {
       sb.append(" --model ").append(modelSpec);
+      if (!serverConfig.isBlank()) {
+        sb.append(" --server-config '").append(serverConfig).append("'");
+      }
       serverArgs.forEach(a -> sb.append(" --server-arg=").append(a));
       if (serverTorchThreads > 0) {
         sb.append(" --server-torch-threads ").append(serverTorchThreads);
