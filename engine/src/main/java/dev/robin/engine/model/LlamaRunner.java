@@ -161,7 +161,10 @@ public final class LlamaRunner implements ModelRunner {
 
     // [S_g, kvHeads, L, 2, headDim] → [S_g, kvHeads, 2, headDim, L]: keys come out transposed for the score
     // matmul, and (S_g, kvHeads) merge into one batch dim, so the matmuls read the gathered context in place.
-    PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
+    int firstBlock = st.consecutiveFirstBlocks[group];
+    PtNDArray context = firstBlock >= 0
+        ? cache.view(l, firstBlock, g.blocksPerSequence(), scope)
+        : cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
     NDList keysValues = JniUtils.split(JniUtils.permute(context, new long[] {0, 1, 3, 4, 2}), 1, 2);
     PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S_g, kvHeads, 1, headDim, L]
     PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S_g, kvHeads, 1, L, headDim]
