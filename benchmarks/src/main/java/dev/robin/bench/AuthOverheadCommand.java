@@ -12,9 +12,11 @@ import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
 import dev.robin.bench.server.ServerProcess;
 import dev.robin.bench.stats.Percentiles;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +61,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; empty for none).")
   String offConfig;
 
-  @Option(names = "--on-config", defaultValue = "robin.rate-limits.authenticated.requests = 100000000",
+  @Option(names = "--on-config", defaultValue = "robin.rate-limits.authenticated.requests = 1000000",
       description = "HOCON layered over the 'on' server's configuration: limits stay on (every request is checked "
           + "and charged) but high enough never to refuse the benchmark (default: ${DEFAULT-VALUE}).")
   String onConfig;
@@ -194,12 +196,12 @@ public final class AuthOverheadCommand implements Callable<Integer> {
   }
 
   /** {@code --config <temp file with hocon>} when there is HOCON, then the extra arguments. */
-  private static List<String> serveArgs(String hocon, List<String> extra) throws java.io.IOException {
+  private static List<String> serveArgs(String hocon, List<String> extra) throws IOException {
     List<String> args = new ArrayList<>();
     if (!hocon.isBlank()) {
-      Path file = java.nio.file.Files.createTempFile("robin-bench-", ".conf");
+      Path file = Files.createTempFile("robin-bench-", ".conf");
       file.toFile().deleteOnExit();
-      java.nio.file.Files.writeString(file, hocon + "\n");
+      Files.writeString(file, hocon + "\n");
       args.add("--config");
       args.add(file.toString());
     }

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * @param itlMs inter-token latency: gaps between successive chunks with text, over all requests
  * @param tpotMs time per output token after the first, per request: (latency − TTFT) / (tokens − 1)
  * @param latencyMs request latency: send → end of stream
- * @param errors failure kinds (message up to its first colon, e.g. {@code HTTP 429}) → count
+ * @param errors failure kinds (message up to its first colon or parenthesis, e.g. {@code HTTP 429}) → count
  * @param firstError the first failure's whole message, or null
  */
 public record LevelSummary(
@@ -91,10 +91,19 @@ public record LevelSummary(
         firstError);
   }
 
-  /** Groups errors by their first clause, so that 64 timeouts make one line, not 64. */
+  /**
+   * Groups errors by their first clause (up to a colon or parenthesis), so that 64 timeouts with different
+   * chunk counts make one line, not 64.
+   */
   static String errorKind(String error) {
-    int colon = error.indexOf(':');
-    String kind = colon > 0 ? error.substring(0, colon) : error;
+    int end = error.length();
+    for (char c : new char[] {':', '('}) {
+      int i = error.indexOf(c);
+      if (i > 0 && i < end) {
+        end = i;
+      }
+    }
+    String kind = error.substring(0, end).strip();
     return kind.length() > 80 ? kind.substring(0, 80) : kind;
   }
 }

@@ -4,6 +4,7 @@ import dev.robin.bench.sse.SseEvent;
 import dev.robin.bench.sse.SseParser;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -85,7 +86,7 @@ public final class StreamReader {
           firstContent = t;
         } else {
           if (numGaps == gaps.length) {
-            gaps = java.util.Arrays.copyOf(gaps, gaps.length * 2);
+            gaps = Arrays.copyOf(gaps, gaps.length * 2);
           }
           gaps[numGaps++] = t - lastContent;
         }
@@ -113,7 +114,7 @@ public final class StreamReader {
           startNanos,
           firstContent,
           endNanos,
-          java.util.Arrays.copyOf(gaps, numGaps),
+          Arrays.copyOf(gaps, numGaps),
           numContentChunks,
           usageCompletion,
           usagePrompt,

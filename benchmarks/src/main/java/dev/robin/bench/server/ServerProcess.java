@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -171,7 +172,7 @@ public final class ServerProcess implements AutoCloseable {
 
   private void deleteDataDir() {
     try (var paths = Files.walk(dataDir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
       System.err.println("bench: could not remove the server's data directory " + dataDir + ": " + e.getMessage());
     }

@@ -61,6 +61,16 @@ class LevelSummaryTest {
   }
 
   @Test
+  void errorsAreGroupedByKind() {
+    LevelSummary s = LevelSummary.of(1, List.of(
+        RequestResult.failed(0, MS, "timed out after 600 s (3 chunks received)"),
+        RequestResult.failed(0, MS, "timed out after 600 s (62 chunks received)"),
+        RequestResult.failed(0, MS, "HTTP 429: {\"error\":{}}")), MS);
+    assertEquals(Map.of("timed out after 600 s", 2, "HTTP 429", 1), s.errors());
+    assertEquals("timed out after 600 s (3 chunks received)", s.firstError());
+  }
+
+  @Test
   void noSuccessfulRequestsGivesEmptyDistributionsNotAnError() {
     LevelSummary s = LevelSummary.of(1, List.of(RequestResult.failed(0, MS, "request failed: refused")), MS);
     assertEquals(0, s.ttftMs().count());
