@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -15,21 +14,18 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import dev.robin.api.json.Json;
-import dev.robin.api.model.ServedModel;
-import dev.robin.cli.ServeCommand;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code bin/robin serve --model stories=…/stories260k} end to end with the real engine, through the OpenAI
@@ -37,61 +33,54 @@ import picocli.CommandLine;
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(RealServer.Resolver.class)
 class RealModelE2ETest {
 
-  private ServeCommand.Serving serving;
+  private RealServer server;
   private OpenAIClient client;
-  private String key;
-  private JsonNode golden;
+  private JsonNode goldenCases;
 
   @BeforeAll
-  void start(@TempDir Path dataDir) throws Exception {
-    ServeCommand command = new ServeCommand();
-    new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--model", "stories=" + SharedData.stories260k());
-    serving = command.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (serving.registry().find("stories").map(ServedModel::isReady).orElse(false) == Boolean.FALSE) {
-      assertTrue(System.nanoTime() < deadline, "model did not load: " + serving.registry().pending());
-      Thread.sleep(50);
-    }
-    // A key of our own, as a user would get one (the SDK always sends one, and a wrong one is a 401).
-    HttpResponse<String> created = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/api/v1/keys"))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"e2e\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, created.statusCode(), created.body());
-    key = Json.MAPPER.readTree(created.body()).get("key").asText();
-    client = OpenAIOkHttpClient.builder()
-        .baseUrl(serving.server().baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
-    golden = Json.MAPPER.readTree(SharedData.golden().toFile());
+  void start(RealServer server) {
+    this.server = server;
+    client = server.client();
+    goldenCases = server.goldenCases();
   }
 
-  @AfterAll
-  void stop() {
-    if (serving != null) {
-      serving.system().terminate();
-      serving.system().getWhenTerminated().toCompletableFuture().join();
+  /** The golden file's output_text is the reference: llama2.c printed it, we must print the same. */
+  @Test
+  void greedyCompletionOfEachGoldenPromptIsTheReferenceText() {
+    for (JsonNode c : goldenCases) {
+      int outputTokens = c.get("output_ids").size();
+      Completion completion = client.completions().create(greedy(c));
+      CompletionChoice choice = completion.choices().get(0);
+      assertEquals(c.get("output_text").asText(), choice.text(), "prompt \"" + c.get("prompt").asText() + "\"");
+      assertEquals(CompletionChoice.FinishReason.LENGTH, choice.finishReason());
+      assertEquals(outputTokens, completion.usage().orElseThrow().completionTokens());
+      assertEquals(c.get("prompt_ids").size(), completion.usage().orElseThrow().promptTokens());
     }
   }
 
   @Test
-  void greedyCompletionMatchesTheReference() {
-    ServedModel model = serving.registry().find("stories").orElseThrow();
-    for (JsonNode c : golden.get("cases")) {
-      int[] out = new int[c.get("output_ids").size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = c.get("output_ids").get(i).asInt();
+  void streamedGreedyCompletionOfEachGoldenPromptIsTheReferenceText() {
+    for (JsonNode c : goldenCases) {
+      StringBuilder streamed = new StringBuilder();
+      List<CompletionChoice.FinishReason> finishes = new ArrayList<>();
+      try (StreamResponse<Completion> stream = client.completions().createStreaming(greedy(c))) {
+        stream.stream().forEach(chunk -> chunk.choices().forEach(ch -> {
+          streamed.append(ch.text());
+          ch._finishReason().asKnown().ifPresent(finishes::add);
+        }));
       }
-      Completion completion = client.completions().create(CompletionCreateParams.builder()
-          .model(CompletionCreateParams.Model.of("stories")).prompt(c.get("prompt").asText())
-          .maxTokens(out.length).temperature(0.0).build());
-      CompletionChoice choice = completion.choices().get(0);
-      assertEquals(model.tokenizer().decode(out, true), choice.text(), "prompt \"" + c.get("prompt").asText() + "\"");
-      assertEquals(CompletionChoice.FinishReason.LENGTH, choice.finishReason());
-      assertEquals(out.length, completion.usage().orElseThrow().completionTokens());
-      assertEquals(c.get("prompt_ids").size(), completion.usage().orElseThrow().promptTokens());
+      assertEquals(c.get("output_text").asText(), streamed.toString(), "prompt \"" + c.get("prompt").asText() + "\"");
+      assertEquals(List.of(CompletionChoice.FinishReason.LENGTH), finishes);
     }
+  }
+
+  private static CompletionCreateParams greedy(JsonNode goldenCase) {
+    return CompletionCreateParams.builder().model(CompletionCreateParams.Model.of(RealServer.MODEL))
+        .prompt(goldenCase.get("prompt").asText()).maxTokens(goldenCase.get("output_ids").size()).temperature(0.0)
+        .build();
   }
 
   @Test
@@ -137,8 +126,8 @@ class RealModelE2ETest {
     JsonNode today = null;
     while (System.nanoTime() < deadline) { // usage is written in batches (robin.store.usage.flush-interval)
       HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/api/v1/usage"))
-              .header("Authorization", "Bearer " + key).build(),
+          HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/usage"))
+              .header("Authorization", "Bearer " + server.key()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
       JsonNode data = Json.MAPPER.readTree(r.body()).get("data");
@@ -155,7 +144,7 @@ class RealModelE2ETest {
   @Test
   void healthReportsTheRealReplica() throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/api/v1/health")).build(),
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/health")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     JsonNode model = Json.MAPPER.readTree(r.body()).get("models").get(0);

@@ -39,6 +39,15 @@ public record RateLimitSettings(
       if (window.isNegative() || window.isZero()) {
         throw new IllegalArgumentException("a rate-limit window must be positive, got " + window);
       }
+      // TokenBucket counts in requests x window-nanoseconds; refuse at startup what it could not represent,
+      // rather than failing each bucket (and so each request's ask) later.
+      try {
+        Math.multiplyExact(requests, window.toNanos());
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "rate limit " + requests + " per " + window + " is too large (requests x window must stay below "
+                + "about 9.2e18 request-nanoseconds)", e);
+      }
     }
 
     static Limit fromConfig(Config config) {

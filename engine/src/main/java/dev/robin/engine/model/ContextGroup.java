@@ -38,6 +38,23 @@ record ContextGroup(
   }
 
   /**
+   * The first block of a lone chunk whose context blocks are consecutive in the cache (then its context is a
+   * view of the cache, no gather needed), else -1.
+   */
+  int consecutiveFirstBlock() {
+    if (chunkIndices.length != 1) {
+      return -1;
+    }
+    long first = contextRows[0]; // KV head 0: the row is the block
+    for (int b = 1; b < blocksPerSequence; b++) {
+      if (contextRows[b] != first + b) {
+        return -1;
+      }
+    }
+    return (int) first;
+  }
+
+  /**
    * Splits the step's chunks into groups: runs of decode chunks within the gather cap, then each prompt chunk.
    *
    * @param rowBytes bytes of one cache row (one block of one KV head)

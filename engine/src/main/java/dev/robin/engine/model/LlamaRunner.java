@@ -27,6 +27,15 @@ import java.util.Map;
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
  * process-wide ({@code -Dai.djl.pytorch.num_threads}); on a busy 2-core machine more than one thread lets
  * OpenMP spin against other work unless {@code OMP_WAIT_POLICY=PASSIVE} is set in the environment.
+ *
+ * <p>Where decode time goes (perf + torch profiler, llama-25m float32, context 128, 2026-11-26, shared 2-core
+ * box): at batch 1, MKL {@code sgemv} is ~60% of the step and streams the weights at ~13 GB/s per core, the
+ * bandwidth of one core, so ~4 ms/step needs both cores streaming; a second intra-op thread halves the model
+ * thread's CPU but gains no wall time while other processes hold the other core, and a bounded OpenMP spin
+ * ({@code GOMP_SPINCOUNT} 1e4-5e4) made steps 2-7x slower. Weight layout does not help: {@code [in, out]}
+ * weights, {@code W·xᵀ} or an even inner dimension (512 vs 513) were within ±10%, often worse at batch 16. At
+ * batch 16, MKL packing the weights on every call ({@code sgemm_scopy_right48}, ~27%) and the KV gather
+ * (~20%) dominate. glibc malloc tunables, {@code THP_MEM_ALLOC_ENABLE} and grad mode off made no difference.
  */
 public final class LlamaRunner implements ModelRunner {
 
@@ -161,7 +170,10 @@ public final class LlamaRunner implements ModelRunner {
 
     // [S_g, kvHeads, L, 2, headDim] → [S_g, kvHeads, 2, headDim, L]: keys come out transposed for the score
     // matmul, and (S_g, kvHeads) merge into one batch dim, so the matmuls read the gathered context in place.
-    PtNDArray context = cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
+    int firstBlock = st.consecutiveFirstBlocks[group];
+    PtNDArray context = firstBlock >= 0
+        ? cache.view(l, firstBlock, g.blocksPerSequence(), scope)
+        : cache.gather(l, st.contextRows[group], g.numChunks(), g.blocksPerSequence(), scope);
     NDList keysValues = JniUtils.split(JniUtils.permute(context, new long[] {0, 1, 3, 4, 2}), 1, 2);
     PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S_g, kvHeads, 1, headDim, L]
     PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S_g, kvHeads, 1, L, headDim]

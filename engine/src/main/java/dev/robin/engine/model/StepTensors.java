@@ -17,6 +17,7 @@ final class StepTensors {
   final PtNDArray ropeSin; // [T, ropeWidth] compute dtype
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
   final PtNDArray[] contextRows; // [groups][S_g, kvHeads, nb_g] int64 cache rows (head * numBlocks + block)
+  final int[] consecutiveFirstBlocks; // [groups] first block of a lone chunk's consecutive context, else -1
   final PtNDArray[] masks; // [groups][S_g, 1, 1, maskRows_g, nb_g * blockSize] float32
   final PtNDArray[] queryRows; // [groups][S_g * numNew_g] int64 token rows; null for a single in-order group
   final PtNDArray outputRows; // [T] int64, or null when in order
@@ -33,12 +34,16 @@ final class StepTensors {
     partners.attach(step); // broadcast attaches to the long-lived row's manager
     int numGroups = in.groups.size();
     contextRows = new PtNDArray[numGroups];
+    consecutiveFirstBlocks = new int[numGroups];
     masks = new PtNDArray[numGroups];
     queryRows = new PtNDArray[numGroups];
     for (int i = 0; i < numGroups; i++) {
       ContextGroup g = in.groups.get(i);
       long kvHeads = g.contextRows().length / ((long) g.numChunks() * g.blocksPerSequence());
-      contextRows[i] = longs(step, g.contextRows(), g.numChunks(), kvHeads, g.blocksPerSequence());
+      consecutiveFirstBlocks[i] = g.consecutiveFirstBlock();
+      contextRows[i] = consecutiveFirstBlocks[i] >= 0
+          ? null
+          : longs(step, g.contextRows(), g.numChunks(), kvHeads, g.blocksPerSequence());
       masks[i] = (PtNDArray) step.create(g.mask(),
           new Shape(g.numChunks(), 1, 1, g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
       boolean allRows = numGroups == 1 && in.inOrder;

@@ -37,13 +37,14 @@ final class ChoiceState {
   String finishReason;
 
   ChoiceState(
-      int index, int promptIndex, String sequenceId, TextTokenizer tokenizer, List<String> stops,
+      int index, int promptIndex, String sequenceId, TextTokenizer tokenizer, int[] promptIds, List<String> stops,
       boolean wantsLogprobs, String echoPrefix) {
     this.index = index;
     this.promptIndex = promptIndex;
     this.sequenceId = sequenceId;
     this.tokenizer = tokenizer;
-    this.detokenizer = tokenizer.newDetokenizer();
+    // The prompt is the text's context: SentencePiece strips a leading space only at a sequence's start.
+    this.detokenizer = tokenizer.newDetokenizer(promptIds);
     this.stopMatcher = new StopMatcher(stops);
     this.wantsLogprobs = wantsLogprobs;
     text.append(echoPrefix);

@@ -103,7 +103,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         String sequenceId = job.id() + "-" + index;
         ChoiceState choice =
             new ChoiceState(
-                index, p, sequenceId, job.model().tokenizer(), job.options().stop(), job.topLogprobs() >= 0,
+                index, p, sequenceId, job.model().tokenizer(), prompt.ids(), job.options().stop(), job.topLogprobs() >= 0,
                 job.echo() ? prompt.echoText() : "");
         choices.add(choice);
         bySequence.put(sequenceId, choice);
