@@ -126,14 +126,7 @@ public final class AuthOverheadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
-        | java.io.UncheckedIOException e) {
-      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
-      System.err.println("bench auth-overhead: " + e.getMessage());
-      return 1;
-    }
+    return ActionableFailures.run("bench auth-overhead", this::execute);
   }
 
   private Integer execute() throws Exception {

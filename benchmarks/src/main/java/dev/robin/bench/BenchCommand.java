@@ -125,14 +125,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
-        | java.io.UncheckedIOException e) {
-      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
-      System.err.println("bench: " + e.getMessage());
-      return 1;
-    }
+    return ActionableFailures.run("bench", this::execute);
   }
 
   private Integer execute() throws Exception {

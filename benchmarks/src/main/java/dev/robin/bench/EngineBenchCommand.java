@@ -73,14 +73,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException
-        | java.io.UncheckedIOException e) {
-      // A failure the user can act on (server did not start, bad URL, missing runner): one line, no trace.
-      System.err.println("bench engine: " + e.getMessage());
-      return 1;
-    }
+    return ActionableFailures.run("bench engine", this::execute);
   }
 
   private Integer execute() throws Exception {
