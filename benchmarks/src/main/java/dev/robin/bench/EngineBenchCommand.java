@@ -1,6 +1,6 @@
 package dev.robin.bench;
 
-import ai.djl.pytorch.jni.JniUtils;
+import dev.robin.engine.load.TorchThreads;
 import dev.robin.bench.engine.DecodeBenchmark;
 import dev.robin.bench.engine.DecodeResult;
 import dev.robin.bench.engine.RunnerFactory;
@@ -94,10 +94,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--threads must not be negative");
     }
     MachineInfo machine = MachineInfo.collect(RobinHome.get());
-    if (threads > 0) {
-      ai.djl.engine.Engine.getEngine("PyTorch");
-      JniUtils.setNumThreads(threads);
-    }
+    TorchThreads.configure(threads);
     int maxBatch = Collections.max(batches);
     int numBlocks = maxBatch * DecodeBenchmark.blocksPerSequence(context, warmupSteps, steps, blockSize);
     List<DecodeResult> results = new ArrayList<>();
