@@ -1,12 +1,12 @@
 package dev.robin.bench;
 
-import dev.robin.engine.load.TorchThreads;
 import dev.robin.bench.engine.DecodeBenchmark;
 import dev.robin.bench.engine.DecodeResult;
 import dev.robin.bench.engine.RunnerFactory;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
+import dev.robin.engine.load.TorchThreads;
 import dev.robin.engine.scheduler.ModelRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
