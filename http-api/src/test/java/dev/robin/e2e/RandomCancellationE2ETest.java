@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
@@ -107,7 +108,22 @@ class RandomCancellationE2ETest {
 
     Queue<String> failures = new ConcurrentLinkedQueue<>();
     List<Outcome> outcomes = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY + 1);
+    // Peaks of the published statistics while the clients run: proof the run really loaded the model.
+    AtomicInteger peakRunning = new AtomicInteger();
+    AtomicInteger peakWaiting = new AtomicInteger();
+    AtomicInteger peakBlocks = new AtomicInteger();
+    AtomicBoolean clientsDone = new AtomicBoolean();
+    Future<?> sampler = pool.submit(() -> {
+      while (!clientsDone.get()) {
+        ModelStats s = server.model().currentStats();
+        peakRunning.accumulateAndGet(s.numRunning(), Math::max);
+        peakWaiting.accumulateAndGet(s.numWaiting(), Math::max);
+        peakBlocks.accumulateAndGet(s.numKvBlocksUsed(), Math::max);
+        Thread.sleep(5);
+      }
+      return null;
+    });
     long start = System.nanoTime();
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
@@ -126,7 +142,10 @@ class RandomCancellationE2ETest {
       for (Future<Outcome> future : futures) {
         outcomes.add(future.get(60, TimeUnit.SECONDS));
       }
+      clientsDone.set(true);
+      sampler.get(5, TimeUnit.SECONDS);
     } finally {
+      clientsDone.set(true);
       pool.shutdownNow();
     }
     assertTrue(failures.isEmpty(), "clients failed: " + failures);
@@ -136,8 +155,11 @@ class RandomCancellationE2ETest {
         s -> s.numRunning() == 0 && s.numWaiting() == 0 && s.numKvBlocksUsed() == 0, Duration.ofSeconds(5));
     System.out.println("random cancellation: " + NUM_REQUESTS + " clients in " + clientMillis + " ms; "
         + count(outcomes, Exit.BEFORE_FIRST_BYTE) + " before the first byte, " + count(outcomes, Exit.AFTER_HEADERS)
-        + " after the headers, " + count(outcomes, Exit.AFTER_CHUNKS) + " after chunks; before " + before
+        + " after the headers, " + count(outcomes, Exit.AFTER_CHUNKS) + " after chunks; peaks: running "
+        + peakRunning + ", waiting " + peakWaiting + ", KV blocks " + peakBlocks + "; before " + before
         + "; after " + after);
+    assertTrue(peakRunning.get() > 1 && peakBlocks.get() > 0,
+        "sequences ran together and held blocks: running " + peakRunning + ", blocks " + peakBlocks);
 
     long admitted = after.numRequestsTotal() - before.numRequestsTotal() - 1; // minus the prefix reference
     long cancelled = after.numCancelledTotal() - before.numCancelledTotal();
