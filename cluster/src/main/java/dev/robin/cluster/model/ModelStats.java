@@ -10,7 +10,7 @@ package dev.robin.cluster.model;
  * @param numWaiting requests queued, not yet computing
  * @param numRunning sequences in the running batch
  * @param numPreemptedTotal preemptions since start
- * @param numKvBlocksUsed KV cache blocks held by running or waiting sequences; cached prefix blocks that no
+ * @param numKvBlocksUsed KV cache blocks held by sequences; cached prefix blocks that no
  *     sequence holds count as free, since they are evicted on demand
  * @param numKvBlocksTotal KV cache blocks in the pool
  * @param prefixCacheHitRate cached prompt tokens / prompt tokens, since start (0..1)
