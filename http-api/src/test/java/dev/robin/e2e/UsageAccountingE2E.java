@@ -1,0 +1,293 @@
+package dev.robin.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.json.Json;
+import dev.robin.api.model.ServedModel;
+import dev.robin.cli.ServeCommand;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * 100 mixed requests with one key against the real server, restarted after 50, and {@code GET /api/v1/usage}
+ * must equal what the server reported in its responses. Subclasses choose the store.
+ *
+ * <p>What "reported" means per kind of request:
+ * <ul>
+ *   <li>whole completions and chat completions: the response's {@code usage};</li>
+ *   <li>streams with {@code stream_options.include_usage} (some ending early on a {@code stop} string): the final
+ *       usage chunk;</li>
+ *   <li>streams the client drops after a few chunks: the server reports nothing to that client, so their tokens
+ *       cannot be compared exactly. Each counts as one request; its prompt tokens are exactly those reported for
+ *       the same prompt by a whole completion; its completion tokens are what the server had generated when it
+ *       noticed the disconnect, which lies between the content chunks the client read and {@code max_tokens}.
+ *       The totals are asserted exactly except for that one bracketed difference;</li>
+ *   <li>rejected requests (400 invalid parameter, 404 unknown model): refused before any generation starts, so
+ *       KeyGuard never records them: they must not count at all.</li>
+ * </ul>
+ * The usage recorder's flush interval is set to an hour, so the first 50 requests reach the store only through
+ * the flush on graceful shutdown: the restart proves that what shutdown flushed is kept, and the key survives it.
+ * A final stop and start reads the totals after the last flush.
+ */
+abstract class UsageAccountingE2E {
+
+  private static final String MODEL = "stories";
+  private static final int NUM_REQUESTS = 100;
+  private static final int CANCELLED_MAX_TOKENS = 300;
+  private static final int CANCEL_AFTER_CHUNKS = 3;
+  private static final String[] PROMPTS = {
+      "Once upon a time", "Lily had a red ball", "The sun was", "Tom and his dog", "One day, a little bird"};
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Map<String, Long> promptTokensOf = new HashMap<>();
+
+  private long numCounted;
+  private long promptTokens;
+  private long completionTokens;
+  private long numCancelled;
+  private long cancelledChunksRead;
+  private long numRejected;
+
+  /** HOCON lines choosing and configuring the store under test (over an hour-long usage flush interval). */
+  abstract String storeConfig(Path dataDir) throws Exception;
+
+  @Test
+  void usageTotalsEqualWhatTheServerReportedAcrossARestart() throws Exception {
+    Path dataDir = Files.createTempDirectory("robin-usage-e2e");
+    Path config = dataDir.resolve("overlay.conf");
+    Files.writeString(config, "robin.store.usage.flush-interval = 1h\n" + storeConfig(dataDir) + "\n");
+    ServeCommand.Serving serving = start(dataDir, config);
+    String key = createKey(baseUrl(serving));
+    for (int i = 0; i < NUM_REQUESTS / 2; i++) {
+      send(baseUrl(serving), key, i);
+    }
+    serving = restart(serving, dataDir, config);
+    for (int i = NUM_REQUESTS / 2; i < NUM_REQUESTS; i++) {
+      send(baseUrl(serving), key, i);
+    }
+    serving = restart(serving, dataDir, config);
+    try {
+      assertTrue(numCancelled > 0 && numRejected > 0, "the mix has cancelled and rejected requests");
+      JsonNode days = getJson(baseUrl(serving) + "/api/v1/usage", key).get("data");
+      long requests = 0;
+      long prompt = 0;
+      long completion = 0;
+      for (JsonNode day : days) {
+        requests += day.get("requests").asLong();
+        prompt += day.get("prompt_tokens").asLong();
+        completion += day.get("completion_tokens").asLong();
+      }
+      assertEquals(numCounted, requests, "requests (rejected ones not counted)");
+      assertEquals(promptTokens, prompt, "prompt_tokens");
+      long cancelledTokens = completion - completionTokens;
+      assertTrue(cancelledTokens >= cancelledChunksRead && cancelledTokens <= numCancelled * CANCELLED_MAX_TOKENS,
+          "completion_tokens " + completion + " = reported " + completionTokens + " + cancelled " + cancelledTokens
+              + ", which must lie in [" + cancelledChunksRead + ", " + numCancelled * CANCELLED_MAX_TOKENS + "]");
+    } finally {
+      stop(serving);
+    }
+  }
+
+  /** Request {@code i} of the mix: seven kinds in turn. */
+  private void send(String base, String key, int i) throws Exception {
+    String prompt = PROMPTS[i % PROMPTS.length];
+    switch (i % 7) {
+      case 0 -> countWhole(post(base, key, "/v1/completions", completion(prompt, 8 + i % 9)), prompt);
+      case 1 -> countWhole(post(base, key, "/v1/chat/completions", chat(prompt, 6 + i % 7)), null);
+      case 2 -> countStreamed(base, key, "/v1/completions", withUsage(completion(prompt, 10 + i % 5)));
+      case 3 -> countStreamed(base, key, "/v1/chat/completions", withUsage(chat(prompt, 12)));
+      case 4 -> {
+        ObjectNode stopped = withUsage(completion(prompt, 40));
+        stopped.putArray("stop").add(".").add(" the");
+        countStreamed(base, key, "/v1/completions", stopped);
+      }
+      case 5 -> cancelStream(base, key, prompt);
+      default -> reject(base, key, i);
+    }
+  }
+
+  private void countWhole(HttpResponse<String> response, String prompt) throws Exception {
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode usage = Json.MAPPER.readTree(response.body()).get("usage");
+    add(usage);
+    if (prompt != null) {
+      promptTokensOf.put(prompt, usage.get("prompt_tokens").asLong());
+    }
+  }
+
+  private void countStreamed(String base, String key, String path, ObjectNode body) throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> response = http.send(request(base, key, path, body),
+        HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode());
+    JsonNode usage = null;
+    boolean done = false;
+    for (String line : (Iterable<String>) response.body()::iterator) {
+      if (line.equals("data: [DONE]")) {
+        done = true;
+      } else if (line.startsWith("data: ")) {
+        JsonNode chunk = Json.MAPPER.readTree(line.substring(6));
+        assertTrue(!chunk.has("error"), line);
+        if (chunk.hasNonNull("usage")) {
+          assertTrue(usage == null, "one usage chunk");
+          usage = chunk.get("usage");
+        }
+      }
+    }
+    assertTrue(done && usage != null, "the stream ended with a usage chunk and [DONE]");
+    add(usage);
+  }
+
+  /** A text-completion stream whose client reads a few content chunks and closes the connection. */
+  private void cancelStream(String base, String key, String prompt) throws Exception {
+    Long prompted = promptTokensOf.get(prompt);
+    assertTrue(prompted != null, "a whole completion of this prompt came first");
+    ObjectNode body = completion(prompt, CANCELLED_MAX_TOKENS);
+    body.put("stream", true);
+    byte[] json = Json.bytes(body);
+    URI uri = URI.create(base);
+    int chunks = 0;
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nAuthorization: Bearer " + key
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(json);
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String status = in.readLine();
+      assertTrue(status != null && status.contains(" 200 "), "status " + status);
+      for (String line = in.readLine(); line != null && chunks < CANCEL_AFTER_CHUNKS; line = in.readLine()) {
+        int data = line.indexOf("data: {"); // chunked framing may put the size line before it
+        if (data >= 0 && Json.MAPPER.readTree(line.substring(data + 6)).path("choices").size() > 0) {
+          chunks++;
+        }
+      }
+    }
+    numCounted++;
+    numCancelled++;
+    cancelledChunksRead += chunks;
+    promptTokens += prompted;
+  }
+
+  private void reject(String base, String key, int i) throws Exception {
+    HttpResponse<String> response;
+    if ((i / 7) % 2 == 0) {
+      ObjectNode bad = completion("Once", 5);
+      bad.put("temperature", 7);
+      response = post(base, key, "/v1/completions", bad);
+      assertEquals(400, response.statusCode(), response.body());
+    } else {
+      ObjectNode unknown = chat("Hi", 5);
+      unknown.put("model", "no-such-model");
+      response = post(base, key, "/v1/chat/completions", unknown);
+      assertEquals(404, response.statusCode(), response.body());
+    }
+    numRejected++;
+  }
+
+  private void add(JsonNode usage) {
+    numCounted++;
+    promptTokens += usage.get("prompt_tokens").asLong();
+    completionTokens += usage.get("completion_tokens").asLong();
+    assertEquals(usage.get("prompt_tokens").asLong() + usage.get("completion_tokens").asLong(),
+        usage.get("total_tokens").asLong());
+  }
+
+  private static ObjectNode completion(String prompt, int maxTokens) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("model", MODEL).put("prompt", prompt).put("max_tokens", maxTokens).put("temperature", 0);
+    return body;
+  }
+
+  private static ObjectNode chat(String content, int maxTokens) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("model", MODEL).put("max_tokens", maxTokens).put("temperature", 0.8).put("seed", 7);
+    body.putArray("messages").addObject().put("role", "user").put("content", content);
+    return body;
+  }
+
+  private static ObjectNode withUsage(ObjectNode body) {
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    return body;
+  }
+
+  private HttpRequest request(String base, String key, String path, ObjectNode body) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+  }
+
+  private HttpResponse<String> post(String base, String key, String path, ObjectNode body) throws Exception {
+    return http.send(request(base, key, path, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode getJson(String url, String key) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return Json.MAPPER.readTree(response.body());
+  }
+
+  private String createKey(String base) throws Exception {
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/keys"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"usage-e2e\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, created.statusCode(), created.body());
+    return Json.MAPPER.readTree(created.body()).get("key").asText();
+  }
+
+  private static String baseUrl(ServeCommand.Serving serving) {
+    return serving.server().baseUrl();
+  }
+
+  private static ServeCommand.Serving start(Path dataDir, Path config) throws Exception {
+    ServeCommand command = new ServeCommand();
+    new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
+        "--config", config.toString(), "--model", MODEL + "=" + SharedData.stories260k());
+    ServeCommand.Serving serving = command.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false)) {
+      assertTrue(System.nanoTime() < deadline, "model did not load: " + serving.registry().pending());
+      Thread.sleep(20);
+    }
+    return serving;
+  }
+
+  /** Waits for dropped streams to be noticed, then stops gracefully (which flushes usage) and starts again. */
+  private static ServeCommand.Serving restart(ServeCommand.Serving serving, Path dataDir, Path config)
+      throws Exception {
+    stop(serving);
+    return start(dataDir, config);
+  }
+
+  private static void stop(ServeCommand.Serving serving) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (serving.server().numInFlight() > 0) {
+      assertTrue(System.nanoTime() < deadline, "requests still in flight: " + serving.server().numInFlight());
+      Thread.sleep(20);
+    }
+    serving.system().terminate();
+    serving.system().getWhenTerminated().toCompletableFuture().get();
+  }
+}
