@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ServedModel;
 import dev.robin.cli.ServeCommand;
+import dev.robin.cluster.store.DailyUsage;
+import dev.robin.cluster.store.Stores;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -70,6 +73,13 @@ abstract class UsageAccountingE2E {
   /** HOCON lines choosing and configuring the store under test (over an hour-long usage flush interval). */
   abstract String storeConfig(Path dataDir) throws Exception;
 
+  /**
+   * With the server stopped: fails unless the store under test (and not the other one) holds these totals for the
+   * key, so the server really used the backend the subclass chose.
+   */
+  abstract void assertStoreHolds(Path dataDir, String keyId, long requests, long promptTokens, long completionTokens)
+      throws Exception;
+
   @Test
   void usageTotalsEqualWhatTheServerReportedAcrossARestart() throws Exception {
     Path dataDir = Files.createTempDirectory("robin-usage-e2e");
@@ -87,11 +97,11 @@ abstract class UsageAccountingE2E {
     serving = restart(serving, dataDir, config);
     try {
       assertTrue(numCancelled > 0 && numRejected > 0, "the mix has cancelled and rejected requests");
-      JsonNode days = getJson(baseUrl(serving) + "/api/v1/usage", key).get("data");
+      JsonNode usage = getJson(baseUrl(serving) + "/api/v1/usage", key);
       long requests = 0;
       long prompt = 0;
       long completion = 0;
-      for (JsonNode day : days) {
+      for (JsonNode day : usage.get("data")) {
         requests += day.get("requests").asLong();
         prompt += day.get("prompt_tokens").asLong();
         completion += day.get("completion_tokens").asLong();
@@ -102,9 +112,27 @@ abstract class UsageAccountingE2E {
       assertTrue(cancelledTokens >= cancelledChunksRead && cancelledTokens <= numCancelled * CANCELLED_MAX_TOKENS,
           "completion_tokens " + completion + " = reported " + completionTokens + " + cancelled " + cancelledTokens
               + ", which must lie in [" + cancelledChunksRead + ", " + numCancelled * CANCELLED_MAX_TOKENS + "]");
-    } finally {
       stop(serving);
+      serving = null;
+      assertStoreHolds(dataDir, usage.get("key_id").asText(), requests, prompt, completion);
+    } finally {
+      if (serving != null) {
+        stop(serving);
+      }
+      try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
+  }
+
+  /** Fails unless {@code stores} hold exactly these totals for the key, summed over its days. */
+  static void assertTotals(Stores stores, String keyId, long requests, long promptTokens, long completionTokens)
+      throws Exception {
+    List<DailyUsage> days = stores.usage().usage(keyId).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals(List.of(requests, promptTokens, completionTokens), List.of(
+        days.stream().mapToLong(DailyUsage::numRequests).sum(),
+        days.stream().mapToLong(DailyUsage::promptTokens).sum(),
+        days.stream().mapToLong(DailyUsage::completionTokens).sum()), "requests, prompt and completion tokens in the store");
   }
 
   /** Request {@code i} of the mix: seven kinds in turn. */
