@@ -39,11 +39,18 @@ import picocli.CommandLine;
  *   <li>whole completions and chat completions: the response's {@code usage};</li>
  *   <li>streams with {@code stream_options.include_usage} (some ending early on a {@code stop} string): the final
  *       usage chunk;</li>
- *   <li>streams the client drops after a few chunks: the server reports nothing to that client, so their tokens
- *       cannot be compared exactly. Each counts as one request; its prompt tokens are exactly those reported for
- *       the same prompt by a whole completion; its completion tokens are what the server had generated when it
- *       noticed the disconnect, which lies between the content chunks the client read and {@code max_tokens}.
- *       The totals are asserted exactly except for that one bracketed difference;</li>
+ *   <li>streams the client drops after a few chunks: the server reports nothing to that client (there is nobody
+ *       to send a usage chunk to), so the client cannot know the exact figure. What the server counts is what it
+ *       had generated for the request when it noticed the disconnect. Each counts as one request; its prompt
+ *       tokens are exactly those reported for the same prompt by a whole completion; its completion tokens lie
+ *       between the content chunks the client read and {@code max_tokens}. Exactness for these comes from the
+ *       server's own per-request accounting instead: {@code robin_prompt_tokens_total} and
+ *       {@code robin_completion_tokens_total} in {@code /metrics} (fed by the same per-request usage, but not
+ *       through the recorder or the store), summed over the server's lives, must equal the store's totals
+ *       exactly, and the model's {@code robin_model_generated_tokens_total} must be at least that (tokens
+ *       generated after a cancellation was noticed are not billed). {@code /metrics} must also show some requests
+ *       ended as {@code client_disconnected}, so the mix really has cancellations, not streams that finished
+ *       before the client left;</li>
  *   <li>rejected requests (400 invalid parameter, 404 unknown model): refused before any generation starts, so
  *       KeyGuard never records them: they must not count at all.</li>
  * </ul>
@@ -69,6 +76,10 @@ abstract class UsageAccountingE2E {
   private long numCancelled;
   private long cancelledChunksRead;
   private long numRejected;
+  private long metricPromptTokens;
+  private long metricCompletionTokens;
+  private long metricGeneratedTokens;
+  private long metricDisconnected;
 
   /** HOCON lines choosing and configuring the store under test (over an hour-long usage flush interval). */
   abstract String storeConfig(Path dataDir) throws Exception;
@@ -108,6 +119,12 @@ abstract class UsageAccountingE2E {
       }
       assertEquals(numCounted, requests, "requests (rejected ones not counted)");
       assertEquals(promptTokens, prompt, "prompt_tokens");
+      // What the server counted per request (also for dropped streams), from its own metrics: exactly the store's.
+      assertEquals(List.of(metricPromptTokens, metricCompletionTokens), List.of(prompt, completion),
+          "prompt and completion tokens in /metrics, summed over the server's three lives");
+      assertTrue(metricDisconnected > 0, "some dropped streams were cancelled by the server, not finished");
+      assertTrue(metricGeneratedTokens >= completion,
+          "the model generated " + metricGeneratedTokens + " tokens, at least the " + completion + " counted");
       long cancelledTokens = completion - completionTokens;
       assertTrue(cancelledTokens >= cancelledChunksRead && cancelledTokens <= numCancelled * CANCELLED_MAX_TOKENS,
           "completion_tokens " + completion + " = reported " + completionTokens + " + cancelled " + cancelledTokens
@@ -302,19 +319,52 @@ abstract class UsageAccountingE2E {
     return serving;
   }
 
-  /** Waits for dropped streams to be noticed, then stops gracefully (which flushes usage) and starts again. */
-  private static ServeCommand.Serving restart(ServeCommand.Serving serving, Path dataDir, Path config)
-      throws Exception {
+  /**
+   * Waits for dropped streams to be noticed, adds this server's counters to the run's, then stops gracefully
+   * (which flushes usage) and starts again on the same store.
+   */
+  private ServeCommand.Serving restart(ServeCommand.Serving serving, Path dataDir, Path config) throws Exception {
+    awaitIdle(serving);
+    scrapeMetrics(baseUrl(serving));
     stop(serving);
     return start(dataDir, config);
   }
 
-  private static void stop(ServeCommand.Serving serving) throws Exception {
+  private static void awaitIdle(ServeCommand.Serving serving) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (serving.server().numInFlight() > 0) {
       assertTrue(System.nanoTime() < deadline, "requests still in flight: " + serving.server().numInFlight());
       Thread.sleep(20);
     }
+  }
+
+  /** Adds the model's token counters and its dropped-stream count from {@code GET /metrics} to the run's. */
+  private void scrapeMetrics(String base) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    for (String line : response.body().split("\n")) {
+      if (line.startsWith("#") || !line.contains("model=\"" + MODEL + "\"")) {
+        continue;
+      }
+      String name = line.substring(0, line.indexOf('{'));
+      long value = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      switch (name) {
+        case "robin_prompt_tokens_total" -> metricPromptTokens += value;
+        case "robin_completion_tokens_total" -> metricCompletionTokens += value;
+        case "robin_model_generated_tokens_total" -> metricGeneratedTokens += value;
+        case "robin_completion_requests_total" -> {
+          if (line.contains("outcome=\"client_disconnected\"")) {
+            metricDisconnected += value;
+          }
+        }
+        default -> { }
+      }
+    }
+  }
+
+  private static void stop(ServeCommand.Serving serving) throws Exception {
+    awaitIdle(serving);
     serving.system().terminate();
     serving.system().getWhenTerminated().toCompletableFuture().get();
   }
