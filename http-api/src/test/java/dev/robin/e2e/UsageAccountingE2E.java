@@ -76,6 +76,8 @@ abstract class UsageAccountingE2E {
   private long numCancelled;
   private long cancelledChunksRead;
   private long numRejected;
+  private ServeCommand.Serving serving;
+  private String keyId;
   private long metricPromptTokens;
   private long metricCompletionTokens;
   private long metricGeneratedTokens;
@@ -96,42 +98,25 @@ abstract class UsageAccountingE2E {
     Path dataDir = Files.createTempDirectory("robin-usage-e2e");
     Path config = dataDir.resolve("overlay.conf");
     Files.writeString(config, "robin.store.usage.flush-interval = 1h\n" + storeConfig(dataDir) + "\n");
-    ServeCommand.Serving serving = start(dataDir, config);
-    String key = createKey(baseUrl(serving));
-    for (int i = 0; i < NUM_REQUESTS / 2; i++) {
-      send(baseUrl(serving), key, i);
-    }
-    serving = restart(serving, dataDir, config);
-    for (int i = NUM_REQUESTS / 2; i < NUM_REQUESTS; i++) {
-      send(baseUrl(serving), key, i);
-    }
-    serving = restart(serving, dataDir, config);
+    serving = start(dataDir, config);
     try {
-      assertTrue(numCancelled > 0 && numRejected > 0, "the mix has cancelled and rejected requests");
-      JsonNode usage = getJson(baseUrl(serving) + "/api/v1/usage", key);
-      long requests = 0;
-      long prompt = 0;
-      long completion = 0;
-      for (JsonNode day : usage.get("data")) {
-        requests += day.get("requests").asLong();
-        prompt += day.get("prompt_tokens").asLong();
-        completion += day.get("completion_tokens").asLong();
+      String key = createKey(baseUrl(serving));
+      for (int i = 0; i < NUM_REQUESTS / 2; i++) {
+        send(baseUrl(serving), key, i);
       }
-      assertEquals(numCounted, requests, "requests (rejected ones not counted)");
-      assertEquals(promptTokens, prompt, "prompt_tokens");
-      // What the server counted per request (also for dropped streams), from its own metrics: exactly the store's.
-      assertEquals(List.of(metricPromptTokens, metricCompletionTokens), List.of(prompt, completion),
-          "prompt and completion tokens in /metrics, summed over the server's three lives");
+      restart(dataDir, config);
+      assertAccounted(usageTotals(key), "after the first half and a restart");
+      for (int i = NUM_REQUESTS / 2; i < NUM_REQUESTS; i++) {
+        send(baseUrl(serving), key, i);
+      }
+      restart(dataDir, config);
+      assertTrue(numCancelled > 0 && numRejected > 0, "the mix has cancelled and rejected requests");
       assertTrue(metricDisconnected > 0, "some dropped streams were cancelled by the server, not finished");
-      assertTrue(metricGeneratedTokens >= completion,
-          "the model generated " + metricGeneratedTokens + " tokens, at least the " + completion + " counted");
-      long cancelledTokens = completion - completionTokens;
-      assertTrue(cancelledTokens >= cancelledChunksRead && cancelledTokens <= numCancelled * CANCELLED_MAX_TOKENS,
-          "completion_tokens " + completion + " = reported " + completionTokens + " + cancelled " + cancelledTokens
-              + ", which must lie in [" + cancelledChunksRead + ", " + numCancelled * CANCELLED_MAX_TOKENS + "]");
+      long[] totals = usageTotals(key);
+      assertAccounted(totals, "at the end");
       stop(serving);
       serving = null;
-      assertStoreHolds(dataDir, usage.get("key_id").asText(), requests, prompt, completion);
+      assertStoreHolds(dataDir, keyId, totals[0], totals[1], totals[2]);
     } finally {
       if (serving != null) {
         stop(serving);
@@ -140,6 +125,38 @@ abstract class UsageAccountingE2E {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
+  }
+
+  /** The key's requests, prompt and completion tokens from {@code GET /api/v1/usage}, summed over its days. */
+  private long[] usageTotals(String key) throws Exception {
+    JsonNode usage = getJson(baseUrl(serving) + "/api/v1/usage", key);
+    keyId = usage.get("key_id").asText();
+    long[] totals = new long[3];
+    for (JsonNode day : usage.get("data")) {
+      totals[0] += day.get("requests").asLong();
+      totals[1] += day.get("prompt_tokens").asLong();
+      totals[2] += day.get("completion_tokens").asLong();
+    }
+    return totals;
+  }
+
+  /** Fails unless {requests, prompt, completion} match everything the server reported so far. */
+  private void assertAccounted(long[] totals, String when) {
+    long requests = totals[0];
+    long prompt = totals[1];
+    long completion = totals[2];
+    assertEquals(numCounted, requests, "requests (rejected ones not counted) " + when);
+    assertEquals(promptTokens, prompt, "prompt_tokens " + when);
+    // What the server counted per request (also for dropped streams), from its own metrics: exactly the store's.
+    assertEquals(List.of(metricPromptTokens, metricCompletionTokens), List.of(prompt, completion),
+        "prompt and completion tokens in /metrics, summed over the server's lives, " + when);
+    assertTrue(metricGeneratedTokens >= completion,
+        "the model generated " + metricGeneratedTokens + " tokens, at least the " + completion + " counted " + when);
+    long cancelledTokens = completion - completionTokens;
+    assertTrue(cancelledTokens >= cancelledChunksRead && cancelledTokens <= numCancelled * CANCELLED_MAX_TOKENS,
+        "completion_tokens " + completion + " = reported " + completionTokens + " + cancelled " + cancelledTokens
+            + ", which must lie in [" + cancelledChunksRead + ", " + numCancelled * CANCELLED_MAX_TOKENS + "] "
+            + when);
   }
 
   /** Fails unless {@code stores} hold exactly these totals for the key, summed over its days. */
@@ -323,11 +340,12 @@ abstract class UsageAccountingE2E {
    * Waits for dropped streams to be noticed, adds this server's counters to the run's, then stops gracefully
    * (which flushes usage) and starts again on the same store.
    */
-  private ServeCommand.Serving restart(ServeCommand.Serving serving, Path dataDir, Path config) throws Exception {
+  private void restart(Path dataDir, Path config) throws Exception {
     awaitIdle(serving);
     scrapeMetrics(baseUrl(serving));
     stop(serving);
-    return start(dataDir, config);
+    serving = null;
+    serving = start(dataDir, config);
   }
 
   private static void awaitIdle(ServeCommand.Serving serving) throws InterruptedException {
