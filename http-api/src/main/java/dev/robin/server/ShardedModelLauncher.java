@@ -17,11 +17,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -41,7 +42,8 @@ public final class ShardedModelLauncher implements ModelLauncher {
   /** What one node shares between its models: one shard region, one stats board, one engine factory. */
   private record Node(ModelStatsBoard board, LoadedModelEngineFactory factory, String device) {}
 
-  private static final Map<ActorSystem<?>, Node> NODES = new ConcurrentHashMap<>();
+  // By identity: two actor systems of the same name (two servers in one JVM, as in tests) compare equal.
+  private static final Map<ActorSystem<?>, Node> NODES = Collections.synchronizedMap(new IdentityHashMap<>());
 
   @Override
   public CompletionStage<ServedModel> launch(ActorSystem<?> system, ModelSpec spec, Config config) {
