@@ -152,8 +152,16 @@ public final class ModelActor extends AbstractBehavior<Command> {
       return this;
     }
     long sequenceId = nextSequenceId++;
-    Admission admission =
-        engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens()));
+    Admission admission;
+    try {
+      admission =
+          engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens()));
+    } catch (RuntimeException e) {
+      // A bug in a sampler factory must cost this request only, and still answer it.
+      getContext().getLog().error("Admitting request {} failed", g.requestId(), e);
+      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "internal error while admitting the request"));
+      return this;
+    }
     if (!admission.isAccepted()) {
       g.replyTo()
           .tell(new GenerationEvent.Rejected(g.requestId(), rejectReason(admission), admission.message()));

@@ -10,7 +10,8 @@ package dev.robin.cluster.model;
  * @param numWaiting requests queued, not yet computing
  * @param numRunning sequences in the running batch
  * @param numPreemptedTotal preemptions since start
- * @param numKvBlocksUsed KV cache blocks held by sequences or cached prefixes
+ * @param numKvBlocksUsed KV cache blocks held by sequences (cached prefixes nobody holds count as free:
+ *     they are evicted on demand)
  * @param numKvBlocksTotal KV cache blocks in the pool
  * @param prefixCacheHitRate cached prompt tokens / prompt tokens, since start (0..1)
  * @param lastStepMillis duration of the latest step
