@@ -135,6 +135,21 @@ class ModelActorTest {
   }
 
   @Test
+  void idleReplicaKeepsPublishingSoTheRateDecays() throws InterruptedException {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("r1", prompt(10), 3, probe));
+    awaitEvent(probe, GenerationEvent.Finished.class);
+    ModelStats afterFinish = stats(model);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          assertTrue(stats(model) != afterFinish, "a fresh snapshot while idle");
+          return null;
+        });
+  }
+
+  @Test
   void refusesAtOnceWhenTheQueueIsFull() {
     Replica model = spawn(new StepTestRunner(256, 20));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
