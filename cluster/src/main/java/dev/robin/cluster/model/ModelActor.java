@@ -10,6 +10,7 @@ import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.scheduler.Admission;
+import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One model replica: owns an {@link EngineCore} and runs its steps on a dedicated pinned thread (spawn it
@@ -41,7 +43,8 @@ public final class ModelActor extends AbstractBehavior<Command> {
   public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
 
   /** The actor's own commands. */
-  sealed interface InternalCommand extends Command permits Step, RequesterTerminated, Stop {}
+  sealed interface InternalCommand extends Command
+      permits Step, RequesterTerminated, PublishStats, Stop {}
 
   /** Compute one engine step. */
   record Step() implements InternalCommand {}
@@ -49,10 +52,15 @@ public final class ModelActor extends AbstractBehavior<Command> {
   /** A watched requester stopped: abort what it asked for. */
   record RequesterTerminated(ActorRef<GenerationEvent> requester) implements InternalCommand {}
 
+  /** Refresh the published stats while idle, so tokens per second decays to 0 instead of freezing. */
+  record PublishStats() implements InternalCommand {}
+
   /** Fail what is in flight and stop (sharding's stop message on rebalance or shutdown). */
   record Stop() implements InternalCommand {}
 
   static final Stop STOP = new Stop();
+  private static final PublishStats PUBLISH_STATS = new PublishStats();
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
   private static final Step STEP = new Step();
 
   private final ReplicaId replica;
@@ -77,22 +85,32 @@ public final class ModelActor extends AbstractBehavior<Command> {
       ReplicaId replica, String device, ModelEngineFactory factory, ModelStatsBoard board) {
     Behavior<Command> setup =
         Behaviors.setup(
-            context -> {
-              board.publish(replica.entityId(), ModelStats.loading(replica.modelId(), device));
-              EngineCore engine;
-              try {
-                engine = factory.create(replica);
-              } catch (Exception | LinkageError e) {
-                context.getLog().error("Model replica {} failed to load", replica, e);
-                return failed(replica, device, board, "the model failed to load: " + e.getMessage());
-              }
-              ModelActor actor = new ModelActor(context, replica, device, engine, board);
-              actor.publishStats();
-              context.getLog().info("Model replica {} ready on {}", replica, device);
-              return actor;
-            });
+            context ->
+                Behaviors.withTimers(timers -> start(context, timers, replica, device, factory, board)));
     // Steps catch their own failures; this only keeps the replica alive through an unexpected bug.
     return Behaviors.supervise(setup).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+  }
+
+  private static Behavior<Command> start(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ReplicaId replica,
+      String device,
+      ModelEngineFactory factory,
+      ModelStatsBoard board) {
+    board.publish(replica.entityId(), ModelStats.loading(replica.modelId(), device));
+    EngineCore engine;
+    try {
+      engine = factory.create(replica);
+    } catch (Exception | LinkageError e) {
+      context.getLog().error("Model replica {} failed to load", replica, e);
+      return failed(replica, device, board, "the model failed to load: " + e.getMessage());
+    }
+    ModelActor actor = new ModelActor(context, replica, device, engine, board);
+    actor.publishStats();
+    timers.startTimerWithFixedDelay(PUBLISH_STATS, STATS_INTERVAL);
+    context.getLog().info("Model replica {} ready on {}", replica, device);
+    return actor;
   }
 
   /** A replica that cannot serve: every request fails with {@code reason}. */
@@ -136,6 +154,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Step.class, step -> onStep())
         .onMessage(RequesterTerminated.class, this::onRequesterTerminated)
+        .onMessage(PublishStats.class, tick -> onPublishStats())
         .onMessage(Stop.class, stop -> onStop())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
@@ -152,8 +171,16 @@ public final class ModelActor extends AbstractBehavior<Command> {
       return this;
     }
     long sequenceId = nextSequenceId++;
-    Admission admission =
-        engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens(), g.ignoreEos()));
+    Admission admission;
+    try {
+      admission =
+          engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens(), g.ignoreEos()));
+    } catch (RuntimeException e) {
+      // A bug in a sampler factory must cost this request only, and still answer it.
+      getContext().getLog().error("Admitting request {} failed", g.requestId(), e);
+      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "internal error while admitting the request"));
+      return this;
+    }
     if (!admission.isAccepted()) {
       g.replyTo()
           .tell(new GenerationEvent.Rejected(g.requestId(), rejectReason(admission), admission.message()));
@@ -293,6 +320,13 @@ public final class ModelActor extends AbstractBehavior<Command> {
       case LENGTH -> FinishReason.LENGTH;
       case ABORTED, ERROR -> FinishReason.CANCELLED;
     };
+  }
+
+  private Behavior<Command> onPublishStats() {
+    if (!stepScheduled) {
+      publishStats(); // a busy replica publishes after every step anyway
+    }
+    return this;
   }
 
   private Behavior<Command> onStop() {

@@ -109,8 +109,8 @@ class ModelActorTest {
     }
     assertEquals(new GenerationEvent.Finished("r1", FinishReason.LENGTH, 20, 5, 0), probe.receiveMessage());
     probe.expectNoMessage(Duration.ofMillis(100));
-    assertTrue(model.runner().threadNames.stream().allMatch(n -> n.contains(ModelActor.DISPATCHER)),
-        "steps run on the pinned dispatcher: " + model.runner().threadNames);
+    assertEquals(1, model.runner().threadNames.size(), "one pinned thread: " + model.runner().threadNames);
+    assertTrue(model.runner().threadNames.iterator().next().contains(ModelActor.DISPATCHER));
   }
 
   @Test
@@ -130,6 +130,21 @@ class ModelActorTest {
           assertEquals(8, stats.numGeneratedTokensTotal());
           assertTrue(stats.tokensPerSecond1m() > 0);
           assertTrue(stats.lastStepMillis() >= 0);
+          return null;
+        });
+  }
+
+  @Test
+  void idleReplicaKeepsPublishingSoTheRateDecays() throws InterruptedException {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("r1", prompt(10), 3, probe));
+    awaitEvent(probe, GenerationEvent.Finished.class);
+    ModelStats afterFinish = stats(model);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          assertTrue(stats(model) != afterFinish, "a fresh snapshot while idle");
           return null;
         });
   }
@@ -206,7 +221,7 @@ class ModelActorTest {
                       return e instanceof GenerationEvent.Started ? Behaviors.stopped() : Behaviors.same();
                     })
                 .build());
-    model.ref().tell(new Generate("d1", prompt(50), SamplingParams.GREEDY, 500, requester));
+    model.ref().tell(new Generate("d1", prompt(50), SamplingParams.GREEDY, 2000, requester));
     monitor.expectMessageClass(GenerationEvent.Accepted.class);
     monitor.expectMessageClass(GenerationEvent.Started.class, Duration.ofSeconds(5));
     monitor.awaitAssert(
@@ -236,6 +251,36 @@ class ModelActorTest {
     GenerationEvent last =
         awaitEvent(probe, GenerationEvent.Finished.class);
     assertEquals(FinishReason.LENGTH, ((GenerationEvent.Finished) last).reason());
+  }
+
+  @Test
+  void aSamplerFactoryBugFailsOnlyThatRequest() {
+    ReplicaId id = new ReplicaId("buggy-sampler", 0);
+    StepTestRunner runner = new StepTestRunner(64, 0);
+    ActorRef<Command> model =
+        testKit.spawn(
+            ModelActor.create(
+                id,
+                "cpu()",
+                replica ->
+                    new EngineCore(
+                        CONFIG,
+                        runner,
+                        params -> {
+                          if (params.topK() == 7) {
+                            throw new NullPointerException("bug");
+                          }
+                          return greedy(params);
+                        }),
+                board),
+            "buggy-sampler",
+            ModelActor.PROPS);
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    SamplingParams topK7 = new SamplingParams(1.0, 1.0, 7, 1L, 0, 0, -1);
+    model.tell(new Generate("bad", prompt(5), topK7, 3, probe.getRef()));
+    assertEquals("bad", probe.expectMessageClass(GenerationEvent.Failed.class).requestId());
+    model.tell(generate("good", prompt(5), 3, probe));
+    assertEquals(3, awaitEvent(probe, GenerationEvent.Finished.class).completionTokens());
   }
 
   @Test

@@ -166,6 +166,29 @@ class EngineCoreTest {
   }
 
   @Test
+  void aFullPoolEvictsTheLeastRecentlyUsedPrefixFirst() {
+    EngineCore engine = engine(new FakeModelRunner(10, 16, VOCAB), 256, true);
+    int[] prefixA = prompt(100, 48);
+    int[] prefixB = prompt(200, 48);
+    long id = 0;
+    for (int[] prefix : List.of(prefixA, prefixB)) {
+      engine.submit(request(id++, withSuffix(prefix, 1), 1)); // 4 blocks, 3 of them cached
+      drain(engine, new HashMap<>());
+    }
+    assertEquals(6, engine.stats().numKvBlocksCached());
+    engine.submit(request(id++, prompt(300, 70), 1)); // 5 blocks: the 4 uncached ones, then A's tail
+    drain(engine, new HashMap<>());
+    engine.submit(request(id, withSuffix(prefixB, 2), 1));
+    assertEquals(48, engine.step().get(0).numCachedPromptTokens(), "B, used last, is intact");
+    engine.submit(request(id + 1, withSuffix(prefixA, 3), 1));
+    assertEquals(32, engine.step().get(0).numCachedPromptTokens(), "A lost its last block");
+  }
+
+  private static int[] withSuffix(int[] prefix, int seed) {
+    return IntStream.concat(IntStream.of(prefix), IntStream.of(prompt(seed, 1))).toArray();
+  }
+
+  @Test
   void everyRequestFinishesUnderSustainedLoad() {
     FakeModelRunner runner = new FakeModelRunner(64, 16, VOCAB);
     EngineCore engine = engine(runner, 128, true);
