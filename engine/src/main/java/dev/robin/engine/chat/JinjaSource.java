@@ -273,6 +273,22 @@ final class JinjaSource {
 
   /** End of a {@code not} operand: its comparison-level expression, stopping at a lower-precedence word. */
   private static int operandEnd(String s, int from) {
+    int end = scanTopLevel(s, from, true, (t, i) -> t.charAt(i) == ',' || isWordAt(t, i, "and")
+        || isWordAt(t, i, "or") || isWordAt(t, i, "if") || isWordAt(t, i, "else"));
+    return end < 0 ? s.length() : end;
+  }
+
+  /** Tests a position of an expression that lies outside quoted strings and brackets. */
+  @FunctionalInterface
+  private interface TopLevelMatch {
+    boolean test(String s, int i);
+  }
+
+  /**
+   * The first index from {@code from} outside quoted strings and brackets where {@code match} holds, or -1.
+   * With {@code stopAtUnmatchedCloser}, a closing bracket that closes nothing opened in the scan ends it there.
+   */
+  private static int scanTopLevel(String s, int from, boolean stopAtUnmatchedCloser, TopLevelMatch match) {
     char quote = 0;
     int depth = 0;
     for (int i = from; i < s.length(); i++) {
@@ -288,16 +304,15 @@ final class JinjaSource {
       } else if (c == '(' || c == '[' || c == '{') {
         depth++;
       } else if (c == ')' || c == ']' || c == '}') {
-        if (depth == 0) {
+        if (depth == 0 && stopAtUnmatchedCloser) {
           return i;
         }
         depth--;
-      } else if (depth == 0 && (c == ',' || isWordAt(s, i, "and") || isWordAt(s, i, "or")
-          || isWordAt(s, i, "if") || isWordAt(s, i, "else"))) {
+      } else if (depth == 0 && match.test(s, i)) {
         return i;
       }
     }
-    return s.length();
+    return -1;
   }
 
   private static boolean isWordAt(String s, int i, String word) {
@@ -336,29 +351,9 @@ final class JinjaSource {
 
   /** Start of keyword {@code word} as a separate word at top level (outside strings and brackets). */
   private static int findKeyword(String s, String word, int from) {
-    char quote = 0;
-    int depth = 0;
-    for (int i = from; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      } else if (depth == 0 && s.startsWith(word, i)
-          && i > 0 && Character.isWhitespace(s.charAt(i - 1))
-          && i + word.length() < s.length() && Character.isWhitespace(s.charAt(i + word.length()))) {
-        return i;
-      }
-    }
-    return -1;
+    return scanTopLevel(s, from, false, (t, i) -> t.startsWith(word, i)
+        && i > 0 && Character.isWhitespace(t.charAt(i - 1))
+        && i + word.length() < t.length() && Character.isWhitespace(t.charAt(i + word.length())));
   }
 
   /** Position of {@code closer} after {@code from}, skipping quoted strings inside the tag. */
