@@ -7,6 +7,8 @@ import dev.robin.bench.load.LevelSummary;
 import dev.robin.bench.load.LoadGenerator;
 import dev.robin.bench.load.ModelList;
 import dev.robin.bench.load.PromptGenerator;
+import dev.robin.bench.load.PromptSizer;
+import dev.robin.bench.load.TokenCounter;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
@@ -81,7 +83,8 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   int maxTokens;
 
   @Option(names = "--prompt-tokens", defaultValue = "128",
-      description = "Approximate prompt length in tokens: random words, distinct per request (default: ${DEFAULT-VALUE}).")
+      description = "Prompt length in tokens: random words, distinct per request, sized with the server's POST "
+          + "/v1/tokenize (one word per token if it has none) (default: ${DEFAULT-VALUE}).")
   int promptTokens;
 
   @Option(names = "--shared-prefix", description = "Make the first three quarters of every prompt identical (prefix cache on).")
@@ -178,9 +181,30 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       modelName = ids.get(0);
     }
     CompletionClient client = new CompletionClient(http, apiBase, headers, Duration.ofSeconds(timeoutSeconds));
-    PromptGenerator prompts = new PromptGenerator(promptTokens, sharedPrefix, seed);
+    List<Integer> counts = new ArrayList<>();
+    for (int c : concurrency) {
+      counts.add(requestsPerLevel != null ? requestsPerLevel : defaultRequests(c));
+    }
+    int numPrompts = warmup + counts.stream().mapToInt(Integer::intValue).sum();
+    List<String> prompts;
+    String promptSizing;
+    try {
+      System.err.printf("bench: sizing %d prompts to %d tokens with the server's tokenizer%n", numPrompts, promptTokens);
+      prompts = PromptSizer.prompts(
+          new TokenCounter(http, apiBase, headers, modelName), promptTokens, sharedPrefix, seed, numPrompts);
+      promptSizing = "tokenize";
+    } catch (IllegalStateException e) {
+      System.err.println("bench: cannot count tokens (" + e.getMessage() + "); prompts get one word per token instead");
+      PromptGenerator words = new PromptGenerator(promptTokens, sharedPrefix, seed);
+      prompts = new ArrayList<>(numPrompts);
+      for (int i = 0; i < numPrompts; i++) {
+        prompts.add(words.prompt(i));
+      }
+      promptSizing = "words";
+    }
+    List<String> sized = List.copyOf(prompts);
     LoadGenerator generator =
-        new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, prompts.prompt(i), maxTokens, ignoreEos));
+        new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, sized.get((int) i), maxTokens, ignoreEos));
 
     if (warmup > 0) {
       System.err.printf("bench: warming up with %d requests%n", warmup);
@@ -190,10 +214,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       }
     }
     List<LevelSummary> levels = new ArrayList<>();
-    List<Integer> counts = new ArrayList<>();
-    for (int c : concurrency) {
-      int n = requestsPerLevel != null ? requestsPerLevel : defaultRequests(c);
-      counts.add(n);
+    for (int level = 0; level < concurrency.size(); level++) {
+      int c = concurrency.get(level);
+      int n = counts.get(level);
       System.err.printf("bench: concurrency %d, %d requests%n", c, n);
       LevelSummary s = generator.runLevel(c, n);
       levels.add(s);
@@ -214,7 +237,8 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
             launched ? modelSpec : null,
             modelName,
             new SweepReport.Settings(
-                maxTokens, promptTokens, sharedPrefix, ignoreEos, warmup, List.copyOf(concurrency), counts, seed),
+                maxTokens, promptTokens, promptSizing, sharedPrefix, ignoreEos, warmup, List.copyOf(concurrency),
+                counts, seed),
             levels,
             ModelList.health(http, apiBase));
     ReportWriter.write(report, out);
@@ -236,11 +260,12 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   static String table(List<LevelSummary> levels) {
     TextTable t =
         new TextTable(
-            "Concurrency", "Requests", "Failed", "Output tok/s", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms",
+            "Concurrency", "Requests", "Failed", "Prompt tok", "Output tok/s", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms",
             "ITL p99 ms", "Latency p50 ms", "Latency p99 ms");
     for (LevelSummary l : levels) {
       t.row(
-          l.concurrency(), l.numRequests(), l.numFailed(), l.outputTokensPerSecond(), l.ttftMs().p50(),
+          l.concurrency(), l.numRequests(), l.numFailed(), l.meanPromptTokens(), l.outputTokensPerSecond(),
+          l.ttftMs().p50(),
           l.ttftMs().p99(), l.itlMs().p50(), l.itlMs().p99(), l.latencyMs().p50(), l.latencyMs().p99());
     }
     return t.render();
@@ -250,7 +275,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     SweepReport.Settings s = r.settings();
     return "### " + (r.modelSpec() != null ? r.modelSpec() : r.model()) + ", " + r.machine().date().substring(0, 10)
         + "\n\nMeasured " + r.machine().date() + " on " + r.machine().oneLine() + ".\n"
-        + "Prompt ≈" + s.promptTokens() + " tokens" + (s.sharedPrefix() ? " (shared prefix)" : " (distinct)")
+        + "Prompts of " + (s.promptSizing().equals("tokenize") ? "at most " : "≈") + s.promptTokens() + " tokens"
+        + (s.promptSizing().equals("tokenize") ? " (sized with the server's tokenizer; mean per level in the table)" : "")
+        + (s.sharedPrefix() ? ", shared prefix" : ", distinct")
         + ", max_tokens " + s.maxTokens() + (s.ignoreEos() ? " with ignore_eos" : "") + ", temperature 0, streamed.\n\n"
         + "```sh\n" + r.command() + "\n```\n\n" + table(r.levels());
   }

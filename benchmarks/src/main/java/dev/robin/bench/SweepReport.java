@@ -28,10 +28,17 @@ public record SweepReport(
     List<LevelSummary> levels,
     JsonNode serverHealth) {
 
-  /** How the requests were made. */
+  /**
+   * How the requests were made.
+   *
+   * @param promptTokens tokens asked per prompt
+   * @param promptSizing {@code tokenize}: each prompt is the longest with at most {@code promptTokens} tokens as
+   *     the server counts them; {@code words}: the server could not count, one word per token was assumed
+   */
   public record Settings(
       int maxTokens,
       int promptTokens,
+      String promptSizing,
       boolean sharedPrefix,
       boolean ignoreEos,
       int warmupRequests,

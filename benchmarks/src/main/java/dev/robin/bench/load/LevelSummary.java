@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * @param numFailed requests that failed (HTTP error, broken or incomplete stream, error event)
  * @param numCompletionTokens completion tokens received by successful requests (usage, else chunks)
  * @param numContentChunks chunks with text received by successful requests
+ * @param meanPromptTokens mean {@code usage.prompt_tokens} of successful requests, -1 if none reported it
  * @param wallSeconds from the level's first send to its last response's end
  * @param outputTokensPerSecond {@code numCompletionTokens / wallSeconds}
  * @param requestsPerSecond successful requests per second
@@ -31,6 +32,7 @@ public record LevelSummary(
     int numFailed,
     long numCompletionTokens,
     long numContentChunks,
+    double meanPromptTokens,
     double wallSeconds,
     double outputTokensPerSecond,
     double requestsPerSecond,
@@ -50,6 +52,8 @@ public record LevelSummary(
     Map<String, Integer> errors = new TreeMap<>();
     long tokens = 0;
     long chunks = 0;
+    long promptTokens = 0;
+    int numWithPromptTokens = 0;
     int failed = 0;
     String firstError = null;
     for (RequestResult r : results) {
@@ -61,6 +65,10 @@ public record LevelSummary(
       }
       tokens += r.completionTokens();
       chunks += r.numContentChunks();
+      if (r.usagePromptTokens() >= 0) {
+        promptTokens += r.usagePromptTokens();
+        numWithPromptTokens++;
+      }
       latency.recordNanos(r.latencyNanos());
       if (r.ttftNanos() >= 0) {
         ttft.recordNanos(r.ttftNanos());
@@ -80,6 +88,7 @@ public record LevelSummary(
         failed,
         tokens,
         chunks,
+        numWithPromptTokens > 0 ? (double) promptTokens / numWithPromptTokens : -1,
         seconds,
         seconds > 0 ? tokens / seconds : 0,
         seconds > 0 ? ok / seconds : 0,

@@ -3,10 +3,12 @@ package dev.robin.bench.load;
 import java.util.Random;
 
 /**
- * Prompts of about N tokens made of random common English words (most are one token in Llama-style
- * vocabularies, so words ≈ tokens). Each request's prompt is distinct from its first word, so a prefix
- * cache cannot help, unless a shared prefix is asked for: then the first three quarters of every prompt
- * are the same words and only the rest differs.
+ * Prompts made of random common English words. Each request's prompt is distinct from its first word, so a
+ * prefix cache cannot help, unless a shared prefix is asked for: then the first words of every prompt are
+ * the same and only the rest differs. A prompt of {@code n} words is the first {@code n} words of the same
+ * request's longer prompts, so its token count grows with {@code n} and {@link PromptSizer} can search for
+ * the word count that makes an exact number of tokens (words are not tokens: a byte-level vocabulary of a
+ * few hundred ids spends two or three tokens on a word).
  */
 public final class PromptGenerator {
 
@@ -27,21 +29,41 @@ public final class PromptGenerator {
   private final long seed;
 
   /**
-   * @param approxTokens wanted prompt length in tokens (at least 1)
-   * @param sharedPrefix whether all prompts start with the same three quarters
+   * @param numWords words of {@link #prompt(long)} (at least 1)
+   * @param sharedPrefix whether all prompts start with the same three quarters of {@code numWords}
    * @param seed makes runs reproducible
    */
-  public PromptGenerator(int approxTokens, boolean sharedPrefix, long seed) {
-    if (approxTokens < 1) {
-      throw new IllegalArgumentException("prompt length must be at least 1 token, got " + approxTokens);
+  public PromptGenerator(int numWords, boolean sharedPrefix, long seed) {
+    this(numWords, sharedPrefix ? numWords * 3 / 4 : 0, seed);
+  }
+
+  /**
+   * @param numWords words of {@link #prompt(long)} (at least 1)
+   * @param numSharedWords leading words every prompt has in common (0 for none)
+   * @param seed makes runs reproducible
+   */
+  public PromptGenerator(int numWords, int numSharedWords, long seed) {
+    if (numWords < 1) {
+      throw new IllegalArgumentException("prompt length must be at least 1 word, got " + numWords);
     }
-    this.numWords = approxTokens;
-    this.numSharedWords = sharedPrefix ? approxTokens * 3 / 4 : 0;
+    if (numSharedWords < 0) {
+      throw new IllegalArgumentException("shared words must not be negative, got " + numSharedWords);
+    }
+    this.numWords = numWords;
+    this.numSharedWords = numSharedWords;
     this.seed = seed;
   }
 
   /** The prompt of request number {@code index} (the same index always gives the same prompt). */
   public String prompt(long index) {
+    return prompt(index, numWords);
+  }
+
+  /** The first {@code numWords} words of request {@code index}'s prompt. */
+  public String prompt(long index, int numWords) {
+    if (numWords < 1) {
+      throw new IllegalArgumentException("prompt length must be at least 1 word, got " + numWords);
+    }
     StringBuilder sb = new StringBuilder(numWords * 6);
     Random shared = new Random(seed);
     Random own = new Random(seed ^ (0x9E3779B97F4A7C15L * (index + 1)));
