@@ -33,6 +33,7 @@ public final class SchedulerSettings {
         c.getInt("block-size"),
         maxModelLen == 0 ? modelMaxLen : Math.min(maxModelLen, modelMaxLen),
         eosTokenIds,
-        c.getBoolean("enable-prefix-caching"));
+        c.getBoolean("enable-prefix-caching"),
+        c.getInt("max-prefill-tokens-while-decoding"));
   }
 }

@@ -44,6 +44,7 @@ class ModelSupportTest {
     SchedulerConfig c = SchedulerSettings.fromConfig(config, 2048, Set.of(2));
     assertEquals(512, c.maxNumBatchedTokens());
     assertEquals(64, c.maxNumSeqs());
+    assertEquals(128, c.maxPrefillTokensWhileDecoding());
     assertEquals(256, c.maxNumWaiting());
     assertEquals(16, c.blockSize());
     assertEquals(2048, c.maxModelLen(), "0 takes the model's context");

@@ -152,6 +152,10 @@ public final class Scheduler {
   public StepPlan schedule() {
     StepBuilder step = new StepBuilder(config.maxNumBatchedTokens());
     scheduleRunning(step, true);
+    if (!step.numTokens.isEmpty()) {
+      // Every decoding stream waits for the whole step: bound the prompt work that rides along.
+      step.budget = Math.min(step.budget, config.maxPrefillTokensWhileDecoding());
+    }
     scheduleRunning(step, false);
     if (step.preempted.isEmpty()) {
       // Admitting new work right after a preemption would only take the blocks back from the victim.

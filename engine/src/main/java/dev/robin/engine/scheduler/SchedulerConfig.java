@@ -12,6 +12,9 @@ import java.util.Set;
  * @param maxModelLen longest sequence (prompt + generated) the model may see
  * @param eosTokenIds tokens that end a sequence with {@link FinishReason#STOP}
  * @param enablePrefixCaching whether full blocks are shared between sequences with the same prefix
+ * @param maxPrefillTokensWhileDecoding prompt tokens a step may carry besides its decoding sequences' tokens:
+ *     every decoding stream waits for the whole step, so this bounds inter-token latency under load (prompts
+ *     of an idle replica still get the whole budget)
  */
 public record SchedulerConfig(
     int maxNumBatchedTokens,
@@ -20,7 +23,8 @@ public record SchedulerConfig(
     int blockSize,
     int maxModelLen,
     Set<Integer> eosTokenIds,
-    boolean enablePrefixCaching) {
+    boolean enablePrefixCaching,
+    int maxPrefillTokensWhileDecoding) {
 
   public SchedulerConfig {
     requirePositive("maxNumBatchedTokens", maxNumBatchedTokens);
@@ -28,12 +32,26 @@ public record SchedulerConfig(
     requirePositive("maxNumWaiting", maxNumWaiting);
     requirePositive("blockSize", blockSize);
     requirePositive("maxModelLen", maxModelLen);
+    requirePositive("maxPrefillTokensWhileDecoding", maxPrefillTokensWhileDecoding);
     if (maxNumSeqs > maxNumBatchedTokens) {
       // Otherwise the newest decoding sequences would get no token in a full step, step after step.
       throw new IllegalArgumentException(
           "maxNumSeqs (" + maxNumSeqs + ") must not exceed maxNumBatchedTokens (" + maxNumBatchedTokens + ")");
     }
     eosTokenIds = Set.copyOf(eosTokenIds);
+  }
+
+  /** Without a separate prefill cap while decoding: prompts may take the whole step budget. */
+  public SchedulerConfig(
+      int maxNumBatchedTokens,
+      int maxNumSeqs,
+      int maxNumWaiting,
+      int blockSize,
+      int maxModelLen,
+      Set<Integer> eosTokenIds,
+      boolean enablePrefixCaching) {
+    this(maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching,
+        maxNumBatchedTokens);
   }
 
   /** Defaults: budget 512 tokens, 64 sequences, 256 waiting, blocks of 16, prefix caching on. */
@@ -43,27 +61,38 @@ public record SchedulerConfig(
 
   public SchedulerConfig withMaxNumBatchedTokens(int value) {
     return new SchedulerConfig(
-        value, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+        value, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds,
+        enablePrefixCaching, maxPrefillTokensWhileDecoding);
   }
 
   public SchedulerConfig withMaxNumSeqs(int value) {
     return new SchedulerConfig(
-        maxNumBatchedTokens, value, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+        maxNumBatchedTokens, value, maxNumWaiting, blockSize, maxModelLen, eosTokenIds,
+        enablePrefixCaching, maxPrefillTokensWhileDecoding);
   }
 
   public SchedulerConfig withMaxNumWaiting(int value) {
     return new SchedulerConfig(
-        maxNumBatchedTokens, maxNumSeqs, value, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching);
+        maxNumBatchedTokens, maxNumSeqs, value, blockSize, maxModelLen, eosTokenIds,
+        enablePrefixCaching, maxPrefillTokensWhileDecoding);
   }
 
   public SchedulerConfig withBlockSize(int value) {
     return new SchedulerConfig(
-        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, value, maxModelLen, eosTokenIds, enablePrefixCaching);
+        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, value, maxModelLen, eosTokenIds,
+        enablePrefixCaching, maxPrefillTokensWhileDecoding);
   }
 
   public SchedulerConfig withPrefixCaching(boolean value) {
     return new SchedulerConfig(
-        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, value);
+        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, value,
+        maxPrefillTokensWhileDecoding);
+  }
+
+  public SchedulerConfig withMaxPrefillTokensWhileDecoding(int value) {
+    return new SchedulerConfig(
+        maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching,
+        value);
   }
 
   private static void requirePositive(String name, int value) {

@@ -59,6 +59,36 @@ class SchedulerTest {
   }
 
   @Test
+  void promptWorkBesideDecodingStreamsIsCappedButAnIdleReplicaGetsTheWholeBudget() {
+    SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS)).withMaxNumSeqs(32)
+        .withMaxNumBatchedTokens(512).withMaxPrefillTokensWhileDecoding(64);
+    Scheduler s = new Scheduler(config, new KvCacheManager(1000, config.blockSize(), true));
+    assertTrue(s.add(request(1, 300, 100)).isAccepted());
+    assertTrue(s.add(request(2, 300, 100)).isAccepted());
+    StepPlan first = s.schedule();
+    assertEquals(512, first.numTokens(), "nothing decodes yet: prompts take the whole budget");
+    step(s, first, 5);
+    // Request 1 now decodes; request 2 has 88 prompt tokens left and a third prompt arrives.
+    assertTrue(s.add(request(3, 300, 100)).isAccepted());
+    int steps = 0;
+    while (s.stats().numWaiting() > 0 || steps == 0) {
+      StepPlan plan = s.schedule();
+      long decoding = plan.chunks().stream().filter(c -> c.numTokens() == 1).count();
+      assertTrue(decoding >= 1);
+      assertTrue(plan.numTokens() - decoding <= 64, "prompt tokens beside decoders: " + (plan.numTokens() - decoding));
+      step(s, plan, 5);
+      steps++;
+    }
+    // 88 + 300 prompt tokens at 64 per step: the third prompt still progresses every step (no starvation).
+    assertTrue(steps >= 2 && steps <= 7, "steps until the third prompt was admitted: " + steps);
+    while (s.stats().numRunning() > 0 && steps < 200) {
+      step(s, s.schedule(), 5);
+      steps++;
+    }
+    assertEquals(0, s.stats().numRunning(), "every request finished");
+  }
+
+  @Test
   void budgetAndSequenceCapHoldEveryStepUnderRandomLoad() {
     SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
     Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), new KvCacheManager(100, 16, true));
