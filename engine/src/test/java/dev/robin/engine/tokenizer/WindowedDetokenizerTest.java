@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.engine.synthetic.SyntheticTokenizer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The window technique against a byte-level decoder (GPT-2 style: every token is some bytes, decoded
@@ -233,5 +240,42 @@ class WindowedDetokenizerTest {
     }
     assertEquals("😀", streamed.toString());
     assertEquals("", d.flush());
+  }
+
+  private static boolean wholeCharacters(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void aRandomModelOverTheSyntheticVocabularyStreamsEveryFewTokens(@TempDir Path dir) throws IOException {
+    SyntheticTokenizer.get().writeTo(dir);
+    try (HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(dir)) {
+      // The bound's premise: every token is one byte or whole characters, so a stream can only stall on
+      // single-byte tokens, as in the proof.
+      for (int id = 0; id < tokenizer.vocabSize(); id++) {
+        byte[] bytes = tokenizer.tokenBytes(id);
+        assertTrue(tokenizer.isSpecial(id) || bytes.length == 1 || wholeCharacters(bytes), "token " + id);
+      }
+      SplittableRandom random = new SplittableRandom(37);
+      int[] ids = new int[4096]; // a benchmark's generation by a model with random weights: uniform ids
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = random.nextInt(SyntheticTokenizer.IM_END_ID + 1, tokenizer.vocabSize());
+      }
+      IncrementalDetokenizer d = tokenizer.newDetokenizer(new int[] {SyntheticTokenizer.BOS_ID});
+      StringBuilder streamed = new StringBuilder();
+      int emptyInARow = 0;
+      for (int i = 0; i < ids.length; i++) {
+        String piece = d.push(ids[i]);
+        emptyInARow = piece.isEmpty() ? emptyInARow + 1 : 0;
+        assertTrue(emptyInARow <= MAX_EMPTY_PUSHES, "held back after token " + i);
+        streamed.append(piece);
+      }
+      assertEquals(tokenizer.decode(ids, true), streamed.append(d.flush()).toString());
+    }
   }
 }
