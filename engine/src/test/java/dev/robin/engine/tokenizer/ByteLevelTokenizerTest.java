@@ -132,4 +132,29 @@ class ByteLevelTokenizerTest {
       assertEquals(tokenizer.decode(ids, true), streamed.toString(), java.util.Arrays.toString(ids));
     }
   }
+
+  @Test
+  void invalidBytesStreamWithinThreeTokensLikeOneShotDecode() {
+    // Tokens 0..255 are single bytes here: a random-weight model over this vocabulary emits invalid UTF-8
+    // constantly. The decoder (the Rust tokenizer's lossy UTF-8) must be matched, and never stalled on.
+    SplittableRandom random = new SplittableRandom(31);
+    for (int round = 0; round < 300; round++) {
+      byte[] bytes = RandomUtf8.messyBytes(random, random.nextInt(1, 120));
+      int[] ids = new int[bytes.length];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = bytes[i] & 0xFF;
+      }
+      String oneShot = tokenizer.decode(ids, true);
+      IncrementalDetokenizer d = tokenizer.newDetokenizer();
+      StringBuilder streamed = new StringBuilder();
+      int emptyInARow = 0;
+      for (int id : ids) {
+        String piece = d.push(id);
+        emptyInARow = piece.isEmpty() ? emptyInARow + 1 : 0;
+        assertTrue(emptyInARow <= 3, "held back 4 tokens: " + java.util.Arrays.toString(ids));
+        streamed.append(piece);
+      }
+      assertEquals(oneShot, streamed.append(d.flush()).toString(), java.util.Arrays.toString(ids));
+    }
+  }
 }
