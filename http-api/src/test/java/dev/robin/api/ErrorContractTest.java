@@ -201,6 +201,49 @@ class ErrorContractTest {
   }
 
   @Test
+  void requestsRefusedBeforeRoutingAreInTheEnvelope() throws Exception {
+    String[] requests = {
+      "THIS IS NOT HTTP\r\n\r\n",
+      "GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+      "GET /v1/" + "a".repeat(5_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+    };
+    for (String request : requests) {
+      String response = rawExchange(request);
+      String head = response.substring(0, response.indexOf("\r\n"));
+      int status = Integer.parseInt(head.split(" ")[1]);
+      assertTrue((status >= 400 && status < 500) || status == 501, head); // 501: unknown method
+      assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), response);
+      JsonNode error = dev.robin.api.json.Json.MAPPER.readTree(response.substring(response.indexOf("\r\n\r\n") + 4))
+          .get("error");
+      assertNotNull(error, response);
+      assertEquals("invalid_request_error", error.get("type").asText(), response);
+      assertFalse(error.get("code").asText().isBlank(), response);
+      assertFalse(error.get("message").asText().isBlank(), response);
+    }
+  }
+
+  /** Sends raw bytes and reads until the server closes or a complete JSON body has arrived. */
+  private String rawExchange(String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", URI.create(server.url("/")).getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = s.getInputStream().read(buf)) > 0) {
+        out.write(buf, 0, n);
+        String sofar = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        int body = sofar.indexOf("\r\n\r\n");
+        if (body > 0 && sofar.trim().endsWith("}}")) {
+          break;
+        }
+      }
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void overloadedModelIs503WithRetryAfter() {
     FakeModel busy = new FakeModel("busy", FakeModel.Script.of(server.ids("Hello")).overloadedModel());
     server.addModel("busy", busy, 64, true);

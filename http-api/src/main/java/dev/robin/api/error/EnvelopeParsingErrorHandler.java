@@ -1,0 +1,39 @@
+package dev.robin.api.error;
+
+import java.util.Locale;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.ParsingErrorHandler;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.ErrorInfo;
+import org.apache.pekko.http.scaladsl.model.StatusCode;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+
+/**
+ * Answers requests Pekko HTTP refuses before any route sees them (a malformed request line, a URI or header
+ * over the parser's limits, an unsupported HTTP version) in the API's error envelope rather than Pekko's
+ * plain-text body, so a client's error handling has one shape to read. Configured as
+ * {@code pekko.http.server.parsing.error-handler} (Pekko instantiates it with its no-argument constructor).
+ */
+public final class EnvelopeParsingErrorHandler extends ParsingErrorHandler {
+
+  @Override
+  public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
+    log.warning("Refused a request Pekko HTTP could not parse ({}): {}", status.intValue(), info.formatPretty());
+    return ErrorResponses.response(toApiError(status.intValue(), status.reason(), info.summary()));
+  }
+
+  /**
+   * The envelope of a parser refusal: {@code invalid_request_error} for what the client sent (4xx, 501, 505),
+   * {@code server_error} otherwise;
+   * the code is the status reason in snake case ({@code request_header_fields_too_large}); the message is
+   * Pekko's one-line summary, which names the offending part but not its content.
+   */
+  static ApiError toApiError(int status, String reason, String summary) {
+    String code = reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+    // 501 (unknown method) and 505 (HTTP version) refuse what the client sent, like a 4xx.
+    boolean clientsFault = (status >= 400 && status < 500) || status == 501 || status == 505;
+    String type = clientsFault ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR;
+    String message = summary == null || summary.isBlank() ? reason : summary;
+    return new ApiError(status, type, code.isEmpty() ? "bad_request" : code, null, message + ".", null);
+  }
+}
