@@ -46,6 +46,12 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
   public record Abort(ApiError error) implements Command {}
 
+  /**
+   * The client's connection closed before the response was handed to it: nobody will read the answer, so its
+   * sequences are cancelled. Ignored once the response exists (a stream then learns of a disconnect itself).
+   */
+  public record ClientGone() implements Command {}
+
   private enum Timeout implements Command {
     ADMISSION,
     DRAIN
@@ -121,6 +127,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     return newReceiveBuilder()
         .onMessage(FromModel.class, m -> onModelEvent(m.event()))
         .onMessage(StreamEnded.class, this::onStreamEnded)
+        .onMessage(ClientGone.class, m -> onClientGone())
         .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
         .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
         .onMessage(Abort.class, a -> {
@@ -269,6 +276,21 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     return maybeStop();
   }
 
+  private Behavior<Command> onClientGone() {
+    if (responded || done) {
+      return this;
+    }
+    getContext().getLog().debug("Request {}: client disconnected before the response; cancelling", job.id());
+    done = true;
+    timers.cancel(Timeout.ADMISSION);
+    cancelUnfinished();
+    // Nobody awaits it (the connection is gone); completed only so no future is left dangling.
+    responded = true;
+    response.completeExceptionally(new ClientGoneException(job.id()));
+    report("client_disconnected");
+    return maybeStop();
+  }
+
   private Behavior<Command> onModelActorStopped() {
     for (ChoiceState c : choices) {
       c.terminal = true;
@@ -372,6 +394,13 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     services.guard().recordUsage(job.caller(), usage);
     services.metrics().requestFinished(
         job.model().id(), job.kind(), outcome, usage, (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /** Completes the response of a request whose client left; without a stack trace, as it is no bug. */
+  static final class ClientGoneException extends RuntimeException {
+    ClientGoneException(String requestId) {
+      super("request " + requestId + ": the client disconnected before the response", null, false, false);
+    }
   }
 
   private ApiError rejection(GenerationEvent.Rejected r) {
