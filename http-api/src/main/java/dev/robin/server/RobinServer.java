@@ -154,7 +154,7 @@ public final class RobinServer {
       warnIfShutdownPhaseTooShort();
       // bindFlow materializes the handler once per connection, which is what gives each one its scope (a
       // completion whose client leaves is cancelled through it); otherwise it serves requests as bind(route).
-      ConnectionScopes connections = new ConnectionScopes();
+      ConnectionScopes connections = new ConnectionScopes(settings.halfCloseIsDisconnect());
       int pipeliningLimit =
           org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.settings().config()).getPipeliningLimit();
       return Http.get(system)

@@ -1,25 +1,46 @@
 package dev.robin.api.connection;
 
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpProtocols;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.javadsl.Flow;
 
 /**
- * Gives every client connection a {@link ConnectionScope} and closes it when the connection ends. Pekko HTTP
+ * Gives every client connection a {@link ConnectionScope} and closes it when the client leaves. Pekko HTTP
  * materializes a {@code bindFlow} handler flow once per connection; the flow built here makes the scope at that
- * moment, tags each request with it and closes it when the connection's response side terminates: the client
- * closed or reset the connection (the server's TCP stage then cancels it), the server terminated it, or the
- * client ended it after its last response was sent. While a response is pending the flow is not complete, so
- * a pipelined or keep-alive request never sees its scope close because an earlier one finished.
+ * moment and tags each request with it. The scope closes:
+ *
+ * <ul>
+ *   <li>when the connection's response side terminates: the client reset the connection (RST) or it broke, the
+ *       server terminated it, or the client ended it after its last response. While a response is pending this
+ *       side stays open, so a pipelined or keep-alive request never sees its scope close because an earlier one
+ *       finished;
+ *   <li>when the request side ends while the last request asked to keep the connection: the client closed its
+ *       sending side (a FIN), which is how almost every client leaves ({@code close()} on a socket). Pekko HTTP
+ *       would still answer, as a half-closed client may wait for its response (RFC 9112 allows it), but the
+ *       answer to a closed socket is only noticed when written: for a whole completion, after the model ran to
+ *       the end. Like nginx, Go's net/http and uvicorn, Robin takes the FIN as the client leaving, unless
+ *       {@code halfCloseIsDisconnect} is off. A request with {@code Connection: close} (or HTTP/1.0 without
+ *       keep-alive) ends the request side at once by design, so it never counts as leaving.
+ * </ul>
  */
 public final class ConnectionScopes {
 
   private final Set<ConnectionScope> open = ConcurrentHashMap.newKeySet();
+  private final boolean halfCloseIsDisconnect;
+
+  public ConnectionScopes(boolean halfCloseIsDisconnect) {
+    this.halfCloseIsDisconnect = halfCloseIsDisconnect;
+  }
 
   /**
    * The handler flow for {@code bindFlow}: like {@code bind(handler)} (which maps requests with {@code mapAsync}
@@ -31,8 +52,23 @@ public final class ConnectionScopes {
             (mat, attributes) -> {
               ConnectionScope scope = new ConnectionScope();
               open.add(scope);
+              AtomicBoolean lastAskedToClose = new AtomicBoolean();
               return Flow.of(HttpRequest.class)
-                  .map(request -> (HttpRequest) request.addAttribute(ConnectionScope.KEY, scope))
+                  .map(
+                      request -> {
+                        lastAskedToClose.set(asksToClose(request));
+                        return (HttpRequest) request.addAttribute(ConnectionScope.KEY, scope);
+                      })
+                  .watchTermination(
+                      (notUsed, requestsEnded) -> {
+                        requestsEnded.whenComplete(
+                            (done, failure) -> {
+                              if (failure != null || (halfCloseIsDisconnect && !lastAskedToClose.get())) {
+                                scope.close();
+                              }
+                            });
+                        return notUsed;
+                      })
                   .mapAsync(pipeliningLimit, handler)
                   .watchTermination(
                       (notUsed, terminated) -> {
@@ -45,6 +81,16 @@ public final class ConnectionScopes {
                       });
             })
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  /** Whether the client said this is its last request on the connection. */
+  static boolean asksToClose(HttpRequest request) {
+    Optional<HttpHeader> connection = request.getHeader("Connection");
+    String tokens = connection.map(h -> h.value().toLowerCase(Locale.ROOT)).orElse("");
+    if (tokens.contains("close")) {
+      return true;
+    }
+    return request.protocol().equals(HttpProtocols.HTTP_1_0) && !tokens.contains("keep-alive");
   }
 
   /** Connections open now. */

@@ -22,6 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -56,6 +58,11 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     ADMISSION,
     DRAIN
   }
+
+  private static final ApiError CLIENT_GONE =
+      ApiError.badRequest("client_disconnected", null, "The client closed the connection before the response.");
+  private static final StatusCode CLIENT_CLOSED_REQUEST =
+      StatusCodes.custom(499, "Client Closed Request", CLIENT_GONE.message(), false, true);
 
   /** Events of sequences we cancelled may still arrive; after this the actor stops regardless. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
@@ -284,9 +291,8 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     done = true;
     timers.cancel(Timeout.ADMISSION);
     cancelUnfinished();
-    // Nobody awaits it (the connection is gone); completed only so no future is left dangling.
-    responded = true;
-    response.completeExceptionally(new ClientGoneException(job.id()));
+    // Nobody reads it (the connection is gone); it completes the route (and its metrics) like nginx's 499.
+    respond(ErrorResponses.response(CLIENT_GONE).withStatus(CLIENT_CLOSED_REQUEST));
     report("client_disconnected");
     return maybeStop();
   }
@@ -394,13 +400,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     services.guard().recordUsage(job.caller(), usage);
     services.metrics().requestFinished(
         job.model().id(), job.kind(), outcome, usage, (System.nanoTime() - startNanos) / 1e9);
-  }
-
-  /** Completes the response of a request whose client left; without a stack trace, as it is no bug. */
-  static final class ClientGoneException extends RuntimeException {
-    ClientGoneException(String requestId) {
-      super("request " + requestId + ": the client disconnected before the response", null, false, false);
-    }
   }
 
   private ApiError rejection(GenerationEvent.Rejected r) {
