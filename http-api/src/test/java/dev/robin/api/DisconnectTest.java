@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.api.testkit.FakeModel;
+import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.cluster.model.ModelProtocol;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -39,22 +35,11 @@ class DisconnectTest {
     String body = "{\"model\":\"fake\",\"stream\":true,\"n\":2,\"max_tokens\":1000,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     long closedAt;
-    try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-          .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      assertTrue(status.contains(" 200 "), status);
-      int chunks = 0;
-      for (String line = in.readLine(); line != null && chunks < 3; line = in.readLine()) {
-        if (line.startsWith("data: {")) {
-          chunks++;
-        }
-      }
-      assertEquals(3, chunks);
+    try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 10_000)) {
+      client.post("/v1/chat/completions", null, body);
+      RawHttpConnection.Head head = client.readHead();
+      assertEquals(200, head.status(), head.statusLine());
+      assertEquals(3, client.skipSseEvents(3));
       closedAt = System.nanoTime();
     }
     List<String> sequences = server.model.generates().stream().map(ModelProtocol.Generate::requestId).toList();
