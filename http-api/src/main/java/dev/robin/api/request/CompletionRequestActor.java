@@ -236,6 +236,8 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     done = true;
     timers.cancel(Timeout.ADMISSION);
     ObjectNode usage = usageJson();
+    // Recorded before the answer leaves, so a client that reads /metrics right after it sees this request.
+    report("ok");
     if (job.options().stream()) {
       if (job.options().includeUsage()) {
         send(SseFrames.data(format.usageChunk(usage)));
@@ -249,7 +251,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
                   org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
                   Json.bytes(format.whole(choices, usage))));
     }
-    report("ok");
   }
 
   /** Ends the request with an error: a status before the response started, an error event after. */
@@ -260,6 +261,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     done = true;
     timers.cancel(Timeout.ADMISSION);
     cancelUnfinished();
+    report(error.code());
     if (!responded) {
       respond(ErrorResponses.response(error));
     } else {
@@ -267,7 +269,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       send(SseFrames.DONE);
       outlet.complete();
     }
-    report(error.code());
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
@@ -292,8 +293,8 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     timers.cancel(Timeout.ADMISSION);
     cancelUnfinished();
     // Nobody reads it (the connection is gone); it completes the route (and its metrics) like nginx's 499.
-    respond(ErrorResponses.response(CLIENT_GONE).withStatus(CLIENT_CLOSED_REQUEST));
     report("client_disconnected");
+    respond(ErrorResponses.response(CLIENT_GONE).withStatus(CLIENT_CLOSED_REQUEST));
     return maybeStop();
   }
 
