@@ -183,6 +183,26 @@ class NonStreamedDisconnectTest {
     await(() -> server.server.connections().numOpen() == 0, CANCEL_BOUND, "the scope closed");
   }
 
+  @Test
+  void aWholeCompletionInFlightAtShutdownIsAnsweredAndNotCancelled() throws Exception {
+    java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> answer = server.http.sendAsync(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/v1/completions")))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\"long\",\"prompt\":\"a\",\"max_tokens\":40}"))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    await(() -> longModel.stats.get().numRunning() == 1, Duration.ofSeconds(5), "the sequence running");
+    // What SIGTERM runs: unbind, let in-flight requests finish, then terminate the connections.
+    java.util.concurrent.CompletableFuture<Void> stopped = server.server.stop().toCompletableFuture();
+    java.net.http.HttpResponse<String> response = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(40, Json.MAPPER.readTree(response.body()).get("usage").get("completion_tokens").asInt());
+    stopped.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(List.of(), longModel.cancels(), "the drain let it finish");
+    await(() -> server.server.connections().numOpen() == 0, Duration.ofSeconds(2), "terminate closed the connection");
+  }
+
   private void leaveMidGeneration(boolean reset) throws Exception {
     RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
     client.post("/v1/completions", null, "{\"model\":\"long\",\"prompt\":\"a\",\"max_tokens\":5000}");
