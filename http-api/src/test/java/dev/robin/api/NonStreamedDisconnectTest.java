@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.robin.api.guard.Caller;
+import dev.robin.api.guard.Endpoint;
+import dev.robin.api.guard.RequestGuard;
+import dev.robin.api.guard.Usage;
 import dev.robin.api.json.Json;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
@@ -14,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +35,24 @@ class NonStreamedDisconnectTest {
 
   private TestServer server;
   private FakeModel longModel;
+  /** What the server billed, as the guard heard it. */
+  private final java.util.Queue<Usage> billed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   @BeforeEach
   void start() {
-    server = new TestServer();
+    RequestGuard open = RequestGuard.open();
+    RequestGuard recording = new RequestGuard() {
+      @Override
+      public Route guard(Endpoint endpoint, java.util.function.Function<Caller, Route> inner) {
+        return open.guard(endpoint, inner);
+      }
+
+      @Override
+      public void recordUsage(Caller caller, Usage usage) {
+        billed.add(usage);
+      }
+    };
+    server = new TestServer("", b -> b.guard(recording));
     // Endless tokens every 20 ms and a huge context: only a cancel ends a 5000-token request within 100 s.
     longModel = new FakeModel(LONG,
         FakeModel.Script.of(server.ids("Hello world")).repeating().withInterval(Duration.ofMillis(20)));
@@ -228,6 +247,11 @@ class NonStreamedDisconnectTest {
     await(() -> server.server.numInFlight() == 0, CANCEL_BOUND, "the request actor is gone");
     await(() -> server.server.connections().numOpen() == 0, CANCEL_BOUND, "the connection's scope closed");
     assertEquals(0, server.server.connections().numHooks());
+    // Billed once, for what was generated before the cancel (as a stream whose client leaves is).
+    assertEquals(1, billed.size(), billed.toString());
+    Usage usage = billed.peek();
+    assertEquals(longModel.generates().get(0).promptIds().length, usage.promptTokens(), usage.toString());
+    assertTrue(usage.completionTokens() > 0 && usage.completionTokens() <= generated, usage + " vs " + generated);
     String metrics = server.get("/metrics").body();
     assertTrue(metrics.contains("robin_completion_requests_total{kind=\"text\",model=\"long\","
         + "outcome=\"client_disconnected\"} 1.0"), metrics);

@@ -145,7 +145,8 @@ public final class ApiRoutes {
                     () ->
                         guard.guard(
                             Endpoint.COMPLETIONS,
-                            caller -> withJsonBody(body -> completions.completion(body, caller, requestId, connection))))),
+                            caller ->
+                                withJsonBody(body -> completions.completion(body, caller, requestId, connection))))),
         path(
             "tokenize",
             () ->
