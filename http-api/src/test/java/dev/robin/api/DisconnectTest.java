@@ -3,12 +3,15 @@ package dev.robin.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.cluster.model.ModelProtocol;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,43 @@ class DisconnectTest {
       Thread.sleep(10);
     }
     assertEquals(0, server.server.numInFlight());
+  }
+
+  @Test
+  void aStreamWhoseClientLeavesBeforeItIsAdmittedIsCancelled() throws Exception {
+    // A model that has not admitted the request yet (a full queue, a shard on a slow node): no event until a
+    // Cancel. The stream's response starts only on admission, so only the connection can tell the client left.
+    java.util.Queue<ModelProtocol.Command> commands = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    ActorRef<ModelProtocol.Command> silent = server.system.systemActorOf(
+        Behaviors.receive(ModelProtocol.Command.class)
+            .onMessage(ModelProtocol.Generate.class, g -> {
+              commands.add(g);
+              return Behaviors.same();
+            })
+            .onMessage(ModelProtocol.Cancel.class, c -> {
+              commands.add(c);
+              return Behaviors.same();
+            })
+            .build(),
+        "silent-model", org.apache.pekko.actor.typed.Props.empty());
+    server.registry.register(new ServedModel("silent", 1_700_000_000L, "robin", TestServer.CONTEXT, 1,
+        server.tokenizer, null, silent, new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
+    RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
+    client.post("/v1/completions", null, "{\"model\":\"silent\",\"stream\":true,\"prompt\":\"hi\"}");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (commands.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(commands.peek() instanceof ModelProtocol.Generate, commands.toString());
+    long closedAt = System.nanoTime();
+    client.close();
+    deadline = closedAt + Duration.ofSeconds(1).toNanos();
+    while (commands.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(2, commands.size(), "cancelled within 1 s of the disconnect, not at the admission timeout");
+    assertEquals(((ModelProtocol.Generate) commands.peek()).requestId(),
+        ((ModelProtocol.Cancel) List.copyOf(commands).get(1)).requestId());
   }
 
   private List<FakeModel.Received> cancelled() {
