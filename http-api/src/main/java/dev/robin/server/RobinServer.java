@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Robin's HTTP server: binds the routes of {@link ApiRoutes} for the models of a {@link ModelRegistry}.
  * On {@code CoordinatedShutdown} (SIGTERM) it stops accepting connections, lets in-flight requests finish
- * within {@link ServerSettings#shutdownDeadline()}, then closes what is left.
+ * within {@link ServerSettings#shutdownDeadline()}, then closes what is left. Each client connection gets a
+ * {@link dev.robin.api.connection.ConnectionScope}, through which a completion whose client left before its
+ * answer is cancelled.
  *
  * <pre>{@code
  * RobinServer server = RobinServer.builder(system, settings, registry)
