@@ -1,5 +1,6 @@
 package dev.robin.server;
 
+import dev.robin.api.connection.ConnectionScopes;
 import dev.robin.api.guard.RequestGuard;
 import dev.robin.api.health.ClusterSection;
 import dev.robin.api.health.HealthReport;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Robin's HTTP server: binds the routes of {@link ApiRoutes} for the models of a {@link ModelRegistry}.
  * On {@code CoordinatedShutdown} (SIGTERM) it stops accepting connections, lets in-flight requests finish
- * within {@link ServerSettings#shutdownDeadline()}, then closes what is left.
+ * within {@link ServerSettings#shutdownDeadline()}, then closes what is left. Each client connection gets a
+ * {@link dev.robin.api.connection.ConnectionScope}, through which a completion whose client left before its
+ * answer is cancelled.
  *
  * <pre>{@code
  * RobinServer server = RobinServer.builder(system, settings, registry)
@@ -45,11 +48,14 @@ public final class RobinServer {
   private final ServerMetrics metrics;
   private final ServerSettings settings;
   private final InFlightRequests inFlight;
+  private final ConnectionScopes connections;
   private final AtomicReference<CompletionStage<Void>> stopping = new AtomicReference<>();
 
   private RobinServer(
-      ServerBinding binding, ServerMetrics metrics, ServerSettings settings, InFlightRequests inFlight) {
+      ServerBinding binding, ServerMetrics metrics, ServerSettings settings, InFlightRequests inFlight,
+      ConnectionScopes connections) {
     this.binding = binding;
+    this.connections = connections;
     this.metrics = metrics;
     this.settings = settings;
     this.inFlight = inFlight;
@@ -82,6 +88,11 @@ public final class RobinServer {
   /** Completion requests running now. */
   public int numInFlight() {
     return inFlight.size();
+  }
+
+  /** The client connections open now, and the disconnect hooks of their unanswered requests. */
+  public ConnectionScopes connections() {
+    return connections;
   }
 
   /**
@@ -143,12 +154,17 @@ public final class RobinServer {
       Route route =
           new ApiRoutes(system, settings, registry, guard, metrics, health, inFlight, extraApiRoutes).route();
       warnIfShutdownPhaseTooShort();
+      // bindFlow materializes the handler once per connection, which is what gives each one its scope (a
+      // completion whose client leaves is cancelled through it); otherwise it serves requests as bind(route).
+      ConnectionScopes connections = new ConnectionScopes(settings.halfCloseIsDisconnect());
+      int pipeliningLimit =
+          org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.settings().config()).getPipeliningLimit();
       return Http.get(system)
           .newServerAt(settings.host(), settings.port())
-          .bind(route)
+          .bindFlow(connections.handlerFlow(route.handler(system), pipeliningLimit))
           .thenApply(
               binding -> {
-                RobinServer server = new RobinServer(binding, metrics, settings, inFlight);
+                RobinServer server = new RobinServer(binding, metrics, settings, inFlight, connections);
                 CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
                 String name = "robin-http-" + binding.localAddress().getPort();
                 shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), name + "-unbind", () -> {

@@ -18,6 +18,8 @@ import java.util.List;
  * @param defaultMaxTokens {@code max_tokens} when the client gives none (clipped to the context)
  * @param maxTokensLimit the largest {@code max_tokens} a client may ask for
  * @param models {@code ID=PATH} specs served when no {@code --model} flag is given
+ * @param halfCloseIsDisconnect whether a client that closes its sending side (FIN) while its request is
+ *     unanswered has left, so the request is cancelled (otherwise only a reset or a failed write tells)
  */
 public record ServerSettings(
     String host,
@@ -30,7 +32,8 @@ public record ServerSettings(
     int streamBuffer,
     int defaultMaxTokens,
     int maxTokensLimit,
-    List<String> models) {
+    List<String> models,
+    boolean halfCloseIsDisconnect) {
 
   public static ServerSettings from(Config root) {
     Config c = root.getConfig("robin.server");
@@ -45,7 +48,8 @@ public record ServerSettings(
         c.getInt("stream-buffer"),
         c.getInt("default-max-tokens"),
         c.getInt("max-tokens-limit"),
-        stringList(c, "models"));
+        stringList(c, "models"),
+        c.getBoolean("half-close-is-disconnect"));
   }
 
   /** A list, or a comma-separated string (what an environment variable can carry). */
@@ -65,6 +69,6 @@ public record ServerSettings(
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
         host, newPort, maxRequestBytes, shutdownDeadline, sseKeepAlive, admissionTimeout, overloadRetryAfter,
-        streamBuffer, defaultMaxTokens, maxTokensLimit, models);
+        streamBuffer, defaultMaxTokens, maxTokensLimit, models, halfCloseIsDisconnect);
   }
 }

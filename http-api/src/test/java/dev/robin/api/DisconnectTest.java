@@ -3,16 +3,15 @@ package dev.robin.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeModel;
+import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.cluster.model.ModelProtocol;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,22 +38,11 @@ class DisconnectTest {
     String body = "{\"model\":\"fake\",\"stream\":true,\"n\":2,\"max_tokens\":1000,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     long closedAt;
-    try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-          .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      assertTrue(status.contains(" 200 "), status);
-      int chunks = 0;
-      for (String line = in.readLine(); line != null && chunks < 3; line = in.readLine()) {
-        if (line.startsWith("data: {")) {
-          chunks++;
-        }
-      }
-      assertEquals(3, chunks);
+    try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 10_000)) {
+      client.post("/v1/chat/completions", null, body);
+      RawHttpConnection.Head head = client.readHead();
+      assertEquals(200, head.status(), head.statusLine());
+      assertEquals(3, client.skipSseEvents(3));
       closedAt = System.nanoTime();
     }
     List<String> sequences = server.model.generates().stream().map(ModelProtocol.Generate::requestId).toList();
@@ -81,6 +69,43 @@ class DisconnectTest {
       Thread.sleep(10);
     }
     assertEquals(0, server.server.numInFlight());
+  }
+
+  @Test
+  void aStreamWhoseClientLeavesBeforeItIsAdmittedIsCancelled() throws Exception {
+    // A model that has not admitted the request yet (a full queue, a shard on a slow node): no event until a
+    // Cancel. The stream's response starts only on admission, so only the connection can tell the client left.
+    java.util.Queue<ModelProtocol.Command> commands = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    ActorRef<ModelProtocol.Command> silent = server.system.systemActorOf(
+        Behaviors.receive(ModelProtocol.Command.class)
+            .onMessage(ModelProtocol.Generate.class, g -> {
+              commands.add(g);
+              return Behaviors.same();
+            })
+            .onMessage(ModelProtocol.Cancel.class, c -> {
+              commands.add(c);
+              return Behaviors.same();
+            })
+            .build(),
+        "silent-model", org.apache.pekko.actor.typed.Props.empty());
+    server.registry.register(new ServedModel("silent", 1_700_000_000L, "robin", TestServer.CONTEXT, 1,
+        server.tokenizer, null, silent, new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
+    RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
+    client.post("/v1/completions", null, "{\"model\":\"silent\",\"stream\":true,\"prompt\":\"hi\"}");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (commands.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(commands.peek() instanceof ModelProtocol.Generate, commands.toString());
+    long closedAt = System.nanoTime();
+    client.close();
+    deadline = closedAt + Duration.ofSeconds(1).toNanos();
+    while (commands.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(2, commands.size(), "cancelled within 1 s of the disconnect, not at the admission timeout");
+    assertEquals(((ModelProtocol.Generate) commands.peek()).requestId(),
+        ((ModelProtocol.Cancel) List.copyOf(commands).get(1)).requestId());
   }
 
   private List<FakeModel.Received> cancelled() {

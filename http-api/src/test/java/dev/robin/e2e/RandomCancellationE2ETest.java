@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
+import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.cluster.model.ModelStats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -185,38 +182,26 @@ class RandomCancellationE2ETest {
   private static Outcome run(RealServer server, String key, Plan plan) throws IOException, InterruptedException {
     byte[] body = requestBody(plan).getBytes(StandardCharsets.UTF_8);
     String path = plan.chat() ? "/v1/chat/completions" : "/v1/completions";
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(20_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Authorization: Bearer " + key + "\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.UTF_8));
-      out.write(body);
-      out.flush();
+    try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.port(), 20_000)) {
+      client.post(path, key, body);
       if (plan.exit() == Exit.BEFORE_FIRST_BYTE) {
         Thread.sleep(plan.delayMillis());
         return new Outcome(plan.exit(), 0, 0, false);
       }
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String statusLine = in.readLine();
-      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-        // headers
-      }
-      if (statusLine == null || !statusLine.contains(" 200 ")) {
-        char[] error = new char[400];
-        int n = in.read(error);
-        throw new AssertionError(statusLine + " " + (n > 0 ? new String(error, 0, n) : ""));
+      RawHttpConnection.Head head = client.readHead();
+      if (head == null || head.status() != 200) {
+        throw new AssertionError(head == null ? "no response" : head.statusLine() + " " + client.readBody(head));
       }
       if (plan.exit() == Exit.AFTER_HEADERS) {
         return new Outcome(plan.exit(), 200, 0, false);
       }
       int chunks = 0;
       boolean sawEnd = false;
-      for (String line = in.readLine(); line != null && chunks < plan.chunks(); line = in.readLine()) {
-        if (line.startsWith("data: {")) {
+      for (String data = client.nextSseData(); data != null && chunks < plan.chunks(); data = client.nextSseData()) {
+        if (data.startsWith("{")) {
           chunks++;
-          sawEnd |= line.contains("\"finish_reason\":\"");
-        } else if (line.startsWith("data: [DONE]")) {
+          sawEnd |= data.contains("\"finish_reason\":\"");
+        } else if (data.startsWith("[DONE]")) {
           sawEnd = true;
           break;
         }

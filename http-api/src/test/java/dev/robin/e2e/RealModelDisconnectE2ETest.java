@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.json.Json;
+import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.cluster.model.ModelStats;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
@@ -22,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A client that leaves a stream of the real model after three chunks: the real model actor cancels the sequence
- * within one second, as its published statistics and {@code /health} show.
+ * A client that leaves a stream of the real model after three chunks, or a whole (non-streamed) completion while
+ * it is generated: the real model actor cancels the sequence within one second, as its published statistics and
+ * {@code /health} show.
  */
 @Tag("e2e")
 @ExtendWith(RealServer.Resolver.class)
@@ -39,23 +36,11 @@ class RealModelDisconnectE2ETest {
         + MAX_TOKENS + ",\"prompt\":\"Once upon a time\"}";
     ModelStats whileStreaming;
     long closedAt;
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Authorization: Bearer " + server.key() + "\r\n"
-          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-          .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      assertTrue(status.contains(" 200 "), status);
-      int chunks = 0;
-      for (String line = in.readLine(); line != null && chunks < 3; line = in.readLine()) {
-        if (line.startsWith("data: {")) {
-          chunks++;
-        }
-      }
-      assertEquals(3, chunks);
+    try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.port(), 10_000)) {
+      client.post("/v1/completions", server.key(), body);
+      RawHttpConnection.Head head = client.readHead();
+      assertEquals(200, head.status(), head.statusLine());
+      assertEquals(3, client.skipSseEvents(3));
       whileStreaming = awaitStats(server, s -> s.numRunning() == 1, Duration.ofSeconds(1));
       closedAt = System.nanoTime();
     }
@@ -77,6 +62,37 @@ class RealModelDisconnectE2ETest {
         HttpResponse.BodyHandlers.ofString());
     JsonNode model = Json.MAPPER.readTree(health.body()).get("models").get(0);
     assertEquals(0, model.get("running").asInt(), health.body());
+    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < deadline && server.numInFlight() > 0) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, server.numInFlight(), "the request actor is gone");
+  }
+
+  @Test
+  void aWholeCompletionWhoseClientLeavesIsCancelledWithinOneSecond(RealServer server) throws Exception {
+    ModelStats before = awaitStats(server, s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
+    String body = "{\"model\":\"stories\",\"stream\":false,\"temperature\":0,\"ignore_eos\":true,\"max_tokens\":"
+        + MAX_TOKENS + ",\"prompt\":\"Once upon a time\"}";
+    ModelStats whileGenerating;
+    long closedAt;
+    // Closed as a client's timeout closes it (a FIN): no byte of the answer has been sent yet.
+    try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.port(), 10_000)) {
+      client.post("/v1/completions", server.key(), body);
+      whileGenerating = awaitStats(server,
+          s -> s.numRunning() == 1 && s.numGeneratedTokensTotal() >= before.numGeneratedTokensTotal() + 5,
+          Duration.ofSeconds(5));
+      closedAt = System.nanoTime();
+    }
+    assertTrue(whileGenerating.numKvBlocksUsed() > 0, "a running sequence holds KV blocks: " + whileGenerating);
+
+    ModelStats after = awaitStats(server,
+        s -> s.numCancelledTotal() == before.numCancelledTotal() + 1 && s.numRunning() == 0, Duration.ofSeconds(1));
+    long cancelMillis = (System.nanoTime() - closedAt) / 1_000_000;
+    System.out.println("real model, stream=false: cancelled " + cancelMillis + " ms after the disconnect; " + after);
+    long generated = after.numGeneratedTokensTotal() - before.numGeneratedTokensTotal();
+    assertTrue(generated < MAX_TOKENS, "the sequence was cut short, not run to max_tokens: " + generated);
+    assertTrue(after.numKvBlocksUsed() <= whileGenerating.numKvBlocksUsed(), "its KV blocks were released: " + after);
     long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
     while (System.nanoTime() < deadline && server.numInFlight() > 0) {
       Thread.sleep(10);

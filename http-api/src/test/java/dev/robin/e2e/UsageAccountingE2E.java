@@ -7,18 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ServedModel;
+import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.cli.ServeCommand;
 import dev.robin.cluster.store.DailyUsage;
 import dev.robin.cluster.store.Stores;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,21 +223,14 @@ abstract class UsageAccountingE2E {
     byte[] json = Json.bytes(body);
     URI uri = URI.create(base);
     int chunks = 0;
-    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nAuthorization: Bearer " + key
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.write(json);
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      assertTrue(status != null && status.contains(" 200 "), "status " + status);
-      for (String line = in.readLine(); line != null && chunks < CANCEL_AFTER_CHUNKS; line = in.readLine()) {
-        int data = line.indexOf("data: {"); // chunked framing may put the size line before it
-        if (data >= 0 && !Json.MAPPER.readTree(line.substring(data + 6)).path("choices").path(0).path("text")
-            .asText().isEmpty()) {
+    try (RawHttpConnection client = RawHttpConnection.open(uri.getHost(), uri.getPort(), 10_000)) {
+      client.post("/v1/completions", key, json);
+      RawHttpConnection.Head head = client.readHead();
+      assertTrue(head != null && head.status() == 200, "status " + (head == null ? null : head.statusLine()));
+      for (String data = client.nextSseData(); data != null && chunks < CANCEL_AFTER_CHUNKS;
+          data = client.nextSseData()) {
+        if (data.startsWith("{")
+            && !Json.MAPPER.readTree(data).path("choices").path(0).path("text").asText().isEmpty()) {
           chunks++; // a chunk with text carries at least one token
         }
       }

@@ -22,6 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -46,10 +48,21 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
   public record Abort(ApiError error) implements Command {}
 
+  /**
+   * The client's connection closed before the response was handed to it: nobody will read the answer, so its
+   * sequences are cancelled. Ignored once the response exists (a stream then learns of a disconnect itself).
+   */
+  public record ClientGone() implements Command {}
+
   private enum Timeout implements Command {
     ADMISSION,
     DRAIN
   }
+
+  private static final ApiError CLIENT_GONE =
+      ApiError.badRequest("client_disconnected", null, "The client closed the connection before the response.");
+  private static final StatusCode CLIENT_CLOSED_REQUEST =
+      StatusCodes.custom(499, "Client Closed Request", CLIENT_GONE.message(), false, true);
 
   /** Events of sequences we cancelled may still arrive; after this the actor stops regardless. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
@@ -121,6 +134,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     return newReceiveBuilder()
         .onMessage(FromModel.class, m -> onModelEvent(m.event()))
         .onMessage(StreamEnded.class, this::onStreamEnded)
+        .onMessage(ClientGone.class, m -> onClientGone())
         .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
         .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
         .onMessage(Abort.class, a -> {
@@ -222,6 +236,8 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     done = true;
     timers.cancel(Timeout.ADMISSION);
     ObjectNode usage = usageJson();
+    // Recorded before the answer leaves, so a client that reads /metrics right after it sees this request.
+    report("ok");
     if (job.options().stream()) {
       if (job.options().includeUsage()) {
         send(SseFrames.data(format.usageChunk(usage)));
@@ -235,7 +251,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
                   org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
                   Json.bytes(format.whole(choices, usage))));
     }
-    report("ok");
   }
 
   /** Ends the request with an error: a status before the response started, an error event after. */
@@ -246,6 +261,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     done = true;
     timers.cancel(Timeout.ADMISSION);
     cancelUnfinished();
+    report(error.code());
     if (!responded) {
       respond(ErrorResponses.response(error));
     } else {
@@ -253,7 +269,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       send(SseFrames.DONE);
       outlet.complete();
     }
-    report(error.code());
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded ended) {
@@ -266,6 +281,20 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       cancelUnfinished();
       report("client_disconnected");
     }
+    return maybeStop();
+  }
+
+  private Behavior<Command> onClientGone() {
+    if (responded || done) {
+      return this;
+    }
+    getContext().getLog().debug("Request {}: client disconnected before the response; cancelling", job.id());
+    done = true;
+    timers.cancel(Timeout.ADMISSION);
+    cancelUnfinished();
+    // Nobody reads it (the connection is gone); it completes the route (and its metrics) like nginx's 499.
+    report("client_disconnected");
+    respond(ErrorResponses.response(CLIENT_GONE).withStatus(CLIENT_CLOSED_REQUEST));
     return maybeStop();
   }
 

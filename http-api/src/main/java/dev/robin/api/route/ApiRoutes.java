@@ -19,6 +19,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.robin.api.connection.ConnectionScope;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.guard.Endpoint;
@@ -89,6 +90,7 @@ public final class ApiRoutes {
     return extractRequest(
         request -> {
           String requestId = requestId();
+          ConnectionScope connection = ConnectionScope.of(request);
           return mapResponse(
               response -> {
                 metrics.httpRequest(request.method().value(), response.status().intValue());
@@ -111,13 +113,13 @@ public final class ApiRoutes {
                               ErrorHandling.rejections(),
                               () ->
                                   concat(
-                                      pathPrefix("api", () -> pathPrefix("v1", () -> api(requestId))),
-                                      pathPrefix("v1", () -> api(requestId)),
+                                      pathPrefix("api", () -> pathPrefix("v1", () -> api(requestId, connection))),
+                                      pathPrefix("v1", () -> api(requestId, connection)),
                                       path("metrics", () -> get(this::metricsRoute)))))));
         });
   }
 
-  private Route api(String requestId) {
+  private Route api(String requestId, ConnectionScope connection) {
     return concat(
         pathPrefix(
             "models",
@@ -135,7 +137,7 @@ public final class ApiRoutes {
                     () ->
                         guard.guard(
                             Endpoint.CHAT_COMPLETIONS,
-                            caller -> withJsonBody(body -> completions.chat(body, caller, requestId))))),
+                            caller -> withJsonBody(body -> completions.chat(body, caller, requestId, connection))))),
         path(
             "completions",
             () ->
@@ -143,7 +145,8 @@ public final class ApiRoutes {
                     () ->
                         guard.guard(
                             Endpoint.COMPLETIONS,
-                            caller -> withJsonBody(body -> completions.completion(body, caller, requestId))))),
+                            caller ->
+                                withJsonBody(body -> completions.completion(body, caller, requestId, connection))))),
         path(
             "tokenize",
             () ->

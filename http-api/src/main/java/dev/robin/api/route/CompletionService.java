@@ -1,6 +1,7 @@
 package dev.robin.api.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.robin.api.connection.ConnectionScope;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.guard.Caller;
 import dev.robin.api.model.ServedModel;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -51,7 +53,7 @@ final class CompletionService {
     this.tokenizerExecutor = tokenizerExecutor;
   }
 
-  CompletionStage<HttpResponse> chat(JsonNode body, Caller caller, String requestId) {
+  CompletionStage<HttpResponse> chat(JsonNode body, Caller caller, String requestId, ConnectionScope connection) {
     refuseWhileDraining();
     ParsedRequest<ChatCompletionRequest> parsed =
         ChatCompletionRequest.parse(body, services.settings().maxTokensLimit());
@@ -80,10 +82,11 @@ final class CompletionService {
             tokenizerExecutor)
         .thenCompose(
             prompts -> start(requestId, "chatcmpl-", GenerationJob.ResponseKind.CHAT, model, prompts,
-                request.options(), topLogprobs, false, caller));
+                request.options(), topLogprobs, false, caller, connection));
   }
 
-  CompletionStage<HttpResponse> completion(JsonNode body, Caller caller, String requestId) {
+  CompletionStage<HttpResponse> completion(
+      JsonNode body, Caller caller, String requestId, ConnectionScope connection) {
     refuseWhileDraining();
     ParsedRequest<CompletionRequest> parsed = CompletionRequest.parse(body, services.settings().maxTokensLimit());
     logIgnored(requestId, parsed.ignoredFields());
@@ -111,20 +114,26 @@ final class CompletionService {
             tokenizerExecutor)
         .thenCompose(
             prompts -> start(requestId, "cmpl-", GenerationJob.ResponseKind.TEXT, model, prompts, request.options(),
-                topLogprobs, request.echo(), caller));
+                topLogprobs, request.echo(), caller, connection));
   }
 
   private CompletionStage<HttpResponse> start(
       String requestId, String idPrefix, GenerationJob.ResponseKind kind, ServedModel model,
-      List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller) {
+      List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller,
+      ConnectionScope connection) {
     refuseWhileDraining();
     GenerationJob job =
         new GenerationJob(
             idPrefix + requestId, kind, model, prompts, options, topLogprobs, echo,
             System.currentTimeMillis() / 1000, caller, systemFingerprint(model.id()));
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    system.systemActorOf(
-        CompletionRequestActor.create(job, services, response), "request-" + job.id(), Props.empty());
+    ActorRef<CompletionRequestActor.Command> actor =
+        system.systemActorOf(
+            CompletionRequestActor.create(job, services, response), "request-" + job.id(), Props.empty());
+    // A client that leaves before its response is handed over (a whole completion, or a stream not yet admitted)
+    // must not keep the model generating; once answered, the hook goes, so keep-alive connections hold none.
+    ConnectionScope.Registration hook = connection.onClose(() -> actor.tell(new CompletionRequestActor.ClientGone()));
+    response.whenComplete((r, e) -> hook.cancel());
     return response;
   }
 
