@@ -25,14 +25,15 @@ import java.util.Map;
  * and only the logits come back to the host.
  *
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
- * process-wide ({@code -Dai.djl.pytorch.num_threads}); on a busy 2-core machine more than one thread lets
- * OpenMP spin against other work unless {@code OMP_WAIT_POLICY=PASSIVE} is set in the environment.
+ * process-wide ({@code -Dai.djl.pytorch.num_threads}); how long their OpenMP workers spin between ops is set
+ * by the environment ({@code bin/robin} sets {@code GOMP_SPINCOUNT=20000}, see docs/benchmarks.md).
  *
  * <p>Where decode time goes (perf + torch profiler, llama-25m float32, context 128, 2026-11-26, shared 2-core
  * box): at batch 1, MKL {@code sgemv} is ~60% of the step and streams the weights at ~13 GB/s per core, the
  * bandwidth of one core, so ~4 ms/step needs both cores streaming; a second intra-op thread halves the model
- * thread's CPU but gains no wall time while other processes hold the other core, and a bounded OpenMP spin
- * ({@code GOMP_SPINCOUNT} 1e4-5e4) made steps 2-7x slower. Weight layout does not help: {@code [in, out]}
+ * thread's CPU but gains no wall time while other processes hold the other core. OpenMP's default spin
+ * (~3e5 rounds) made steps 10x slower beside two busy processes, never spinning cost ~25% single-stream
+ * speed when idle; a short spin ({@code GOMP_SPINCOUNT=20000}) was fastest in both cases (2026-11-26). Weight layout does not help: {@code [in, out]}
  * weights, {@code W·xᵀ} or an even inner dimension (512 vs 513) were within ±10%, often worse at batch 16. At
  * batch 16, MKL packing the weights on every call ({@code sgemm_scopy_right48}, ~27%) and the KV gather
  * (~20%) dominate. glibc malloc tunables, {@code THP_MEM_ALLOC_ENABLE} and grad mode off made no difference.
