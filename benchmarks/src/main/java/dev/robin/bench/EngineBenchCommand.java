@@ -2,12 +2,14 @@ package dev.robin.bench;
 
 import dev.robin.bench.engine.DecodeBenchmark;
 import dev.robin.bench.engine.DecodeResult;
+import dev.robin.bench.engine.MatmulFloor;
 import dev.robin.bench.engine.RunnerFactory;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
 import dev.robin.engine.load.TorchThreads;
 import dev.robin.engine.scheduler.ModelRunner;
+import dev.robin.engine.synthetic.ModelLocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,10 +103,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
     for (String model : models) {
       for (String dtype : dtypes) {
         System.err.printf("bench engine: opening %s in %s (%d KV blocks of %d)%n", model, dtype, numBlocks, blockSize);
-        try (ModelRunner runner = RunnerFactory.open(model, dtype, numBlocks, blockSize)) {
+        try (ModelRunner runner = RunnerFactory.open(model, dtype, numBlocks, blockSize);
+            MatmulFloor floor = new MatmulFloor(ModelLocator.open(model, null).config(), dtype)) {
           DecodeBenchmark bench = new DecodeBenchmark(runner, context, warmupSteps, steps);
           for (int batch : batches) {
-            DecodeResult r = bench.run(model, dtype, batch);
+            DecodeResult r = bench.run(model, dtype, batch)
+                .withMatmulFloorMs(floor.msPerStep(batch, warmupSteps, steps));
             System.err.printf(
                 "bench engine:   batch %d: %.2f ms/step, %.1f tokens/s%n", batch, r.meanMsPerStep(), r.tokensPerSecond());
             results.add(r);
@@ -125,9 +129,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
   }
 
   static String table(List<DecodeResult> results) {
-    TextTable t = new TextTable("Model", "dtype", "Batch", "ms/step mean", "ms/step p50", "ms/step p99", "tokens/s");
+    TextTable t = new TextTable(
+        "Model", "dtype", "Batch", "ms/step mean", "ms/step p50", "ms/step p99", "tokens/s", "matmuls only ms");
     for (DecodeResult r : results) {
-      t.row(r.model(), r.dtype(), r.batch(), r.meanMsPerStep(), r.msPerStep().p50(), r.msPerStep().p99(), r.tokensPerSecond());
+      t.row(r.model(), r.dtype(), r.batch(), r.meanMsPerStep(), r.msPerStep().p50(), r.msPerStep().p99(),
+          r.tokensPerSecond(), r.matmulFloorMs());
     }
     return t.render();
   }

@@ -80,7 +80,7 @@ public final class DecodeBenchmark {
     double seconds = total / 1e9;
     return new DecodeResult(
         model, dtype, batch, contextTokens, warmupSteps, timedSteps, total / 1e6 / timedSteps,
-        steps.toMillis(), (double) batch * timedSteps / seconds, prefillMs);
+        steps.toMillis(), (double) batch * timedSteps / seconds, prefillMs, -1);
   }
 
   /** One decode step for every sequence; returns the nanoseconds {@code execute} took. */

@@ -9,6 +9,8 @@ import dev.robin.bench.stats.Percentiles;
  * @param msPerStep distribution of the timed {@code ModelRunner.execute} calls
  * @param tokensPerSecond {@code batch × timedSteps / total time of the timed steps}
  * @param prefillMs time of the (single, untimed-for-throughput) prefill step of the first sequence
+ * @param matmulFloorMs mean time of the same batch's dense matmuls alone ({@link MatmulFloor}); -1 if not
+ *     measured
  */
 public record DecodeResult(
     String model,
@@ -20,4 +22,12 @@ public record DecodeResult(
     double meanMsPerStep,
     Percentiles msPerStep,
     double tokensPerSecond,
-    double prefillMs) {}
+    double prefillMs,
+    double matmulFloorMs) {
+
+  public DecodeResult withMatmulFloorMs(double ms) {
+    return new DecodeResult(
+        model, dtype, batch, contextTokens, warmupSteps, timedSteps, meanMsPerStep, msPerStep, tokensPerSecond,
+        prefillMs, ms);
+  }
+}
