@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The shape and constants of a Llama-family model, read from a Hugging Face {@code config.json}.
@@ -18,6 +19,7 @@ import java.util.Set;
  * @param attentionBias whether q/k/v projections have biases (Qwen2 always does)
  * @param ropeScaling null, or the {@code rope_scaling} settings of type {@code llama3} or {@code linear}
  * @param eosTokenIds every id that ends generation (config and generation_config may list several)
+ * @param slidingWindow null when every layer attends to the whole context, else the window and its layers
  */
 public record ModelConfig(
     String architecture,
@@ -36,7 +38,19 @@ public record ModelConfig(
     boolean attentionBias,
     Integer bosTokenId,
     List<Integer> eosTokenIds,
-    String torchDtype) {
+    String torchDtype,
+    SlidingWindow slidingWindow) {
+
+  /** The components before sliding windows existed: a model whose layers all attend to the whole context. */
+  public ModelConfig(
+      String architecture, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
+      int numKeyValueHeads, int headDim, int vocabSize, int maxPositionEmbeddings, double rmsNormEps,
+      double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings, boolean attentionBias,
+      Integer bosTokenId, List<Integer> eosTokenIds, String torchDtype) {
+    this(architecture, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
+        vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias,
+        bosTokenId, eosTokenIds, torchDtype, null);
+  }
 
   public static final Set<String> SUPPORTED_ARCHITECTURES =
       Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM");
@@ -51,6 +65,32 @@ public record ModelConfig(
       double lowFreqFactor,
       double highFreqFactor,
       int originalMaxPositionEmbeddings) {}
+
+  /**
+   * Sliding-window attention as Hugging Face transformers applies it: in the listed layers a query at position
+   * {@code q} sees only keys at positions {@code p} with {@code q - size < p <= q}, i.e. {@code size} keys
+   * itself included (transformers' {@code masking_utils.sliding_window_overlay}: {@code kv_idx > q_idx -
+   * sliding_window}, and-ed with {@code causal_mask_function}: {@code kv_idx <= q_idx}).
+   *
+   * @param size keys a query sees, itself included; positive
+   * @param layers the layers that use the window, ascending; never empty
+   */
+  public record SlidingWindow(int size, List<Integer> layers) {
+    public SlidingWindow {
+      if (size <= 0) {
+        throw new IllegalArgumentException("sliding window must be positive, got " + size);
+      }
+      layers = List.copyOf(layers);
+      if (layers.isEmpty()) {
+        throw new IllegalArgumentException("a sliding window needs at least one layer");
+      }
+    }
+
+    /** A window on each of the first {@code numLayers} layers (Mistral). */
+    public static SlidingWindow everyLayer(int size, int numLayers) {
+      return new SlidingWindow(size, IntStream.range(0, numLayers).boxed().toList());
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -95,7 +135,7 @@ public record ModelConfig(
     return new ModelConfig(c.architecture, c.hiddenSize, c.intermediateSize, c.numHiddenLayers,
         c.numAttentionHeads, c.numKeyValueHeads, c.headDim, c.vocabSize, c.maxPositionEmbeddings, c.rmsNormEps,
         c.ropeTheta, c.ropeScaling, c.tieWordEmbeddings, c.attentionBias, c.bosTokenId, List.copyOf(eos),
-        c.torchDtype);
+        c.torchDtype, c.slidingWindow);
   }
 
   /** Parses a config.json tree; {@code source} names it in error messages. */
@@ -139,11 +179,12 @@ public record ModelConfig(
       throw new ModelLoadException(source + ": unsupported hidden_act " + hiddenAct + " (only silu)");
     }
     boolean qwen = arch.equals("Qwen2ForCausalLM");
+    int numLayers = requiredInt(root, "num_hidden_layers", source);
     return new ModelConfig(
         arch,
         hidden,
         requiredInt(root, "intermediate_size", source),
-        requiredInt(root, "num_hidden_layers", source),
+        numLayers,
         heads,
         kvHeads,
         headDim,
@@ -157,7 +198,66 @@ public record ModelConfig(
         root.path("bos_token_id").isNumber() ? root.get("bos_token_id").asInt() : null,
         intList(root.path("eos_token_id")),
         // transformers 4.56+ writes "dtype" where older versions wrote "torch_dtype".
-        root.path("torch_dtype").asText(root.path("dtype").asText("float32")));
+        root.path("torch_dtype").asText(root.path("dtype").asText("float32")),
+        slidingWindow(root, arch, numLayers, source));
+  }
+
+  /** transformers' default {@code sliding_window} of MistralConfig and Qwen2Config when the key is absent. */
+  private static final int DEFAULT_SLIDING_WINDOW = 4096;
+  /** Qwen2Config's default {@code max_window_layers}. */
+  private static final int DEFAULT_MAX_WINDOW_LAYERS = 28;
+
+  /**
+   * Which layers slide, per transformers' MistralConfig and Qwen2Config (main, 2025: configuration_qwen2.py at
+   * caa3177, configuration_mistral.py at 0b07a74); LlamaConfig has no window.
+   * MistralConfig keeps {@code sliding_window} as given (4096 when the key is absent, none when null) and
+   * every Mistral layer uses it. Qwen2Config sets {@code sliding_window = None} unless {@code
+   * use_sliding_window}; its {@code layer_types} (when given) name each layer {@code sliding_attention} or
+   * {@code full_attention}, else a layer slides when {@code i >= max_window_layers}: the first
+   * max_window_layers layers attend to everything, the later ones slide. A sliding layer type with no window
+   * (use_sliding_window false) attends to everything, as Qwen2Attention then gets {@code sliding_window=None}.
+   */
+  private static SlidingWindow slidingWindow(JsonNode root, String arch, int numLayers, String source) {
+    boolean mistral = arch.equals("MistralForCausalLM");
+    boolean qwen = arch.equals("Qwen2ForCausalLM");
+    if (!mistral && !(qwen && root.path("use_sliding_window").asBoolean(false))) {
+      return null;
+    }
+    JsonNode size = root.get("sliding_window");
+    if (size != null && size.isNull()) {
+      return null;
+    }
+    if (size != null && (!size.canConvertToInt() || !size.isIntegralNumber() || size.asInt() <= 0)) {
+      throw new ModelLoadException(source + ": sliding_window " + size + " must be a positive integer or null");
+    }
+    int window = size == null ? DEFAULT_SLIDING_WINDOW : size.asInt();
+    if (mistral) {
+      return SlidingWindow.everyLayer(window, numLayers);
+    }
+    List<Integer> sliding = new ArrayList<>();
+    JsonNode types = root.get("layer_types");
+    if (types != null && !types.isNull()) {
+      if (!types.isArray() || types.size() != numLayers) {
+        throw new ModelLoadException(
+            source + ": layer_types must list one attention type per layer (" + numLayers + ")");
+      }
+      for (int i = 0; i < numLayers; i++) {
+        String type = types.get(i).asText();
+        if (type.equals("sliding_attention")) {
+          sliding.add(i);
+        } else if (!type.equals("full_attention")) {
+          throw new ModelLoadException(source + ": unsupported layer_types entry \"" + type
+              + "\" (full_attention, sliding_attention)");
+        }
+      }
+    } else {
+      JsonNode max = root.get("max_window_layers");
+      int firstSliding = max == null || max.isNull() ? DEFAULT_MAX_WINDOW_LAYERS : max.asInt();
+      for (int i = Math.max(0, firstSliding); i < numLayers; i++) {
+        sliding.add(i);
+      }
+    }
+    return sliding.isEmpty() ? null : new SlidingWindow(window, sliding);
   }
 
   private static RopeScaling ropeScaling(JsonNode node, String source) {
@@ -206,5 +306,10 @@ public record ModelConfig(
 
   public int numQueriesPerKv() {
     return numAttentionHeads / numKeyValueHeads;
+  }
+
+  /** The window of layer {@code layer}: how many keys a query sees, itself included; 0 for the whole context. */
+  public int slidingWindowOf(int layer) {
+    return slidingWindow != null && slidingWindow.layers().contains(layer) ? slidingWindow.size() : 0;
   }
 }

@@ -24,11 +24,15 @@ import java.util.List;
  * @param blocksPerSequence blocks of the group's longest context (nb)
  * @param contextRows {@code [S_g, kvHeads, nb]} cache rows {@code head * numBlocks + block}; padding repeats
  *     the chunk's first block (masked)
- * @param mask {@code [S_g, maskRows, nb * blockSize]}: 0 where the query row may look, -inf elsewhere
+ * @param mask {@code [S_g, maskRows, nb * blockSize]}: 0 where the query row may look (every position up to
+ *     its own), -inf elsewhere; null when no layer attends to the whole context
+ * @param windowMask the same for sliding-window layers (only the last {@code window} positions up to the
+ *     query's own); null when the model has no window, the very array {@code mask} when the window hides
+ *     nothing in this group
  */
 record ContextGroup(
     int[] chunkIndices, int numNew, int maskRows, long[] queryRows, int blocksPerSequence, long[] contextRows,
-    float[] mask) {
+    float[] mask, float[] windowMask) {
 
   /** Largest gather per decode group, in bytes: well below glibc's 32 MB mmap ceiling. */
   static final long MAX_GATHER_BYTES = 24L << 20;
@@ -62,6 +66,13 @@ record ContextGroup(
    */
   static List<ContextGroup> plan(List<SequenceChunk> chunks, int blockSize, int numBlocks, int kvHeads,
       long rowBytes, int queriesPerKv, long maxGatherBytes) {
+    return plan(chunks, blockSize, numBlocks, kvHeads, rowBytes, queriesPerKv, maxGatherBytes,
+        new AttentionWindow(0, new boolean[0], true));
+  }
+
+  /** As above, with the masks {@code window} needs. */
+  static List<ContextGroup> plan(List<SequenceChunk> chunks, int blockSize, int numBlocks, int kvHeads,
+      long rowBytes, int queriesPerKv, long maxGatherBytes, AttentionWindow window) {
     int[] firstRow = new int[chunks.size()];
     int row = 0;
     List<Integer> decode = new ArrayList<>();
@@ -85,28 +96,27 @@ record ContextGroup(
         end++;
       }
       int[] members = decode.subList(first, end).stream().mapToInt(Integer::intValue).toArray();
-      groups.add(build(chunks, members, firstRow, 1, nb, blockSize, numBlocks, kvHeads, queriesPerKv));
+      groups.add(build(chunks, members, firstRow, 1, nb, blockSize, numBlocks, kvHeads, queriesPerKv, window));
       first = end;
     }
     for (int i : prompt) {
       SequenceChunk c = chunks.get(i);
       groups.add(build(chunks, new int[] {i}, firstRow, c.numTokens(), blocks(c, blockSize), blockSize, numBlocks,
-          kvHeads, queriesPerKv));
+          kvHeads, queriesPerKv, window));
     }
     return groups;
   }
 
   private static ContextGroup build(List<SequenceChunk> chunks, int[] members, int[] firstRow, int numNew, int nb,
-      int blockSize, int numBlocks, int kvHeads, int queriesPerKv) {
+      int blockSize, int numBlocks, int kvHeads, int queriesPerKv, AttentionWindow window) {
     int count = members.length;
-    int ctx = nb * blockSize;
     int maskRows = numNew == 1 ? 1 : numNew * queriesPerKv;
     long[] queryRows = new long[count * numNew];
     long[] rows = new long[kvHeads * count * nb];
-    float[] mask = new float[count * maskRows * ctx];
-    Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+    int lastPosition = 0;
     for (int s = 0; s < count; s++) {
       SequenceChunk c = chunks.get(members[s]);
+      lastPosition = Math.max(lastPosition, c.contextLength() - 1);
       for (int i = 0; i < numNew; i++) {
         queryRows[s * numNew + i] = firstRow[members[s]] + i;
       }
@@ -118,14 +128,38 @@ record ContextGroup(
           rows[(s * kvHeads + h) * nb + b] = (long) h * numBlocks + block;
         }
       }
+    }
+    // A query at position q loses keys to the window only when q - window >= 0.
+    boolean windowHides = !window.none() && lastPosition >= window.size();
+    float[] full = !windowHides || window.anyFullLayer()
+        ? mask(chunks, members, maskRows, nb * blockSize, queriesPerKv, Integer.MAX_VALUE)
+        : null;
+    float[] windowed = window.none() ? null
+        : windowHides ? mask(chunks, members, maskRows, nb * blockSize, queriesPerKv, window.size())
+        : full;
+    return new ContextGroup(members, numNew, maskRows, queryRows, nb, rows, full, windowed);
+  }
+
+  /**
+   * {@code [S_g, maskRows, ctx]}: 0 where query row may look, -inf elsewhere. The query at position {@code q}
+   * sees positions {@code p} with {@code q - window < p <= q}, as transformers' sliding_window_overlay
+   * ({@code kv_idx > q_idx - sliding_window}) and causal_mask_function ({@code kv_idx <= q_idx}) in
+   * masking_utils.py; {@code Integer.MAX_VALUE} gives the plain causal mask.
+   */
+  private static float[] mask(List<SequenceChunk> chunks, int[] members, int maskRows, int ctx, int queriesPerKv,
+      int window) {
+    float[] mask = new float[members.length * maskRows * ctx];
+    Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+    for (int s = 0; s < members.length; s++) {
+      SequenceChunk c = chunks.get(members[s]);
       for (int q = 0; q < maskRows; q++) {
         int i = maskRows == 1 ? 0 : q / queriesPerKv;
-        int visible = c.startPosition() + i + 1; // token i sees every position up to its own
+        int visible = c.startPosition() + i + 1; // positions 0..q: token i sees every position up to its own
         int base = (s * maskRows + q) * ctx;
-        Arrays.fill(mask, base, base + visible, 0f);
+        Arrays.fill(mask, base + Math.max(0, visible - window), base + visible, 0f);
       }
     }
-    return new ContextGroup(members, numNew, maskRows, queryRows, nb, rows, mask);
+    return mask;
   }
 
   private static int blocks(SequenceChunk c, int blockSize) {

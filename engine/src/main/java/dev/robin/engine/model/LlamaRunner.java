@@ -24,6 +24,10 @@ import java.util.Map;
  * builds its index arrays once, the weights are fused and pre-scaled at load (see {@link LlamaWeights}),
  * and only the logits come back to the host.
  *
+ * <p>Sliding-window layers ({@link AttentionWindow}: Mistral, Qwen2 with {@code use_sliding_window}) differ only
+ * in their mask, built once per step beside the full one; keys that fell out of the window are still gathered
+ * and masked, and their blocks stay allocated.
+ *
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
  * process-wide ({@code -Dai.djl.pytorch.num_threads}); how long their OpenMP workers spin between ops is set
  * by the environment ({@code bin/robin} sets {@code GOMP_SPINCOUNT=20000}, see docs/benchmarks.md).
@@ -49,6 +53,7 @@ public final class LlamaRunner implements ModelRunner {
   private final LlamaWeights weights;
   private final PagedKvCache cache;
   private final RopeTables rope;
+  private final AttentionWindow window;
   private final PtNDArray partnerRow; // [1, ropeWidth] int64
   private long maxGatherBytes = ContextGroup.MAX_GATHER_BYTES;
 
@@ -61,6 +66,7 @@ public final class LlamaRunner implements ModelRunner {
     this.weights = weights;
     this.cache = cache;
     this.rope = RopeTables.of(config);
+    this.window = AttentionWindow.of(config);
     this.partnerRow = (PtNDArray) manager.create(shape.rotatePartners(), new Shape(1, shape.ropeWidth()));
   }
 
@@ -90,9 +96,9 @@ public final class LlamaRunner implements ModelRunner {
       return Map.of();
     }
     StepInputs in = new StepInputs(plan, shape, rope, cache.blockSize(), cache.numBlocks(), dtypeBytes(),
-        maxGatherBytes);
+        maxGatherBytes, window);
     try (NDManager step = manager.newSubManager()) {
-      StepTensors st = new StepTensors(in, step, dtype, partnerRow, shape.ropeWidth());
+      StepTensors st = new StepTensors(in, step, dtype, partnerRow, shape.ropeWidth(), !window.none());
       PtNDArray x = JniUtils.embedding(st.tokens, weights.embed, false); // [T, hidden+1]
       for (int l = 0; l < config.numHiddenLayers(); l++) {
         try (NDManager layer = step.newSubManager()) {
@@ -123,9 +129,10 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray newKv = JniUtils.reshape((PtNDArray) qAndKv.get(1), new long[] {in.numTokens, 2, kv, d});
     cache.write(l, st.slots, JniUtils.permute(newKv, new long[] {2, 0, 1, 3})); // [kvHeads, T, 2, headDim]
 
+    PtNDArray[] masks = window.slides(l) ? st.windowMasks : st.masks;
     PtNDArray[] outs = new PtNDArray[in.groups.size()];
     for (int i = 0; i < outs.length; i++) {
-      outs[i] = attendGroup(l, q, i, st, scope);
+      outs[i] = attendGroup(l, q, i, st, masks[i], scope);
     }
     PtNDArray merged = outs.length == 1 ? outs[0] : JniUtils.cat(outs, 0);
     if (st.outputRows != null) {
@@ -146,9 +153,10 @@ public final class LlamaRunner implements ModelRunner {
 
   /**
    * Attention of one context group: its query rows of {@code q} ([T, heads*headDim]) against its gathered
-   * contexts; returns {@code [S_g * numNew, heads*headDim]} in group order.
+   * contexts under {@code mask} (the group's full or sliding-window mask); returns {@code [S_g * numNew,
+   * heads*headDim]} in group order.
    */
-  private PtNDArray attendGroup(int l, PtNDArray q, int group, StepTensors st, NDManager scope) {
+  private PtNDArray attendGroup(int l, PtNDArray q, int group, StepTensors st, PtNDArray mask, NDManager scope) {
     ContextGroup g = st.in.groups.get(group);
     int kv = shape.numKvHeads();
     int d = shape.headDim();
@@ -179,7 +187,7 @@ public final class LlamaRunner implements ModelRunner {
     PtNDArray keysT = (PtNDArray) keysValues.get(0); // [S_g, kvHeads, 1, headDim, L]
     PtNDArray values = JniUtils.transpose((PtNDArray) keysValues.get(1), 3, 4); // [S_g, kvHeads, 1, L, headDim]
     PtNDArray scores = JniUtils.matmul(queries, keysT); // [S_g, kvHeads, 1, maskRows, L]
-    scores = JniUtils.add(scores, st.masks[group]); // float32 mask: promotes float16 scores for the softmax
+    scores = JniUtils.add(scores, mask); // float32 mask: promotes float16 scores for the softmax
     PtNDArray probs = JniUtils.softmax(scores, -1, DataType.FLOAT32);
     if (dtype != DataType.FLOAT32) {
       probs = JniUtils.to(probs, dtype, manager.getDevice());

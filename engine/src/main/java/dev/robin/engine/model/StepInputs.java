@@ -12,8 +12,9 @@ import java.util.Set;
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
  * <p>Attention runs in {@link ContextGroup}s against the whole blocks of each chunk's context; the mask hides
- * positions beyond each query's own. When the groups' rows are not simply the step's rows in order (prompt
- * chunks next to decode chunks), queries are gathered per group and the outputs put back in token order.
+ * positions beyond each query's own (and, in sliding-window layers, those before its window). When the groups'
+ * rows are not simply the step's rows in order (prompt chunks next to decode chunks), queries are gathered per
+ * group and the outputs put back in token order.
  */
 final class StepInputs {
 
@@ -32,7 +33,7 @@ final class StepInputs {
   final long[] logitSequenceIds; // [R]
 
   StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks, int dtypeBytes,
-      long maxGatherBytes) {
+      long maxGatherBytes, AttentionWindow window) {
     List<SequenceChunk> chunks = plan.chunks();
     validate(chunks, shape, rope, blockSize, numBlocks);
     this.blockSize = blockSize;
@@ -73,7 +74,7 @@ final class StepInputs {
     logitRows = numLogits == t ? null : logits;
     long rowBytes = 2L * blockSize * shape.headDim() * dtypeBytes;
     groups = ContextGroup.plan(
-        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, shape.queriesPerKv(), maxGatherBytes);
+        chunks, blockSize, numBlocks, shape.numKvHeads(), rowBytes, shape.queriesPerKv(), maxGatherBytes, window);
     long[] out = new long[t];
     boolean ordered = true;
     int at = 0;

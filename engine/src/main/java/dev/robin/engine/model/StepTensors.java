@@ -18,12 +18,14 @@ final class StepTensors {
   final PtNDArray partners; // [T, ropeWidth] int64 rotate-half partner (broadcast view)
   final PtNDArray[] contextRows; // [groups][S_g, kvHeads, nb_g] int64 cache rows (head * numBlocks + block)
   final int[] consecutiveFirstBlocks; // [groups] first block of a lone chunk's consecutive context, else -1
-  final PtNDArray[] masks; // [groups][S_g, 1, 1, maskRows_g, nb_g * blockSize] float32
+  final PtNDArray[] masks; // [groups][S_g, 1, 1, maskRows_g, nb_g * blockSize] float32; null if no full layer
+  final PtNDArray[] windowMasks; // the same for sliding-window layers, or null when the model has no window
   final PtNDArray[] queryRows; // [groups][S_g * numNew_g] int64 token rows; null for a single in-order group
   final PtNDArray outputRows; // [T] int64, or null when in order
   final PtNDArray logitRows; // [R] int64, or null
 
-  StepTensors(StepInputs in, NDManager step, DataType dtype, PtNDArray partnerRow, int ropeWidth) {
+  StepTensors(
+      StepInputs in, NDManager step, DataType dtype, PtNDArray partnerRow, int ropeWidth, boolean windowed) {
     this.in = in;
     int t = in.numTokens;
     tokens = longs(step, in.tokenIds, t);
@@ -36,6 +38,7 @@ final class StepTensors {
     contextRows = new PtNDArray[numGroups];
     consecutiveFirstBlocks = new int[numGroups];
     masks = new PtNDArray[numGroups];
+    windowMasks = windowed ? new PtNDArray[numGroups] : null;
     queryRows = new PtNDArray[numGroups];
     for (int i = 0; i < numGroups; i++) {
       ContextGroup g = in.groups.get(i);
@@ -44,8 +47,11 @@ final class StepTensors {
       contextRows[i] = consecutiveFirstBlocks[i] >= 0
           ? null
           : longs(step, g.contextRows(), g.numChunks(), kvHeads, g.blocksPerSequence());
-      masks[i] = (PtNDArray) step.create(g.mask(),
-          new Shape(g.numChunks(), 1, 1, g.maskRows(), (long) g.blocksPerSequence() * in.blockSize));
+      Shape maskShape = new Shape(g.numChunks(), 1, 1, g.maskRows(), (long) g.blocksPerSequence() * in.blockSize);
+      masks[i] = g.mask() == null ? null : (PtNDArray) step.create(g.mask(), maskShape);
+      if (windowMasks != null) {
+        windowMasks[i] = g.windowMask() == g.mask() ? masks[i] : (PtNDArray) step.create(g.windowMask(), maskShape);
+      }
       boolean allRows = numGroups == 1 && in.inOrder;
       queryRows[i] = allRows ? null : longs(step, g.queryRows(), g.queryRows().length);
     }

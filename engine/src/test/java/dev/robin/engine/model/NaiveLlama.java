@@ -5,8 +5,9 @@ import dev.robin.engine.config.ModelConfig;
 
 /**
  * Test-only reference: the Llama/Mistral/Qwen2 forward pass in plain float64 loops, written from the Hugging
- * Face modeling code (RMSNorm, rotate-half RoPE with default/linear/llama3 frequencies, GQA, SiLU MLP), with no
- * DJL and none of the runner's load-time rearrangements. Recomputes the whole sequence each call.
+ * Face modeling code (RMSNorm, rotate-half RoPE with default/linear/llama3 frequencies, GQA, per-layer sliding
+ * window, SiLU MLP), with no DJL and none of the runner's load-time rearrangements. Recomputes the whole
+ * sequence each call.
  */
 final class NaiveLlama {
 
@@ -90,7 +91,9 @@ final class NaiveLlama {
     for (int t = 0; t < n; t++) {
       x[t] = embed[tokens[t]].clone();
     }
-    for (Layer ly : layers) {
+    for (int l = 0; l < layers.length; l++) {
+      Layer ly = layers[l];
+      int window = c.slidingWindowOf(l);
       double[][] q = new double[n][];
       double[][] k = new double[n][];
       double[][] v = new double[n][];
@@ -104,9 +107,11 @@ final class NaiveLlama {
         double[] att = new double[heads * d];
         for (int hh = 0; hh < heads; hh++) {
           int kvh = hh / group;
+          // Sliding window: key positions s with t - window < s <= t (transformers' masking_utils).
+          int first = window == 0 ? 0 : Math.max(0, t - window + 1);
           double[] scores = new double[t + 1];
           double max = Double.NEGATIVE_INFINITY;
-          for (int s = 0; s <= t; s++) {
+          for (int s = first; s <= t; s++) {
             double dot = 0;
             for (int j = 0; j < d; j++) {
               dot += q[t][hh * d + j] * k[s][kvh * d + j];
@@ -115,11 +120,11 @@ final class NaiveLlama {
             max = Math.max(max, scores[s]);
           }
           double sum = 0;
-          for (int s = 0; s <= t; s++) {
+          for (int s = first; s <= t; s++) {
             scores[s] = Math.exp(scores[s] - max);
             sum += scores[s];
           }
-          for (int s = 0; s <= t; s++) {
+          for (int s = first; s <= t; s++) {
             for (int j = 0; j < d; j++) {
               att[hh * d + j] += scores[s] / sum * v[s][kvh * d + j];
             }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class NaiveReferenceTest {
 
-  private static final double F32_TOLERANCE = 1e-4;
+  static final double F32_TOLERANCE = 1e-4;
   /**
    * float16 keeps 11 significant bits (unit roundoff 4.9e-4); weights, activations and the KV cache are all
    * rounded, and the errors of some hundred roundings along the residual stream add up like a random walk, so
