@@ -32,7 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *
  * <p>A requester that stops (watched) or cancels has its sequence aborted and its KV blocks freed at once.
  * A failing step fails the requests in it and the replica keeps serving. After each step it publishes
- * {@link ModelStats} on a {@link ModelStatsBoard}, which {@code /health} reads without messaging it.
+ * {@link ModelStats} on a {@link ModelStatsBoard}, which {@code /health} reads without messaging it, with
+ * cumulative {@link StepStats} (durations and tokens of its steps by kind) kept in a few arrays.
  */
 public final class ModelActor extends AbstractBehavior<Command> {
 
@@ -69,6 +70,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
   private final ModelStatsBoard board;
   private final InFlightRequests requests = new InFlightRequests();
   private final TokenRateWindow tokenRate = new TokenRateWindow();
+  private final StepStatsRecorder stepStats = new StepStatsRecorder();
   private ModelStats.Status status = ModelStats.Status.READY;
   private boolean stepScheduled;
   private long nextSequenceId;
@@ -260,6 +262,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
     List<SequenceOutput> outputs;
     try {
       outputs = engine.step();
+      stepStats.record(engine.lastStep(), (System.nanoTime() - start) / 1e9);
     } catch (RuntimeException e) {
       // EngineCore contains runner failures itself; this is a bug in the engine: fail everyone, carry on.
       getContext().getLog().error("Model replica {} step failed", replica, e);
@@ -386,6 +389,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
             tokenRate.tokensPerSecond(System.nanoTime()),
             numRequestsTotal,
             numGeneratedTokensTotal,
-            numCancelledTotal));
+            numCancelledTotal,
+            stepStats.snapshot()));
   }
 }

@@ -19,6 +19,7 @@ package dev.robin.cluster.model;
  * @param numRequestsTotal requests admitted since start
  * @param numGeneratedTokensTotal tokens generated since start
  * @param numCancelledTotal sequences cancelled since start
+ * @param steps step durations and tokens per step by kind, and tokens computed, since start
  */
 public record ModelStats(
     String modelId,
@@ -34,7 +35,33 @@ public record ModelStats(
     double tokensPerSecond1m,
     long numRequestsTotal,
     long numGeneratedTokensTotal,
-    long numCancelledTotal) {
+    long numCancelledTotal,
+    StepStats steps) {
+
+  public ModelStats {
+    steps = steps == null ? StepStats.EMPTY : steps;
+  }
+
+  /** Stats without step figures (a replica that has not stepped, or a test's fake). */
+  public ModelStats(
+      String modelId,
+      String device,
+      Status status,
+      int numWaiting,
+      int numRunning,
+      long numPreemptedTotal,
+      int numKvBlocksUsed,
+      int numKvBlocksTotal,
+      double prefixCacheHitRate,
+      double lastStepMillis,
+      double tokensPerSecond1m,
+      long numRequestsTotal,
+      long numGeneratedTokensTotal,
+      long numCancelledTotal) {
+    this(modelId, device, status, numWaiting, numRunning, numPreemptedTotal, numKvBlocksUsed, numKvBlocksTotal,
+        prefixCacheHitRate, lastStepMillis, tokensPerSecond1m, numRequestsTotal, numGeneratedTokensTotal,
+        numCancelledTotal, StepStats.EMPTY);
+  }
 
   /** A replica's state. */
   public enum Status {

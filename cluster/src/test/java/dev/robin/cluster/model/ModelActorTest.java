@@ -130,6 +130,13 @@ class ModelActorTest {
           assertEquals(8, stats.numGeneratedTokensTotal());
           assertTrue(stats.tokensPerSecond1m() > 0);
           assertTrue(stats.lastStepMillis() >= 0);
+          StepStats steps = stats.steps();
+          assertEquals(1, steps.durationSeconds(StepKind.PREFILL).count(), "the 40-token prompt in one step");
+          assertEquals(7, steps.durationSeconds(StepKind.DECODE).count(), "then one step per further token");
+          assertEquals(0, steps.durationSeconds(StepKind.MIXED).count());
+          assertEquals(40.0, steps.numTokens(StepKind.PREFILL).sum());
+          assertEquals(40, steps.numPromptTokensComputedTotal());
+          assertEquals(7, steps.numDecodeTokensComputedTotal());
           return null;
         });
   }

@@ -40,6 +40,7 @@ public final class EngineCore implements AutoCloseable {
   private long numStepsTotal;
   private long numFailedStepsTotal;
   private int lastStepNumTokens;
+  private StepTokens lastStep = StepTokens.NONE;
 
   /** An engine whose KV pool has the runner's blocks; {@code config.blockSize()} must be the runner's. */
   public EngineCore(SchedulerConfig config, ModelRunner runner, SamplerFactory samplerFactory) {
@@ -96,10 +97,13 @@ public final class EngineCore implements AutoCloseable {
   public List<SequenceOutput> step() {
     StepPlan plan = scheduler.schedule();
     if (plan.isEmpty()) {
+      lastStep = StepTokens.NONE;
       return List.of();
     }
     numStepsTotal++;
     lastStepNumTokens = plan.numTokens();
+    int numDecodeTokens = scheduler.numDecodeTokens(plan);
+    lastStep = new StepTokens(numDecodeTokens, lastStepNumTokens - numDecodeTokens);
     Map<Long, float[]> logits;
     try {
       logits = runner.execute(plan);
@@ -167,6 +171,14 @@ public final class EngineCore implements AutoCloseable {
       }
     }
     return outputs;
+  }
+
+  /**
+   * What the latest {@link #step()} computed ({@link StepTokens#NONE} when it had nothing to do); a step
+   * whose runner failed still counts, since its time was spent.
+   */
+  public StepTokens lastStep() {
+    return lastStep;
   }
 
   public EngineStats stats() {

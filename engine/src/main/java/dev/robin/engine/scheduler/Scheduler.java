@@ -130,6 +130,22 @@ public final class Scheduler {
     return running.size();
   }
 
+  /**
+   * Decode tokens of a plan just returned by {@link #schedule()} (call it before {@link #update}): one-token
+   * chunks of sequences past their prompt. Every other planned token is prompt work — a prompt chunk, or
+   * the recomputation of a preempted sequence.
+   */
+  public int numDecodeTokens(StepPlan plan) {
+    int n = 0;
+    for (SequenceChunk chunk : plan.chunks()) {
+      Sequence seq = sequences.get(chunk.sequenceId());
+      if (seq != null && chunk.numTokens() == 1 && chunk.startPosition() >= seq.numPromptTokens) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Ids of every live sequence, running first (for failing them all at once). */
   public List<Long> sequenceIds() {
     List<Long> ids = new ArrayList<>(sequences.size());

@@ -112,6 +112,44 @@ class EngineCoreTest {
   }
 
   @Test
+  void lastStepSplitsItsTokensIntoDecodeAndComputedPromptTokens() {
+    FakeModelRunner runner = new FakeModelRunner(200, 16, VOCAB);
+    EngineCore engine = engine(runner, 256, true);
+    int[] longPrompt = prompt(2, 300);
+    assertEquals(StepTokens.NONE, engine.lastStep());
+    engine.submit(new GenerationRequest(1, prompt(1, 20), SamplingParams.GREEDY, 50, true));
+    engine.step();
+    assertEquals(new StepTokens(0, 20), engine.lastStep(), "prefill only");
+    engine.step();
+    assertEquals(new StepTokens(1, 0), engine.lastStep(), "decode only");
+    engine.submit(new GenerationRequest(2, longPrompt, SamplingParams.GREEDY, 50, true));
+    engine.step();
+    assertEquals(new StepTokens(1, 255), engine.lastStep(), "a prompt chunk rides along with a decode");
+    engine.step();
+    assertEquals(new StepTokens(1, 45), engine.lastStep(), "the prompt's last chunk");
+    engine.step();
+    assertEquals(new StepTokens(2, 0), engine.lastStep());
+    // 32 of its 33 prompt tokens are cached blocks of request 2: its single computed token is prompt work.
+    int[] sharesTwoBlocks = IntStream.concat(IntStream.of(longPrompt).limit(32), IntStream.of(7)).toArray();
+    engine.submit(new GenerationRequest(3, sharesTwoBlocks, SamplingParams.GREEDY, 50, true));
+    engine.step();
+    assertEquals(new StepTokens(2, 1), engine.lastStep(), "cached prompt tokens are not computed");
+    engine.step();
+    assertEquals(new StepTokens(3, 0), engine.lastStep());
+    for (StepPlan plan : runner.plans()) {
+      assertTrue(plan.numTokens() <= 256);
+    }
+
+    engine.abortAll();
+    engine.step();
+    assertEquals(StepTokens.NONE, engine.lastStep(), "nothing to compute");
+    engine.submit(request(4, prompt(4, 10), 5));
+    runner.failNextStep(new IllegalStateException("device lost"));
+    engine.step();
+    assertEquals(new StepTokens(0, 10), engine.lastStep(), "a failed step still spent its time");
+  }
+
+  @Test
   void abortsFreeEveryBlock() {
     FakeModelRunner runner = new FakeModelRunner(60, 16, VOCAB);
     EngineCore engine = engine(runner, 128, true);
