@@ -26,14 +26,33 @@ public final class SchedulerSettings {
     if (maxModelLen < 0) {
       throw new IllegalArgumentException(PATH + ".max-model-len must be >= 0, got " + maxModelLen);
     }
-    return new SchedulerConfig(
-        c.getInt("max-num-batched-tokens"),
-        c.getInt("max-num-seqs"),
-        c.getInt("max-num-waiting"),
-        c.getInt("block-size"),
-        maxModelLen == 0 ? modelMaxLen : Math.min(maxModelLen, modelMaxLen),
-        eosTokenIds,
-        c.getBoolean("enable-prefix-caching"),
-        c.getInt("max-prefill-tokens-while-decoding"));
+    int budget = positive(c, "max-num-batched-tokens");
+    int maxNumSeqs = positive(c, "max-num-seqs");
+    int maxNumWaiting = positive(c, "max-num-waiting");
+    int blockSize = positive(c, "block-size");
+    int maxPrefillWhileDecoding = positive(c, "max-prefill-tokens-while-decoding");
+    try {
+      return new SchedulerConfig(
+          budget,
+          maxNumSeqs,
+          maxNumWaiting,
+          blockSize,
+          maxModelLen == 0 ? modelMaxLen : Math.min(maxModelLen, modelMaxLen),
+          eosTokenIds,
+          c.getBoolean("enable-prefix-caching"),
+          maxPrefillWhileDecoding);
+    } catch (IllegalArgumentException e) {
+      // The record's cross-field checks name Java components; say which block they come from.
+      throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** An operator sees the key they set, not a Java parameter name. */
+  private static int positive(Config c, String key) {
+    int value = c.getInt(key);
+    if (value <= 0) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be positive, got " + value);
+    }
+    return value;
   }
 }

@@ -54,4 +54,17 @@ class ModelSupportTest {
     assertEquals(100, shorter.maxModelLen());
     assertEquals("PinnedDispatcher", config.getString(ModelActor.DISPATCHER + ".type"));
   }
+
+  @Test
+  void badSchedulerSettingsNameTheirKey() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> SchedulerSettings.fromConfig(
+            RobinTestConfig.load("robin.engine.scheduler.max-prefill-tokens-while-decoding = 0"), 2048, Set.of()));
+    assertEquals("robin.engine.scheduler.max-prefill-tokens-while-decoding must be positive, got 0", e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> SchedulerSettings.fromConfig(
+            RobinTestConfig.load("robin.engine.scheduler.max-num-seqs = 1024"), 2048, Set.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().startsWith("robin.engine.scheduler: maxNumSeqs (1024) must not exceed"), e.getMessage());
+  }
 }
