@@ -183,6 +183,46 @@ class UsageRollUpTest {
         day("2026-11-04", 2, 90, 9)), await(usage.usage("keyA")));
   }
 
+  @Test
+  void aDatabaseFromBeforeTheRollUpKeepsItsRowsAsWrittenWhenFirstOpened() throws Exception {
+    Path directory = dataDir.resolve("store-from-before");
+    String url = "jdbc:h2:file:" + directory.toAbsolutePath().normalize().resolve("robin") + ";DB_CLOSE_ON_EXIT=FALSE";
+    try (Connection before = DriverManager.getConnection(url, "robin", "");
+        Statement statement = before.createStatement()) {
+      statement.execute("CREATE TABLE usage_events (key_id VARCHAR(64) NOT NULL, request_id VARCHAR(256) NOT NULL, "
+          + "usage_day DATE NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, "
+          + "PRIMARY KEY (key_id, request_id))");
+      statement.execute("INSERT INTO usage_events VALUES ('keyA', 'a1', DATE '2026-10-30', 10, 1), "
+          + "('keyA', 'a2', DATE '2026-10-30', 20, 2)");
+      statement.execute("SHUTDOWN");
+    }
+    Instant opened = Instant.now();
+    clock.set(opened);
+    try (EmbeddedStores upgraded = EmbeddedStores.open(new StoreSettings.Embedded(directory, 1, RETENTION), clock)) {
+      H2UsageStore upgradedUsage = (H2UsageStore) upgraded.usage();
+      List<DailyUsage> expected = List.of(day("2026-10-30", 2, 30, 3));
+      assertEquals(expected, await(upgradedUsage.usage("keyA")));
+      assertTrue(await(upgradedUsage.rollUpIfDue()));
+      assertEquals(expected, await(upgradedUsage.usage("keyA")), "old rows are dated when the column was added");
+
+      clock.set(opened.plus(RETENTION).plus(Duration.ofMinutes(1)));
+      await(upgradedUsage.record(List.of(event("a3", "keyA", NOV4, 5, 5))));
+      assertEquals(List.of(day("2026-10-30", 2, 30, 3), day("2026-11-04", 1, 5, 5)),
+          await(upgradedUsage.usage("keyA")));
+    }
+    try (EmbeddedStores reopened = EmbeddedStores.open(new StoreSettings.Embedded(directory, 1, RETENTION), clock);
+        Connection after = DriverManager.getConnection(url, "robin", "");
+        Statement statement = after.createStatement();
+        ResultSet counts = statement.executeQuery(
+            "SELECT (SELECT COUNT(*) FROM usage_events), (SELECT COUNT(*) FROM usage_daily)")) {
+      assertTrue(counts.next());
+      assertEquals(1, counts.getLong(1), "only the recent row stays raw");
+      assertEquals(1, counts.getLong(2), "the two old rows are one daily sum");
+      assertEquals(List.of(day("2026-10-30", 2, 30, 3), day("2026-11-04", 1, 5, 5)),
+          await(reopened.usage().usage("keyA")), "the figures survive a restart after a roll-up");
+    }
+  }
+
   /** Request ids left in usage_events, as key/request, sorted. */
   private List<String> rawRequests() throws SQLException {
     List<String> rows = new ArrayList<>();
