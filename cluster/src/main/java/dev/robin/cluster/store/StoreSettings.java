@@ -31,13 +31,28 @@ public record StoreSettings(Backend backend, Embedded embedded, Cassandra cassan
    *
    * @param directory where the database files live ({@code <data-dir>/robin-store})
    * @param ioThreads threads running blocking JDBC calls, off every actor and HTTP thread
+   * @param usageEventRetention how long a request's own usage row is kept (and a retry of it recognised) before
+   *     it is rolled up into its key's daily sums
    */
-  public record Embedded(Path directory, int ioThreads) {
+  public record Embedded(Path directory, int ioThreads, Duration usageEventRetention) {
+
+    /** The retention used when none is given. */
+    public static final Duration DEFAULT_USAGE_EVENT_RETENTION = Duration.ofDays(7);
+
     public Embedded {
       Objects.requireNonNull(directory, "directory");
       if (ioThreads < 1) {
         throw new IllegalArgumentException("robin.store.embedded.io-threads must be >= 1, got " + ioThreads);
       }
+      if (usageEventRetention.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("robin.store.embedded.usage-event-retention must be at least 1 minute "
+            + "(retried usage batches must still be recognised), got " + usageEventRetention);
+      }
+    }
+
+    /** With the default usage event retention. */
+    public Embedded(Path directory, int ioThreads) {
+      this(directory, ioThreads, DEFAULT_USAGE_EVENT_RETENTION);
     }
   }
 
@@ -88,7 +103,8 @@ public record StoreSettings(Backend backend, Embedded embedded, Cassandra cassan
     Backend backend = parseBackend(store.getString("backend"));
     Config e = store.getConfig("embedded");
     Embedded embedded = new Embedded(
-        Path.of(e.getString("data-dir")).resolve("robin-store"), e.getInt("io-threads"));
+        Path.of(e.getString("data-dir")).resolve("robin-store"), e.getInt("io-threads"),
+        e.getDuration("usage-event-retention"));
     Config c = store.getConfig("cassandra");
     Cassandra cassandra = new Cassandra(
         parseContactPoints(c.getString("contact-points")),

@@ -34,6 +34,7 @@ class SettingsFromConfTest {
     StoreSettings settings = StoreSettings.fromConfig(store);
     assertEquals(StoreSettings.Backend.EMBEDDED, settings.backend());
     assertEquals(Path.of("data", "robin-store"), settings.embedded().directory());
+    assertEquals(Duration.ofDays(7), settings.embedded().usageEventRetention());
     assertEquals(List.of(InetSocketAddress.createUnresolved("127.0.0.1", 9042)), settings.cassandra().contactPoints());
     assertEquals("datacenter1", settings.cassandra().localDatacenter());
     assertEquals("robin", settings.cassandra().keyspace());

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +33,21 @@ public final class EmbeddedStores implements Stores {
   private final H2UsageStore usage;
   private boolean closed;
 
-  private EmbeddedStores(String url, JdbcConnectionPool pool, JdbcRunner runner) {
+  private EmbeddedStores(String url, JdbcConnectionPool pool, JdbcRunner runner, H2UsageStore usage) {
     this.url = url;
     this.pool = pool;
     this.runner = runner;
     this.keys = new H2KeyStore(runner);
-    this.usage = new H2UsageStore(runner);
+    this.usage = usage;
   }
 
   /** Opens (creating if needed) the database in {@code settings.directory()} and its tables. */
   public static EmbeddedStores open(StoreSettings.Embedded settings) {
+    return open(settings, Clock.systemUTC());
+  }
+
+  /** As {@link #open(StoreSettings.Embedded)}, with the clock that dates usage rows for their roll-up. */
+  static EmbeddedStores open(StoreSettings.Embedded settings, Clock clock) {
     Path directory = settings.directory().toAbsolutePath().normalize();
     try {
       Files.createDirectories(directory);
@@ -73,7 +79,8 @@ public final class EmbeddedStores implements Stores {
           failure);
     }
     log.info("Embedded store open in {}", directory);
-    return new EmbeddedStores(url, pool, runner);
+    return new EmbeddedStores(url, pool, runner,
+        new H2UsageStore(runner, settings.usageEventRetention(), clock));
   }
 
   @Override
