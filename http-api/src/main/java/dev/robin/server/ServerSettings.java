@@ -20,6 +20,9 @@ import java.util.List;
  * @param models {@code ID=PATH} specs served when no {@code --model} flag is given
  * @param halfCloseIsDisconnect whether a client that closes its sending side (FIN) while its request is
  *     unanswered has left, so the request is cancelled (otherwise only a reset or a failed write tells)
+ * @param wholeResponseDeadline a non-streamed completion not ready by then is cancelled and answered 503: one
+ *     second inside Pekko's {@code pekko.http.server.request-timeout}, which would otherwise answer while the
+ *     model kept generating for nobody; null when that timeout is infinite
  */
 public record ServerSettings(
     String host,
@@ -33,7 +36,8 @@ public record ServerSettings(
     int defaultMaxTokens,
     int maxTokensLimit,
     List<String> models,
-    boolean halfCloseIsDisconnect) {
+    boolean halfCloseIsDisconnect,
+    Duration wholeResponseDeadline) {
 
   public static ServerSettings from(Config root) {
     Config c = root.getConfig("robin.server");
@@ -49,7 +53,18 @@ public record ServerSettings(
         c.getInt("default-max-tokens"),
         c.getInt("max-tokens-limit"),
         stringList(c, "models"),
-        c.getBoolean("half-close-is-disconnect"));
+        c.getBoolean("half-close-is-disconnect"),
+        wholeResponseDeadline(root));
+  }
+
+  private static Duration wholeResponseDeadline(Config root) {
+    String key = "pekko.http.server.request-timeout";
+    if (!root.hasPath(key) || root.getString(key).equalsIgnoreCase("infinite")) {
+      return null;
+    }
+    Duration pekko = root.getDuration(key);
+    Duration margin = Duration.ofSeconds(1);
+    return pekko.compareTo(margin.multipliedBy(2)) > 0 ? pekko.minus(margin) : pekko.dividedBy(2);
   }
 
   /** A list, or a comma-separated string (what an environment variable can carry). */
@@ -69,6 +84,6 @@ public record ServerSettings(
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
         host, newPort, maxRequestBytes, shutdownDeadline, sseKeepAlive, admissionTimeout, overloadRetryAfter,
-        streamBuffer, defaultMaxTokens, maxTokensLimit, models, halfCloseIsDisconnect);
+        streamBuffer, defaultMaxTokens, maxTokensLimit, models, halfCloseIsDisconnect, wholeResponseDeadline);
   }
 }

@@ -94,6 +94,12 @@ public record ApiError(int status, String type, String code, String param, Strin
     return new ApiError(503, SERVER_ERROR, "server_overloaded", null, message, retryAfter);
   }
 
+  /** A whole (non-streamed) response that was not ready within the server's request timeout. */
+  public static ApiError wholeResponseTimedOut() {
+    return overloaded(
+        "The request took longer than the server's request timeout. Use stream=true for long completions.", null);
+  }
+
   /** A 500 whose message never carries internals (no exception text, no stack trace). */
   public static ApiError internal(String requestId) {
     return new ApiError(

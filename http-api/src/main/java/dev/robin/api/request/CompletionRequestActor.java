@@ -56,6 +56,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
 
   private enum Timeout implements Command {
     ADMISSION,
+    WHOLE_RESPONSE,
     DRAIN
   }
 
@@ -127,6 +128,10 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       }
     }
     timers.startSingleTimer(Timeout.ADMISSION, services.settings().admissionTimeout());
+    Duration wholeDeadline = services.settings().wholeResponseDeadline();
+    if (!job.options().stream() && wholeDeadline != null) {
+      timers.startSingleTimer(Timeout.WHOLE_RESPONSE, wholeDeadline);
+    }
   }
 
   @Override
@@ -137,6 +142,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         .onMessage(ClientGone.class, m -> onClientGone())
         .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
         .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
+        .onMessageEquals(Timeout.WHOLE_RESPONSE, this::onWholeResponseTimeout)
         .onMessage(Abort.class, a -> {
           fail(a.error());
           return maybeStop();
@@ -313,6 +319,15 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
               "The model did not admit the request within " + services.settings().admissionTimeout().toSeconds()
                   + " s; it is overloaded. Please retry later.",
               retryAfter()));
+    }
+    return maybeStop();
+  }
+
+  /** Answers before Pekko's request timeout would, and stops the model generating an answer nobody gets. */
+  private Behavior<Command> onWholeResponseTimeout() {
+    if (!done && !responded) {
+      getContext().getLog().info("Request {}: not ready within the request timeout; cancelling", job.id());
+      fail(ApiError.wholeResponseTimedOut());
     }
     return maybeStop();
   }

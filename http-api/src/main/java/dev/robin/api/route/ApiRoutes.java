@@ -99,11 +99,7 @@ public final class ApiRoutes {
               () ->
                   withRequestTimeoutResponse(
                       timedOut ->
-                          ErrorResponses.response(
-                                  ApiError.overloaded(
-                                      "The request took longer than the server's request timeout. Use stream=true "
-                                          + "for long completions.",
-                                      null))
+                          ErrorResponses.response(ApiError.wholeResponseTimedOut())
                               .addHeader(RawHeader.create("x-request-id", requestId)),
                       () ->
                   handleExceptions(
