@@ -10,6 +10,12 @@ import java.util.List;
  * group, every prompt chunk gets its own. A group gathers its chunks' contexts as whole blocks and masks what
  * each query row may not see.
  *
+ * <p>When every layer slides (Mistral), a chunk gathers only the blocks holding a position one of its queries can
+ * see: from the block of its first query's window start, {@code max(0, start - window + 1) / blockSize}, to the
+ * block of its last position, and its mask is laid out from that first block. When some layer attends to the
+ * whole context (no window, or Qwen2 with full-attention layers) every chunk gathers its whole context from
+ * block 0: those layers need it, and one gather per group serves every layer.
+ *
  * <p>Why groups: padding a 512-token prompt chunk and 64 decode tokens into one query grid would compute
  * 64 x 512 query rows; separate groups compute exactly the rows that exist. And the gathered context is the
  * one large allocation of a step: glibc serves allocations above 32 MB with a fresh mmap whose page faults
@@ -21,9 +27,11 @@ import java.util.List;
  * @param maskRows query rows per chunk: 1 for decode groups (broadcast over the heads sharing a KV head), else
  *     {@code numNew * queriesPerKv} in (token, head) order
  * @param queryRows {@code [S_g * numNew]} rows of the step's token matrix, in group order
- * @param blocksPerSequence blocks of the group's longest context (nb)
+ * @param blocksPerSequence blocks of the group's longest gathered span (nb)
+ * @param firstBlocks per chunk, the index into its block table of its first gathered block (0 unless every
+ *     layer slides); position {@code firstBlocks[s] * blockSize} is column 0 of its mask
  * @param contextRows {@code [S_g, kvHeads, nb]} cache rows {@code head * numBlocks + block}; padding repeats
- *     the chunk's first block (masked)
+ *     the chunk's first gathered block (masked)
  * @param mask {@code [S_g, maskRows, nb * blockSize]}: 0 where the query row may look (every position up to
  *     its own), -inf elsewhere; null when no layer attends to the whole context
  * @param windowMask the same for sliding-window layers (only the last {@code window} positions up to the
@@ -31,8 +39,8 @@ import java.util.List;
  *     nothing in this group
  */
 record ContextGroup(
-    int[] chunkIndices, int numNew, int maskRows, long[] queryRows, int blocksPerSequence, long[] contextRows,
-    float[] mask, float[] windowMask) {
+    int[] chunkIndices, int numNew, int maskRows, long[] queryRows, int blocksPerSequence, int[] firstBlocks,
+    long[] contextRows, float[] mask, float[] windowMask) {
 
   /** Largest gather per decode group, in bytes: well below glibc's 32 MB mmap ceiling. */
   static final long MAX_GATHER_BYTES = 24L << 20;
@@ -88,7 +96,8 @@ record ContextGroup(
       int end = first;
       int nb = 0;
       while (end < decode.size()) {
-        int nbWith = Math.max(nb, blocks(chunks.get(decode.get(end)), blockSize));
+        SequenceChunk c = chunks.get(decode.get(end));
+        int nbWith = Math.max(nb, blocks(c, blockSize) - firstBlock(c, blockSize, window));
         if (end > first && (long) kvHeads * (end - first + 1) * nbWith * rowBytes > maxGatherBytes) {
           break;
         }
@@ -101,8 +110,9 @@ record ContextGroup(
     }
     for (int i : prompt) {
       SequenceChunk c = chunks.get(i);
-      groups.add(build(chunks, new int[] {i}, firstRow, c.numTokens(), blocks(c, blockSize), blockSize, numBlocks,
-          kvHeads, queriesPerKv, window));
+      int nb = blocks(c, blockSize) - firstBlock(c, blockSize, window);
+      groups.add(build(chunks, new int[] {i}, firstRow, c.numTokens(), nb, blockSize, numBlocks, kvHeads,
+          queriesPerKv, window));
     }
     return groups;
   }
@@ -113,6 +123,7 @@ record ContextGroup(
     int maskRows = numNew == 1 ? 1 : numNew * queriesPerKv;
     long[] queryRows = new long[count * numNew];
     long[] rows = new long[kvHeads * count * nb];
+    int[] firstBlocks = new int[count];
     int lastPosition = 0;
     for (int s = 0; s < count; s++) {
       SequenceChunk c = chunks.get(members[s]);
@@ -121,9 +132,11 @@ record ContextGroup(
         queryRows[s * numNew + i] = firstRow[members[s]] + i;
       }
       int[] table = c.blockTable();
-      int used = blocks(c, blockSize);
+      int from = firstBlock(c, blockSize, window);
+      firstBlocks[s] = from;
+      int used = blocks(c, blockSize) - from;
       for (int b = 0; b < nb; b++) {
-        long block = table[b < used ? b : 0];
+        long block = table[from + (b < used ? b : 0)];
         for (int h = 0; h < kvHeads; h++) {
           rows[(s * kvHeads + h) * nb + b] = (long) h * numBlocks + block;
         }
@@ -132,34 +145,48 @@ record ContextGroup(
     // A query at position q loses keys to the window only when q - window >= 0.
     boolean windowHides = !window.none() && lastPosition >= window.size();
     float[] full = !windowHides || window.anyFullLayer()
-        ? mask(chunks, members, maskRows, nb * blockSize, queriesPerKv, Integer.MAX_VALUE)
+        ? mask(chunks, members, firstBlocks, blockSize, maskRows, nb * blockSize, queriesPerKv, Integer.MAX_VALUE)
         : null;
     float[] windowed = window.none() ? null
-        : windowHides ? mask(chunks, members, maskRows, nb * blockSize, queriesPerKv, window.size())
+        : windowHides
+            ? mask(chunks, members, firstBlocks, blockSize, maskRows, nb * blockSize, queriesPerKv, window.size())
         : full;
-    return new ContextGroup(members, numNew, maskRows, queryRows, nb, rows, full, windowed);
+    return new ContextGroup(members, numNew, maskRows, queryRows, nb, firstBlocks, rows, full, windowed);
   }
 
   /**
    * {@code [S_g, maskRows, ctx]}: 0 where query row may look, -inf elsewhere. The query at position {@code q}
    * sees positions {@code p} with {@code q - window < p <= q}, as transformers' sliding_window_overlay
    * ({@code kv_idx > q_idx - sliding_window}) and causal_mask_function ({@code kv_idx <= q_idx}) in
-   * masking_utils.py; {@code Integer.MAX_VALUE} gives the plain causal mask.
+   * masking_utils.py; {@code Integer.MAX_VALUE} gives the plain causal mask. Chunk {@code s}'s column 0 is
+   * position {@code firstBlocks[s] * blockSize}.
    */
-  private static float[] mask(List<SequenceChunk> chunks, int[] members, int maskRows, int ctx, int queriesPerKv,
-      int window) {
+  private static float[] mask(List<SequenceChunk> chunks, int[] members, int[] firstBlocks, int blockSize,
+      int maskRows, int ctx, int queriesPerKv, int window) {
     float[] mask = new float[members.length * maskRows * ctx];
     Arrays.fill(mask, Float.NEGATIVE_INFINITY);
     for (int s = 0; s < members.length; s++) {
       SequenceChunk c = chunks.get(members[s]);
       for (int q = 0; q < maskRows; q++) {
         int i = maskRows == 1 ? 0 : q / queriesPerKv;
-        int visible = c.startPosition() + i + 1; // positions 0..q: token i sees every position up to its own
+        // columns 0..q: token i sees every gathered position up to its own
+        int visible = c.startPosition() + i + 1 - firstBlocks[s] * blockSize;
         int base = (s * maskRows + q) * ctx;
         Arrays.fill(mask, base + Math.max(0, visible - window), base + visible, 0f);
       }
     }
     return mask;
+  }
+
+  /**
+   * Index into {@code c}'s block table of the first block it gathers: the block of its first query's window
+   * start when every layer slides, else 0 (a full-attention layer needs the whole context).
+   */
+  private static int firstBlock(SequenceChunk c, int blockSize, AttentionWindow window) {
+    if (window.none() || window.anyFullLayer()) {
+      return 0;
+    }
+    return Math.max(0, c.startPosition() - window.size() + 1) / blockSize;
   }
 
   private static int blocks(SequenceChunk c, int blockSize) {

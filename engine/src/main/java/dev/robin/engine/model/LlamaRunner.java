@@ -25,8 +25,10 @@ import java.util.Map;
  * and only the logits come back to the host.
  *
  * <p>Sliding-window layers ({@link AttentionWindow}: Mistral, Qwen2 with {@code use_sliding_window}) differ only
- * in their mask, built once per step beside the full one; keys that fell out of the window are still gathered
- * and masked, and their blocks stay allocated.
+ * in their mask, built once per step beside the full one. When every layer slides (Mistral) each chunk gathers
+ * only the blocks its queries' windows reach ({@link ContextGroup}); when some layer attends to everything
+ * (Qwen2 with full layers) the whole context is gathered and the window masks the rest. Blocks that fell out of
+ * the window stay allocated.
  *
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
  * process-wide ({@code -Dai.djl.pytorch.num_threads}); how long their OpenMP workers spin between ops is set

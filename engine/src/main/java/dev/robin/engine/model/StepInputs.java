@@ -11,8 +11,9 @@ import java.util.Set;
  * cache slots, the rotary tables per token, the context gather indices with their mask, and the rows whose
  * logits are wanted. Validates the plan first, so a bad plan fails with a message instead of a native error.
  *
- * <p>Attention runs in {@link ContextGroup}s against the whole blocks of each chunk's context; the mask hides
- * positions beyond each query's own (and, in sliding-window layers, those before its window). When the groups'
+ * <p>Attention runs in {@link ContextGroup}s against the whole blocks of each chunk's context (only those its
+ * window reaches when every layer slides); the mask hides positions beyond each query's own (and, in
+ * sliding-window layers, those before its window). When the groups'
  * rows are not simply the step's rows in order (prompt chunks next to decode chunks), queries are gathered per
  * group and the outputs put back in token order.
  */

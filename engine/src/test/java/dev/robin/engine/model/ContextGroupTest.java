@@ -80,8 +80,10 @@ class ContextGroupTest {
     List<ContextGroup> groups = ContextGroup.plan(chunks, BLOCK, 8, 2, ROW_BYTES, 2, 1 << 20, everyLayer);
     ContextGroup decodes = groups.get(0);
     assertNull(decodes.mask(), "no layer attends to everything: no causal mask");
-    assertArrayEquals(range(12, 7, 9), visible(decodes.windowMask(), 0, 12));
-    assertArrayEquals(range(12, 0, 2), visible(decodes.windowMask(), 1, 12));
+    // Every layer slides, so position 9 gathers from block (9 - 3 + 1) / 4 = 1 on: columns 0-7 are positions 4-11.
+    assertArrayEquals(new int[] {1, 0}, decodes.firstBlocks());
+    assertArrayEquals(range(8, 3, 5), visible(decodes.windowMask(), 0, 8));
+    assertArrayEquals(range(8, 0, 2), visible(decodes.windowMask(), 1, 8));
     ContextGroup prompt = groups.get(1);
     for (int token = 0; token < 3; token++) {
       for (int head = 0; head < 2; head++) { // rows in (token, head) order
@@ -101,5 +103,104 @@ class ContextGroupTest {
         List.of(decode(1, 3, 0)), BLOCK, 8, 2, ROW_BYTES, 1, 1 << 20, lastLayer);
     assertArrayEquals(range(4, 0, 3), visible(long_.get(0).mask(), 0, 4), "the full layer's mask");
     assertArrayEquals(range(4, 1, 3), visible(long_.get(0).windowMask(), 0, 4));
+  }
+
+  private static int[] contiguous(int first, int count) {
+    int[] table = new int[count];
+    for (int b = 0; b < count; b++) {
+      table[b] = first + b;
+    }
+    return table;
+  }
+
+  private static final AttentionWindow MISTRAL_7 = new AttentionWindow(7, new boolean[] {true, true}, false);
+
+  /** Position 40, window 7: keys 34..40, in blocks 34 / 4 = 8 to 40 / 4 = 10; blocks 0..7 are not gathered. */
+  @Test
+  void allSlidingDecodeGathersOnlyTheBlocksItsWindowReaches() {
+    int[] table = contiguous(20, 11); // blocks 20..30 hold positions 0..43
+    List<ContextGroup> groups = ContextGroup.plan(
+        List.of(decode(1, 40, table)), BLOCK, 64, 2, ROW_BYTES, 1, 1 << 20, MISTRAL_7);
+    ContextGroup g = groups.get(0);
+    assertEquals(3, g.blocksPerSequence());
+    assertArrayEquals(new int[] {8}, g.firstBlocks());
+    assertArrayEquals(new long[] {28, 29, 30, 64 + 28, 64 + 29, 64 + 30}, g.contextRows()); // [1, kvHeads, nb]
+    assertArrayEquals(range(12, 34 - 32, 40 - 32), visible(g.windowMask(), 0, 12));
+    assertEquals(28, g.consecutiveFirstBlock(), "a lone consecutive span is still a view of the cache");
+  }
+
+  /** Positions 20..36 cross two windows; the first query (20) sees 14..20, so the gather starts at block 3. */
+  @Test
+  void allSlidingPromptChunkGathersFromItsFirstQuerysWindowStart() {
+    int[] tokens = new int[17];
+    int[] table = {9, 3, 7, 1, 40, 41, 42, 43, 50, 51};
+    SequenceChunk chunk = new SequenceChunk(1, tokens, 20, table, true);
+    ContextGroup g = ContextGroup.plan(List.of(chunk), BLOCK, 64, 2, ROW_BYTES, 2, 1 << 20, MISTRAL_7).get(0);
+    assertArrayEquals(new int[] {3}, g.firstBlocks());
+    assertEquals(7, g.blocksPerSequence()); // blocks 3..9
+    assertArrayEquals(new long[] {1, 40, 41, 42, 43, 50, 51, 65, 104, 105, 106, 107, 114, 115}, g.contextRows());
+    assertEquals(-1, g.consecutiveFirstBlock());
+    int ctx = 7 * BLOCK;
+    for (int token = 0; token < 17; token++) {
+      for (int head = 0; head < 2; head++) {
+        int q = 20 + token;
+        assertArrayEquals(range(ctx, q - 6 - 12, q - 12), visible(g.windowMask(), token * 2 + head, ctx),
+            "position " + q);
+      }
+    }
+  }
+
+  /** A decode group pads shorter spans to its longest; each chunk's mask starts at its own first block. */
+  @Test
+  void allSlidingDecodeGroupPadsEachSpanToTheLongest() {
+    List<SequenceChunk> chunks = List.of(
+        decode(1, 40, contiguous(0, 11)), // blocks 8..10
+        decode(2, 13, contiguous(20, 4))); // keys 7..13: blocks 1..3
+    ContextGroup g = ContextGroup.plan(chunks, BLOCK, 64, 1, ROW_BYTES, 1, 1 << 20, MISTRAL_7).get(0);
+    assertArrayEquals(new int[] {8, 1}, g.firstBlocks());
+    assertEquals(3, g.blocksPerSequence());
+    assertArrayEquals(new long[] {8, 9, 10, 21, 22, 23}, g.contextRows());
+    assertArrayEquals(range(12, 2, 8), visible(g.windowMask(), 0, 12));
+    assertArrayEquals(range(12, 3, 9), visible(g.windowMask(), 1, 12));
+  }
+
+  /**
+   * Without a window, and with a window on only some layers (Qwen2), every chunk gathers its whole context from
+   * block 0 and the causal mask is the one laid out from position 0, exactly as before windows were trimmed.
+   */
+  @Test
+  void noWindowAndMixedModelsGatherTheWholeContext() {
+    List<SequenceChunk> chunks = List.of(
+        decode(1, 40, contiguous(0, 11)),
+        decode(2, 13, 30, 31, 32, 33),
+        new SequenceChunk(3, new int[] {1, 2, 3, 4, 5, 6}, 20, contiguous(40, 7), true));
+    AttentionWindow none = new AttentionWindow(0, new boolean[2], true);
+    AttentionWindow mixed = new AttentionWindow(7, new boolean[] {false, true}, true);
+    List<ContextGroup> plain = ContextGroup.plan(chunks, BLOCK, 64, 1, ROW_BYTES, 2, 1 << 20);
+    for (AttentionWindow w : new AttentionWindow[] {none, mixed}) {
+      List<ContextGroup> groups = ContextGroup.plan(chunks, BLOCK, 64, 1, ROW_BYTES, 2, 1 << 20, w);
+      assertEquals(plain.size(), groups.size());
+      for (int i = 0; i < groups.size(); i++) {
+        assertArrayEquals(plain.get(i).contextRows(), groups.get(i).contextRows());
+        assertArrayEquals(plain.get(i).mask(), groups.get(i).mask());
+        assertEquals(plain.get(i).blocksPerSequence(), groups.get(i).blocksPerSequence());
+      }
+    }
+    ContextGroup decodes = plain.get(0);
+    assertArrayEquals(new int[] {0, 0}, decodes.firstBlocks());
+    assertEquals(11, decodes.blocksPerSequence());
+    long[] rows = new long[22];
+    for (int b = 0; b < 11; b++) {
+      rows[b] = b;
+      rows[11 + b] = b < 4 ? 30 + b : 30; // padding repeats the first block
+    }
+    assertArrayEquals(rows, decodes.contextRows());
+    assertArrayEquals(range(44, 0, 40), visible(decodes.mask(), 0, 44));
+    assertArrayEquals(range(44, 0, 13), visible(decodes.mask(), 1, 44));
+    ContextGroup prompt = plain.get(1);
+    assertArrayEquals(new long[] {40, 41, 42, 43, 44, 45, 46}, prompt.contextRows());
+    for (int token = 0; token < 6; token++) {
+      assertArrayEquals(range(28, 0, 20 + token), visible(prompt.mask(), token * 2, 28));
+    }
   }
 }
