@@ -5,11 +5,19 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The sampler of one sequence: penalties, then (when asked) log-probabilities, then greedy choice or
+ * The sampler of one sequence: logit bias, then penalties, then (when asked) log-probabilities, then greedy choice or
  * temperature, top-k and top-p sampling from its own seeded generator. Not thread-safe: a sequence is
  * stepped by one thread at a time.
  *
- * <p>Log-probabilities are the log-softmax of the logits after presence/frequency penalties and before
+ * <p>{@code logit_bias} is added first, to a copy of the row (the caller's array is left as it was), and
+ * penalties follow on that copy, as vLLM orders its logits processors (bias) before its penalties; both are
+ * additive, so the order only matters for readability. Log-probabilities are therefore computed from the
+ * biased logits, the distribution actually sampled from: a banned token reports about -100 below the rest
+ * rather than the model's own value. vLLM reports raw (unbiased) logprobs by default, but OpenAI's
+ * documentation says the bias is applied to the logits before sampling, and reporting the distribution that
+ * produced the token keeps the chosen token's logprob consistent with the choice (a forced token is ~0).
+ *
+ * <p>Log-probabilities are the log-softmax of the logits after bias and presence/frequency penalties and before
  * temperature, top-k and top-p: the model's own distribution as the penalties reshape it, which is what
  * OpenAI reports (a greedy request still gets meaningful values, and top-k never produces -infinity).
  *
@@ -22,6 +30,9 @@ public final class DefaultSampler implements Sampler {
   private final int vocabSize;
   private final SplittableRandom random;
   private final boolean penalized;
+  private final LogitBias bias;
+  /** The biased copy of the row, allocated on first use and reused. */
+  private float[] biased;
   /** Occurrences of each generated token; sparse because a sequence uses few of V ids. */
   private final Map<Integer, int[]> counts = new HashMap<>();
   /** Per-id sampling weights, allocated on first use and reused: no 600 KB garbage per token. */
@@ -36,6 +47,7 @@ public final class DefaultSampler implements Sampler {
     this.vocabSize = vocabSize;
     this.random = new SplittableRandom(seed);
     this.penalized = params.presencePenalty() != 0.0 || params.frequencyPenalty() != 0.0;
+    this.bias = params.logitBias();
   }
 
   @Override
@@ -43,6 +55,9 @@ public final class DefaultSampler implements Sampler {
     if (logits == null || logits.length != vocabSize) {
       throw new IllegalArgumentException(
           "expected " + vocabSize + " logits, got " + (logits == null ? "none" : logits.length));
+    }
+    if (!bias.isEmpty()) {
+      logits = biasedCopy(logits);
     }
     scan(logits);
     if (penalized && !counts.isEmpty()) {
@@ -55,6 +70,16 @@ public final class DefaultSampler implements Sampler {
       return SampledToken.of(chosen);
     }
     return withLogprobs(chosen, logits, max);
+  }
+
+  /** The row plus the bias, in this sampler's own buffer: the caller's row may be shared or reused. */
+  private float[] biasedCopy(float[] logits) {
+    if (biased == null) {
+      biased = new float[vocabSize];
+    }
+    System.arraycopy(logits, 0, biased, 0, vocabSize);
+    bias.addTo(biased);
+    return biased;
   }
 
   @Override

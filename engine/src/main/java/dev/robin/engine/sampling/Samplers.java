@@ -62,6 +62,11 @@ public final class Samplers {
       throw new IllegalArgumentException(
           "top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + n);
     }
+    int maxBiased = params.logitBias().maxTokenId();
+    if (maxBiased >= vocabSize) {
+      throw new IllegalArgumentException(
+          "logit_bias token " + maxBiased + " is outside the vocabulary of " + vocabSize);
+    }
   }
 
   private static void checkPenalty(String name, double value) {

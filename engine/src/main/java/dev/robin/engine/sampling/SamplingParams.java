@@ -10,6 +10,7 @@ package dev.robin.engine.sampling;
  * @param presencePenalty subtracted once from the logit of every token already generated (-2..2)
  * @param frequencyPenalty subtracted per occurrence of a token already generated (-2..2)
  * @param topLogprobs number of alternatives whose log-probabilities are reported (0..20); -1 reports none at all
+ * @param logitBias added to the listed tokens' logits before anything else; never null ({@link LogitBias#NONE})
  */
 public record SamplingParams(
     double temperature,
@@ -18,10 +19,34 @@ public record SamplingParams(
     Long seed,
     double presencePenalty,
     double frequencyPenalty,
-    int topLogprobs) {
+    int topLogprobs,
+    LogitBias logitBias) {
 
   /** Greedy decoding with nothing reported but the token. */
   public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1);
+
+  public SamplingParams {
+    if (logitBias == null) {
+      logitBias = LogitBias.NONE;
+    }
+  }
+
+  /** Without logit bias: the form every caller used before {@code logit_bias} existed. */
+  public SamplingParams(
+      double temperature,
+      double topP,
+      int topK,
+      Long seed,
+      double presencePenalty,
+      double frequencyPenalty,
+      int topLogprobs) {
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, LogitBias.NONE);
+  }
+
+  /** These parameters with {@code bias} instead of their own. */
+  public SamplingParams withLogitBias(LogitBias bias) {
+    return new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias);
+  }
 
   public boolean isGreedy() {
     return temperature == 0.0;
