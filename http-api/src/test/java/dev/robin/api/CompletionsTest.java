@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.cluster.model.ModelProtocol;
 import dev.robin.cluster.model.ModelStats;
+import dev.robin.engine.sampling.LogitBias;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -84,6 +85,26 @@ class CompletionsTest {
     }
     // n choices get distinct seeds derived from the request's.
     assertEquals(List.of(1234L, 1235L, 1236L), gens.stream().map(g -> g.sampling().seed()).toList());
+  }
+
+  @Test
+  void logitBiasReachesTheModelForEveryChoice() {
+    HttpResponse<String> r = server.post("/v1/chat/completions", "{\"model\":\"fake\"," + HI
+        + ",\"temperature\":0,\"n\":2,\"max_tokens\":2,\"logit_bias\":{\"3\":-100,\"05\":100,\"7\":0.5}}");
+    assertEquals(200, r.statusCode(), r.body());
+    LogitBias expected = LogitBias.of(new int[] {3, 5, 7}, new float[] {-100f, 100f, 0.5f});
+    for (ModelProtocol.Generate g : lastGenerates(2)) {
+      assertEquals(expected, g.sampling().logitBias());
+    }
+    HttpResponse<String> text = server.post("/v1/completions",
+        "{\"model\":\"fake\",\"prompt\":\"a\",\"max_tokens\":1,\"logit_bias\":{\"2\":-1}}");
+    assertEquals(200, text.statusCode(), text.body());
+    assertEquals(LogitBias.of(new int[] {2}, new float[] {-1f}), lastGenerates(1).get(0).sampling().logitBias());
+    // An empty object or null is no bias at all, as is leaving it out.
+    server.post("/v1/completions", "{\"model\":\"fake\",\"prompt\":\"a\",\"max_tokens\":1,\"logit_bias\":{}}");
+    assertTrue(lastGenerates(1).get(0).sampling().logitBias().isEmpty());
+    server.post("/v1/completions", "{\"model\":\"fake\",\"prompt\":\"a\",\"max_tokens\":1,\"logit_bias\":null}");
+    assertTrue(lastGenerates(1).get(0).sampling().logitBias().isEmpty());
   }
 
   @Test

@@ -90,7 +90,40 @@ class ErrorContractTest {
             "integer_above_max_value"),
         Arguments.of("{\"model\":\"fake\"," + msgs + ",\"top_logprobs\":2}", "top_logprobs", "invalid_value"),
         Arguments.of("{\"model\":\"fake\"," + msgs + ",\"ignore_eos\":\"true\"}", "ignore_eos", "invalid_type"),
-        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"user\":42}", "user", "invalid_type"));
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"user\":42}", "user", "invalid_type"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":[1]}", "logit_bias", "invalid_type"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":\"x\"}", "logit_bias", "invalid_type"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"abc\":1}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"-1\":1}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1.5\":1}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"99999999999\":1}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1\":1,\"01\":2}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"99999\":1}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1\":\"5\"}}", "logit_bias",
+            "invalid_type"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1\":null}}", "logit_bias",
+            "invalid_type"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1\":100.5}}", "logit_bias",
+            "decimal_above_max_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":{\"1\":-101}}", "logit_bias",
+            "decimal_below_min_value"),
+        Arguments.of("{\"model\":\"fake\"," + msgs + ",\"logit_bias\":" + biasEntries(301) + "}", "logit_bias",
+            "object_above_max_properties"));
+  }
+
+  /** {"0":1,"1":1,…}: {@code n} entries, all valid but for their number. */
+  private static String biasEntries(int n) {
+    StringBuilder s = new StringBuilder("{");
+    for (int i = 0; i < n; i++) {
+      s.append(i == 0 ? "" : ",").append('"').append(i).append("\":1");
+    }
+    return s.append('}').toString();
   }
 
   @ParameterizedTest(name = "chat {1} {2}")
@@ -113,7 +146,12 @@ class ErrorContractTest {
         Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"logprobs\":true}", "logprobs", "invalid_type"),
         Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"echo\":\"no\"}", "echo", "invalid_type"),
         Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"max_tokens\":1e9}", "max_tokens",
-            "integer_above_max_value"));
+            "integer_above_max_value"),
+        Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"logit_bias\":{\"99999\":-100}}", "logit_bias",
+            "invalid_value"),
+        Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"logit_bias\":{\"3\":true}}", "logit_bias",
+            "invalid_type"),
+        Arguments.of("{\"model\":\"fake\",\"prompt\":\"x\",\"logit_bias\":5}", "logit_bias", "invalid_type"));
   }
 
   @ParameterizedTest(name = "completions {1} {2}")
@@ -137,7 +175,7 @@ class ErrorContractTest {
   void unknownFieldsAreIgnored() {
     HttpResponse<String> r = server.post("/v1/chat/completions",
         "{\"model\":\"fake\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"name\":\"bob\"}],"
-            + "\"frobnicate\":{\"deep\":[1]},\"logit_bias\":{\"1\":5},\"max_tokens\":2}");
+            + "\"frobnicate\":{\"deep\":[1]},\"functions_v0\":{\"1\":5},\"max_tokens\":2}");
     assertEquals(200, r.statusCode(), r.body());
   }
 

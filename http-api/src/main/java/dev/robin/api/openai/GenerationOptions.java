@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
 import dev.robin.api.json.JsonFields;
+import dev.robin.engine.sampling.LogitBias;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import java.util.List;
  * @param seed null draws a random seed per choice
  * @param stop stop strings (at most 4, empty strings dropped)
  * @param ignoreEos vLLM extension: keep generating past EOS until {@code maxTokens}
+ * @param logitBias OpenAI's {@code logit_bias}, ids not yet checked against the vocabulary
  */
 public record GenerationOptions(
     Integer maxTokens,
@@ -28,7 +30,8 @@ public record GenerationOptions(
     List<String> stop,
     int n,
     boolean ignoreEos,
-    String user) {
+    String user,
+    LogitBias logitBias) {
 
   public static final int MAX_N = 8;
   public static final int MAX_STOP_STRINGS = 4;
@@ -74,7 +77,8 @@ public record GenerationOptions(
         stopStrings(f.raw("stop")),
         n == null ? 1 : n.intValue(),
         ignoreEos,
-        user);
+        user,
+        LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)));
   }
 
   private static List<String> stopStrings(JsonNode node) {

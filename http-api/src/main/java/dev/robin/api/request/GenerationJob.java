@@ -48,6 +48,7 @@ public record GenerationJob(
     GenerationOptions o = options;
     Long seed = o.seed() == null ? null : o.seed() + index;
     return new SamplingParams(
-        o.temperature(), o.topP(), o.topK(), seed, o.presencePenalty(), o.frequencyPenalty(), topLogprobs);
+        o.temperature(), o.topP(), o.topK(), seed, o.presencePenalty(), o.frequencyPenalty(), topLogprobs,
+        o.logitBias());
   }
 }

@@ -8,6 +8,7 @@ import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.ChatCompletionRequest;
 import dev.robin.api.openai.CompletionRequest;
 import dev.robin.api.openai.GenerationOptions;
+import dev.robin.api.openai.LogitBiasParser;
 import dev.robin.api.openai.ParsedRequest;
 import dev.robin.api.request.CompletionRequestActor;
 import dev.robin.api.request.GenerationJob;
@@ -60,6 +61,7 @@ final class CompletionService {
     logIgnored(requestId, parsed.ignoredFields());
     ChatCompletionRequest request = parsed.request();
     ServedModel model = lookup.ready(request.model());
+    LogitBiasParser.checkVocabulary(request.options().logitBias(), model.tokenizer().vocabSize());
     if (model.chatTemplate() == null) {
       throw ApiError.invalidValue(
               "model", "The model '" + model.id() + "' has no chat template; use /v1/completions instead.")
@@ -92,6 +94,7 @@ final class CompletionService {
     logIgnored(requestId, parsed.ignoredFields());
     CompletionRequest request = parsed.request();
     ServedModel model = lookup.ready(request.model());
+    LogitBiasParser.checkVocabulary(request.options().logitBias(), model.tokenizer().vocabSize());
     int topLogprobs = request.logprobs() == null ? -1 : request.logprobs();
     return CompletableFuture.supplyAsync(
             () -> {
