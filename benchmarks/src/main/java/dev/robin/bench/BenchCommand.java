@@ -279,7 +279,30 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
         + (s.promptSizing().equals("tokenize") ? " (sized with the server's tokenizer; mean per level in the table)" : "")
         + (s.sharedPrefix() ? ", shared prefix" : ", distinct")
         + ", max_tokens " + s.maxTokens() + (s.ignoreEos() ? " with ignore_eos" : "") + ", temperature 0, streamed.\n\n"
-        + "```sh\n" + r.command() + "\n```\n\n" + table(r.levels());
+        + "```sh\n" + r.command() + "\n```\n\n" + table(r.levels()) + relativeToSingleStream(r.levels());
+  }
+
+  /**
+   * Each level's output throughput and ITL p99 as multiples of concurrency 1's, the ratios batching targets
+   * are stated in; empty without a successful concurrency-1 level.
+   */
+  static String relativeToSingleStream(List<LevelSummary> levels) {
+    LevelSummary single = levels.stream()
+        .filter(l -> l.concurrency() == 1 && l.numFailed() < l.numRequests() && l.outputTokensPerSecond() > 0)
+        .findFirst().orElse(null);
+    if (single == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("\nRelative to concurrency 1:");
+    for (LevelSummary l : levels) {
+      if (l.concurrency() != 1) {
+        sb.append(String.format(java.util.Locale.ROOT, " %d: %.1f× output tokens/s, %.1f× ITL p99;",
+            l.concurrency(), l.outputTokensPerSecond() / single.outputTokensPerSecond(),
+            l.itlMs().p99() / single.itlMs().p99()));
+      }
+    }
+    sb.setLength(sb.length() - 1);
+    return sb.append(".\n").toString();
   }
 
   private String commandLine() {
