@@ -5,44 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Idle buckets leave memory: an entity stops once its bucket is full again, and not before. Uses a short listing
  * window so the passivation timer fires within a second of real time; the bucket's own time is the manual clock.
  */
-class BucketPassivationTest {
+class BucketPassivationTest extends ShardedLimiterTest {
 
-  private static final RateLimitSettings SETTINGS = new RateLimitSettings(true,
-      new RateLimitSettings.Limit(150, Duration.ofMinutes(15)),
-      new RateLimitSettings.Limit(500, Duration.ofMinutes(15)),
-      new RateLimitSettings.Limit(60, Duration.ofMillis(60)),
-      List.of(), Duration.ofSeconds(10), 100_000);
-
-  private static final ManualClock clock = new ManualClock();
-  private static ActorTestKit testKit;
-  private static RateLimiter limiter;
-
-  @BeforeAll
-  static void start() {
-    testKit = SingleNodeCluster.start("BucketPassivationTest");
-    limiter = RateLimiter.start(testKit.system(), SETTINGS, clock);
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
+  @Override
+  Duration listingWindow() {
+    return Duration.ofMillis(60);
   }
 
   @Test
@@ -66,7 +46,7 @@ class BucketPassivationTest {
         "a bucket started again after passivation is full");
   }
 
-  private static Set<String> activeEntities() {
+  private Set<String> activeEntities() {
     TestProbe<ShardRegion.CurrentShardRegionState> probe = testKit.createTestProbe();
     ClusterSharding.get(testKit.system()).shardState()
         .tell(new GetShardRegionState(BucketEntity.TYPE_KEY, probe.ref()));

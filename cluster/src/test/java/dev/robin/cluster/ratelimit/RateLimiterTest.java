@@ -8,41 +8,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The contract's limits through the sharded bucket entities on a one-node cluster, with an injected clock: no
  * test sleeps. Each test uses its own IPs and keys, so buckets never carry over between tests.
  */
-class RateLimiterTest {
+class RateLimiterTest extends ShardedLimiterTest {
 
-  private static final RateLimitSettings SETTINGS = new RateLimitSettings(true,
-      new RateLimitSettings.Limit(150, Duration.ofMinutes(15)),
-      new RateLimitSettings.Limit(500, Duration.ofMinutes(15)),
-      new RateLimitSettings.Limit(60, Duration.ofMinutes(1)),
-      List.of(), Duration.ofSeconds(10), 100_000);
-
-  private static final ManualClock clock = new ManualClock();
-  private static ActorTestKit testKit;
-  private static RateLimiter limiter;
-
-  @BeforeAll
-  static void start() {
-    testKit = SingleNodeCluster.start("RateLimiterTest");
-    limiter = RateLimiter.start(testKit.system(), SETTINGS, clock);
+  @Override
+  Duration listingWindow() {
+    return Duration.ofMinutes(1);
   }
 
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  private static RateDecision acquire(BucketKey key) throws Exception {
+  private RateDecision acquire(BucketKey key) throws Exception {
     return limiter.acquire(key).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -117,8 +98,8 @@ class RateLimiterTest {
 
   @Test
   void aDisabledLimiterLetsEverythingThrough() throws Exception {
-    RateLimitSettings off = new RateLimitSettings(false, SETTINGS.unauthenticated(), SETTINGS.authenticated(),
-        SETTINGS.listing(), List.of(), Duration.ofSeconds(1), 10);
+    RateLimitSettings off = new RateLimitSettings(false, settings.unauthenticated(), settings.authenticated(),
+        settings.listing(), List.of(), Duration.ofSeconds(1), 10);
     RateLimiter disabled = RateLimiter.start(testKit.system(), off, clock);
     BucketKey key = BucketKey.forIp("203.0.113.6");
     for (int i = 0; i < 200; i++) {
