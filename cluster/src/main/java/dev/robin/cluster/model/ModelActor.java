@@ -122,7 +122,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
     board.publish(
         replica.entityId(),
         new ModelStats(
-            stats.modelId(), device, ModelStats.Status.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            stats.modelId(), device, ModelStats.Status.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY));
     return Behaviors.receive(Command.class)
         .onMessage(
             Generate.class,

@@ -42,27 +42,6 @@ public record ModelStats(
     steps = steps == null ? StepStats.EMPTY : steps;
   }
 
-  /** Stats without step figures (a replica that has not stepped, or a test's fake). */
-  public ModelStats(
-      String modelId,
-      String device,
-      Status status,
-      int numWaiting,
-      int numRunning,
-      long numPreemptedTotal,
-      int numKvBlocksUsed,
-      int numKvBlocksTotal,
-      double prefixCacheHitRate,
-      double lastStepMillis,
-      double tokensPerSecond1m,
-      long numRequestsTotal,
-      long numGeneratedTokensTotal,
-      long numCancelledTotal) {
-    this(modelId, device, status, numWaiting, numRunning, numPreemptedTotal, numKvBlocksUsed, numKvBlocksTotal,
-        prefixCacheHitRate, lastStepMillis, tokensPerSecond1m, numRequestsTotal, numGeneratedTokensTotal,
-        numCancelledTotal, StepStats.EMPTY);
-  }
-
   /** A replica's state. */
   public enum Status {
     LOADING,
@@ -76,6 +55,6 @@ public record ModelStats(
   }
 
   public static ModelStats loading(String modelId, String device) {
-    return new ModelStats(modelId, device, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new ModelStats(modelId, device, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
   }
 }

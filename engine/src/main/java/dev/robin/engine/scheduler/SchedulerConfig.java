@@ -41,22 +41,12 @@ public record SchedulerConfig(
     eosTokenIds = Set.copyOf(eosTokenIds);
   }
 
-  /** Without a separate prefill cap while decoding: prompts may take the whole step budget. */
-  public SchedulerConfig(
-      int maxNumBatchedTokens,
-      int maxNumSeqs,
-      int maxNumWaiting,
-      int blockSize,
-      int maxModelLen,
-      Set<Integer> eosTokenIds,
-      boolean enablePrefixCaching) {
-    this(maxNumBatchedTokens, maxNumSeqs, maxNumWaiting, blockSize, maxModelLen, eosTokenIds, enablePrefixCaching,
-        maxNumBatchedTokens);
-  }
-
-  /** Defaults: budget 512 tokens, 64 sequences, 256 waiting, blocks of 16, prefix caching on. */
+  /**
+   * Defaults: budget 512 tokens, 64 sequences, 256 waiting, blocks of 16, prefix caching on, no separate cap on
+   * prompt tokens beside decoding sequences (the whole budget).
+   */
   public static SchedulerConfig defaults(int maxModelLen, Set<Integer> eosTokenIds) {
-    return new SchedulerConfig(512, 64, 256, 16, maxModelLen, eosTokenIds, true);
+    return new SchedulerConfig(512, 64, 256, 16, maxModelLen, eosTokenIds, true, 512);
   }
 
   public SchedulerConfig withMaxNumBatchedTokens(int value) {

@@ -3,6 +3,7 @@ package dev.robin.api.testkit;
 import dev.robin.cluster.model.GenerationEvent;
 import dev.robin.cluster.model.ModelProtocol;
 import dev.robin.cluster.model.ModelStats;
+import dev.robin.cluster.model.StepStats;
 import dev.robin.engine.sampling.SampledToken;
 import java.time.Duration;
 import java.util.HashMap;
@@ -216,12 +217,12 @@ public final class FakeModel {
 
   private void publish(int numRunning) {
     stats.set(new ModelStats(modelId, "cpu()", ModelStats.Status.READY, 0, numRunning, 0, numRunning, 64, 0.0,
-        1.0, 42.0, numRequests, numGenerated, numCancelled));
+        1.0, 42.0, numRequests, numGenerated, numCancelled, StepStats.EMPTY));
   }
 
   private ModelStats ready(int numRunning, int numWaiting) {
     return new ModelStats(modelId, "cpu()", ModelStats.Status.READY, numWaiting, numRunning, 0, 0, 64, 0.0, 0.0,
-        0.0, 0, 0, 0);
+        0.0, 0, 0, 0, StepStats.EMPTY);
   }
 
   /** A reference for tests that need to send to the actor directly. */
