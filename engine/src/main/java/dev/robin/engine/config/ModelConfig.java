@@ -41,17 +41,6 @@ public record ModelConfig(
     String torchDtype,
     SlidingWindow slidingWindow) {
 
-  /** The components before sliding windows existed: a model whose layers all attend to the whole context. */
-  public ModelConfig(
-      String architecture, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
-      int numKeyValueHeads, int headDim, int vocabSize, int maxPositionEmbeddings, double rmsNormEps,
-      double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings, boolean attentionBias,
-      Integer bosTokenId, List<Integer> eosTokenIds, String torchDtype) {
-    this(architecture, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
-        vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias,
-        bosTokenId, eosTokenIds, torchDtype, null);
-  }
-
   public static final Set<String> SUPPORTED_ARCHITECTURES =
       Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM");
 

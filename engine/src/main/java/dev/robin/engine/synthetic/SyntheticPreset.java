@@ -77,7 +77,8 @@ public enum SyntheticPreset {
         false,
         SyntheticTokenizer.BOS_ID,
         SyntheticTokenizer.EOS_IDS,
-        "float32");
+        "float32",
+        null); // a Llama: no sliding window
   }
 
   public long numParameters() {

@@ -65,7 +65,7 @@ class NaiveReferenceTest {
   /** A small Qwen2-style config: q/k/v biases, GQA 4/2, head_dim 16, untied head. */
   static ModelConfig qwen2Like(ModelConfig.RopeScaling scaling) {
     return new ModelConfig("Qwen2ForCausalLM", 64, 128, 2, 4, 2, 16, 300, 128, 1e-6, 10000.0, scaling, false,
-        true, null, List.of(0), "float32");
+        true, null, List.of(0), "float32", null);
   }
 
   static int[] tokens(long seed, int vocab, int n) {

@@ -51,7 +51,7 @@ final class RandomWeights implements TensorSource {
   static ModelConfig llama(
       int hidden, int inter, int layers, int heads, int kvHeads, int vocab, boolean tied, int maxPositions) {
     return new ModelConfig("LlamaForCausalLM", hidden, inter, layers, heads, kvHeads, hidden / heads, vocab,
-        maxPositions, 1e-5, 10000.0, null, tied, false, 1, List.of(2), "float32");
+        maxPositions, 1e-5, 10000.0, null, tied, false, 1, List.of(2), "float32", null);
   }
 
   /** llama-75m: hidden 768, inter 2048, 12 layers, 12 heads, 4 KV heads, vocab 512, separate lm_head. */
