@@ -64,6 +64,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
       description = "PyTorch intra-op threads; 0 keeps PyTorch's default (one per core) (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--packed-gemm", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Projections through MKL's packed GEMM where the engine would use it (float32, CPU); "
+          + "--no-packed-gemm measures PyTorch's linear instead (default: ${DEFAULT-VALUE}).")
+  boolean packedGemm;
+
   @Option(names = "--out", defaultValue = "docs/bench-engine.json", description = "JSON report file (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -103,8 +108,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     for (String model : models) {
       for (String dtype : dtypes) {
         System.err.printf("bench engine: opening %s in %s (%d KV blocks of %d)%n", model, dtype, numBlocks, blockSize);
-        try (ModelRunner runner = RunnerFactory.open(model, dtype, numBlocks, blockSize);
-            MatmulFloor floor = new MatmulFloor(ModelLocator.open(model, null).config(), dtype)) {
+        try (ModelRunner runner = RunnerFactory.open(model, dtype, numBlocks, blockSize, packedGemm);
+            MatmulFloor floor = new MatmulFloor(ModelLocator.open(model, null).config(), dtype, packedGemm)) {
           DecodeBenchmark bench = new DecodeBenchmark(runner, context, warmupSteps, steps);
           for (int batch : batches) {
             DecodeResult r = bench.run(model, dtype, batch)
@@ -142,6 +147,6 @@ public final class EngineBenchCommand implements Callable<Integer> {
     return "bin/robin bench engine --model " + String.join(",", models) + " --dtype " + String.join(",", dtypes)
         + " --batch " + String.join(",", batches.stream().map(String::valueOf).toList()) + " --context " + context
         + " --warmup-steps " + warmupSteps + " --steps " + steps + " --block-size " + blockSize
-        + (threads > 0 ? " --threads " + threads : "");
+        + (threads > 0 ? " --threads " + threads : "") + (packedGemm ? "" : " --no-packed-gemm");
   }
 }

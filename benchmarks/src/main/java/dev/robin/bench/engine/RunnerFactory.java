@@ -24,10 +24,11 @@ public final class RunnerFactory {
    * @param dtype {@code float32} or {@code float16}
    * @param numBlocks KV-cache blocks to allocate
    * @param blockSize tokens per block
+   * @param packedGemm whether projections may use MKL's packed GEMM (as the server does by default)
    */
-  public static ModelRunner open(String modelSpec, String dtype, int numBlocks, int blockSize) {
+  public static ModelRunner open(String modelSpec, String dtype, int numBlocks, int blockSize, boolean packedGemm) {
     Checkpoint checkpoint = ModelLocator.open(modelSpec, null);
-    return LlamaRunner.create(
-        checkpoint, checkpoint.config(), Device.cpu(), EngineOptions.parseDtype(dtype), numBlocks, blockSize);
+    return LlamaRunner.create(checkpoint, checkpoint.config(), Device.cpu(), EngineOptions.parseDtype(dtype),
+        numBlocks, blockSize, packedGemm);
   }
 }

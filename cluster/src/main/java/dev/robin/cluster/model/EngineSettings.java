@@ -33,7 +33,8 @@ public record EngineSettings(EngineOptions options, int replicas, Duration loadT
         EngineOptions.parseDtype(c.getString("dtype")),
         kvBytes,
         (maxLen, eos) -> SchedulerSettings.fromConfig(config, maxLen, eos),
-        syntheticDir.isBlank() ? null : Path.of(syntheticDir));
+        syntheticDir.isBlank() ? null : Path.of(syntheticDir),
+        c.getBoolean("packed-gemm"));
     int threads = c.getInt("threads");
     if (threads < 0) {
       throw new IllegalArgumentException(PATH + ".threads must not be negative, got " + threads);

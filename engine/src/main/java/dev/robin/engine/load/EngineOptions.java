@@ -16,29 +16,36 @@ import java.util.function.BiFunction;
  * @param kvCacheBytes memory budget of the paged KV cache; the number of blocks is derived from it
  * @param scheduler the scheduler's settings for a model of a given context length and EOS ids
  * @param syntheticRoot where {@code synthetic:PRESET} models are written; null for the default cache
+ * @param packedGemm whether float32 projections on the CPU may use MKL's packed GEMM (see
+ *     {@link dev.robin.engine.gemm.ProjectionFactory}); false keeps PyTorch's {@code linear}
  */
 public record EngineOptions(
     Device device,
     DataType computeDtype,
     long kvCacheBytes,
     BiFunction<Integer, Set<Integer>, SchedulerConfig> scheduler,
-    Path syntheticRoot) {
+    Path syntheticRoot,
+    boolean packedGemm) {
 
-  /** CPU, float32, 256 MiB of KV cache, the scheduler's defaults. */
+  /** CPU, float32, 256 MiB of KV cache, the scheduler's defaults, packed GEMM where possible. */
   public static EngineOptions defaults() {
-    return new EngineOptions(Device.cpu(), DataType.FLOAT32, 256L << 20, SchedulerConfig::defaults, null);
+    return new EngineOptions(Device.cpu(), DataType.FLOAT32, 256L << 20, SchedulerConfig::defaults, null, true);
   }
 
   public EngineOptions withDtype(DataType dtype) {
-    return new EngineOptions(device, dtype, kvCacheBytes, scheduler, syntheticRoot);
+    return new EngineOptions(device, dtype, kvCacheBytes, scheduler, syntheticRoot, packedGemm);
   }
 
   public EngineOptions withKvCacheBytes(long bytes) {
-    return new EngineOptions(device, computeDtype, bytes, scheduler, syntheticRoot);
+    return new EngineOptions(device, computeDtype, bytes, scheduler, syntheticRoot, packedGemm);
   }
 
   public EngineOptions withScheduler(BiFunction<Integer, Set<Integer>, SchedulerConfig> value) {
-    return new EngineOptions(device, computeDtype, kvCacheBytes, value, syntheticRoot);
+    return new EngineOptions(device, computeDtype, kvCacheBytes, value, syntheticRoot, packedGemm);
+  }
+
+  public EngineOptions withPackedGemm(boolean value) {
+    return new EngineOptions(device, computeDtype, kvCacheBytes, scheduler, syntheticRoot, value);
   }
 
   /** Parses {@code float32} or {@code float16} (also {@code fp32}, {@code fp16}, {@code half}). */

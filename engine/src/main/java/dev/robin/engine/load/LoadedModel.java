@@ -88,7 +88,7 @@ public final class LoadedModel implements AutoCloseable {
               + "robin.engine.kv-cache-bytes or lower robin.engine.scheduler.max-model-len");
     }
     LlamaRunner runner = LlamaRunner.create(
-        checkpoint, config, options.device(), options.computeDtype(), numBlocks, blockSize);
+        checkpoint, config, options.device(), options.computeDtype(), numBlocks, blockSize, options.packedGemm());
     int vocab = config.vocabSize();
     return new EngineCore(schedulerConfig, runner, params -> Samplers.create(params, vocab));
   }

@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
+import dev.robin.engine.gemm.ProjectionFactory;
 import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.StepPlan;
 import java.util.HashMap;
@@ -41,10 +42,14 @@ import java.util.Map;
  * (~3e5 rounds) made steps 10x slower beside two busy processes, never spinning cost ~25% single-stream
  * speed when idle; a short spin ({@code GOMP_SPINCOUNT=20000}) was fastest in both cases (2026-11-26). Weight layout does not help: {@code [in, out]}
  * weights, {@code W·xᵀ} or an even inner dimension (512 vs 513) were within ±10%, often worse at batch 16. At
- * batch 16, MKL packing the weights on every call ({@code sgemm_scopy_right48}, ~27%) and the KV gather
- * (~20%) dominate. glibc malloc tunables, {@code THP_MEM_ALLOC_ENABLE} and grad mode off made no difference.
+ * batch 16, MKL packing the weights on every call of PyTorch's {@code linear} ({@code sgemm_scopy_right48},
+ * ~27%) and the KV gather (~20%) dominated; the projections now multiply weights packed once at load
+ * ({@link dev.robin.engine.gemm.ProjectionFactory}), which took batch-16 steps from ~49 to ~39 ms. glibc malloc
+ * tunables, {@code THP_MEM_ALLOC_ENABLE} and grad mode off made no difference.
  */
 public final class LlamaRunner implements ModelRunner {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LlamaRunner.class);
 
   private static final double NORM_EPS = 1e-12; // F.normalize's clamp; the constant column keeps norms larger
 
@@ -73,7 +78,8 @@ public final class LlamaRunner implements ModelRunner {
   }
 
   /**
-   * Loads the weights onto {@code device} and allocates the KV cache there.
+   * Loads the weights onto {@code device} and allocates the KV cache there; projections use MKL's packed GEMM
+   * where {@link ProjectionFactory#choose} allows it (float32 on the CPU), else PyTorch's {@code linear}.
    *
    * @param computeDtype {@link DataType#FLOAT32} or {@link DataType#FLOAT16} (weights, activations, KV cache)
    * @param numBlocks KV cache blocks; size them with {@link PagedKvCache#bytesPerBlock}
@@ -81,11 +87,28 @@ public final class LlamaRunner implements ModelRunner {
    */
   public static LlamaRunner create(
       TensorSource source, ModelConfig config, Device device, DataType computeDtype, int numBlocks, int blockSize) {
+    return create(source, config, device, computeDtype, numBlocks, blockSize, true);
+  }
+
+  /** As above; {@code packedGemm} false keeps PyTorch's {@code linear} for every projection. */
+  public static LlamaRunner create(TensorSource source, ModelConfig config, Device device, DataType computeDtype,
+      int numBlocks, int blockSize, boolean packedGemm) {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
-      LlamaWeights weights = LlamaWeights.load(source, config, manager, computeDtype);
-      PagedKvCache cache = new PagedKvCache(config, manager, computeDtype, numBlocks, blockSize);
-      return new LlamaRunner(config, computeDtype, manager, weights, cache);
+      ProjectionFactory projections = ProjectionFactory.choose(device, computeDtype, packedGemm);
+      if (projections.degraded()) {
+        log.warn("Projections use {}: slower than MKL's packed GEMM", projections.description());
+      } else {
+        log.info("Projections use {}", projections.description());
+      }
+      LlamaWeights weights = LlamaWeights.load(source, config, manager, computeDtype, projections);
+      try {
+        PagedKvCache cache = new PagedKvCache(config, manager, computeDtype, numBlocks, blockSize);
+        return new LlamaRunner(config, computeDtype, manager, weights, cache);
+      } catch (RuntimeException e) {
+        weights.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -110,7 +133,7 @@ public final class LlamaRunner implements ModelRunner {
           x = next;
         }
       }
-      return logits(x, st);
+      return logits(x, st, step);
     }
   }
 
@@ -121,7 +144,7 @@ public final class LlamaRunner implements ModelRunner {
     int d = shape.headDim();
 
     PtNDArray h = JniUtils.normalize(x, 2, -1, NORM_EPS);
-    PtNDArray qkv = JniUtils.linear(h, weights.qkv[l], weights.qkvBias[l]); // [T, ropeWidth]
+    PtNDArray qkv = weights.qkv[l].apply(h, scope); // [T, ropeWidth]
     PtNDArray rotated = JniUtils.gather(qkv, st.partners, 1);
     JniUtils.muli(rotated, st.ropeSin);
     PtNDArray roped = JniUtils.mul(qkv, st.ropeCos);
@@ -141,16 +164,15 @@ public final class LlamaRunner implements ModelRunner {
       merged = JniUtils.embedding(st.outputRows, merged, false); // back to token order: [T, heads*headDim]
       merged.attach(scope);
     }
-    // linear(a, W, residual) is addmm(residual, a, Wᵀ): the residual add comes free.
-    PtNDArray afterAttention = JniUtils.linear(merged, weights.o[l], x);
+    PtNDArray afterAttention = weights.o[l].applyAdd(merged, x, scope);
 
     PtNDArray h2 = JniUtils.normalize(afterAttention, 2, -1, NORM_EPS);
-    PtNDArray gateUp = JniUtils.linear(h2, weights.gateUp[l], null); // [T, 2*inter]
+    PtNDArray gateUp = weights.gateUp[l].apply(h2, scope); // [T, 2*inter]
     NDList parts = JniUtils.split(gateUp, shape.intermediate(), 1);
     PtNDArray gate = (PtNDArray) parts.get(0);
     PtNDArray act = JniUtils.mul(gate, JniUtils.sigmoid(gate)); // SiLU
     JniUtils.muli(act, (PtNDArray) parts.get(1));
-    return JniUtils.linear(act, weights.down[l], afterAttention);
+    return weights.down[l].applyAdd(act, afterAttention, scope);
   }
 
   /**
@@ -208,7 +230,7 @@ public final class LlamaRunner implements ModelRunner {
   }
 
   /** Final norm and LM head on the wanted rows only; the one host transfer of the step. */
-  private Map<Long, float[]> logits(PtNDArray x, StepTensors st) {
+  private Map<Long, float[]> logits(PtNDArray x, StepTensors st, NDManager step) {
     long[] ids = st.in.logitSequenceIds;
     if (ids.length == 0) {
       return Map.of();
@@ -218,7 +240,7 @@ public final class LlamaRunner implements ModelRunner {
     if (weights.finalNormScale != null) {
       h = JniUtils.mul(h, weights.finalNormScale);
     }
-    PtNDArray out = JniUtils.linear(h, weights.lmHead, null); // [R, vocab]
+    PtNDArray out = weights.lmHead.apply(h, step); // [R, vocab]
     if (dtype != DataType.FLOAT32) {
       out = JniUtils.to(out, DataType.FLOAT32, manager.getDevice());
     }
@@ -276,6 +298,7 @@ public final class LlamaRunner implements ModelRunner {
 
   @Override
   public void close() {
+    weights.close(); // packed projections live outside the manager
     manager.close();
   }
 }

@@ -8,6 +8,8 @@ import ai.djl.pytorch.engine.PtNDArray;
 import dev.robin.engine.checkpoint.ModelLoadException;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
+import dev.robin.engine.gemm.Projection;
+import dev.robin.engine.gemm.ProjectionFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,6 +29,10 @@ import java.util.List;
  * {@code 1/sqrt(headDim)} is folded into the q rows (and q bias). Everything is created on the manager's device
  * in the compute dtype; bfloat16 never reaches DJL (its PyTorch JNI aborts the JVM on it) because
  * {@link TensorSource} hands out float32 data.
+ *
+ * <p><b>Projections.</b> Every matmul weight becomes a {@link Projection} of the {@link ProjectionFactory} given
+ * at load. A packed one (MKL, float32 on the CPU) keeps its own copy, and its array is freed at once, so
+ * resident memory does not double; only a tied LM head is held twice (as the embedding and packed).
  */
 public final class LlamaWeights implements AutoCloseable {
 
@@ -34,20 +40,25 @@ public final class LlamaWeights implements AutoCloseable {
   private final DataType dtype;
   private final NDManager manager;
   private final List<NDArray> all = new ArrayList<>();
+  private final List<Projection> projections;
+  private final ProjectionFactory factory;
 
   final PtNDArray embed; // [vocab, hidden+1]; column hidden = sqrt(hidden*eps)
-  final PtNDArray[] qkv; // [layers][(heads+2*kvHeads)*headDim, hidden+1]; q rows scaled by 1/sqrt(headDim)
-  final PtNDArray[] qkvBias; // [layers][(heads+2*kvHeads)*headDim], or all null without attention bias
-  final PtNDArray[] o; // [layers][hidden+1, heads*headDim]; last row zero
-  final PtNDArray[] gateUp; // [layers][2*inter, hidden+1]; gate rows then up rows
-  final PtNDArray[] down; // [layers][hidden+1, inter]; last row zero
+  final Projection[] qkv; // [layers] of [(heads+2*kvHeads)*headDim, hidden+1] (+ bias); q rows scaled by 1/sqrt(headDim)
+  final Projection[] o; // [layers] of [hidden+1, heads*headDim]; last row zero
+  final Projection[] gateUp; // [layers] of [2*inter, hidden+1]; gate rows then up rows
+  final Projection[] down; // [layers] of [hidden+1, inter]; last row zero
   final PtNDArray finalNormScale; // [hidden+1] = sqrt(hidden)*norm weight, 0 last; null if folded in lmHead
-  final PtNDArray lmHead; // [vocab, hidden+1]; the embedding itself when tied
+  final Projection lmHead; // [vocab, hidden+1]; of the embedding itself when tied
 
-  private LlamaWeights(ModelConfig config, DataType dtype, NDManager manager, TensorSource source) {
+  private LlamaWeights(
+      ModelConfig config, DataType dtype, NDManager manager, TensorSource source, ProjectionFactory factory,
+      List<Projection> projections) {
+    this.projections = projections;
     this.config = config;
     this.dtype = dtype;
     this.manager = manager;
+    this.factory = factory;
     int h = config.hiddenSize();
     int layers = config.numHiddenLayers();
     int qDim = config.numAttentionHeads() * config.headDim();
@@ -60,11 +71,10 @@ public final class LlamaWeights implements AutoCloseable {
     float[] embedData = source.tensor("model.embed_tokens.weight", vocab, h).data();
     embed = upload(augmentColumns(embedData, vocab, h, null, c), vocab, h + 1);
 
-    qkv = new PtNDArray[layers];
-    qkvBias = new PtNDArray[layers];
-    o = new PtNDArray[layers];
-    gateUp = new PtNDArray[layers];
-    down = new PtNDArray[layers];
+    qkv = new Projection[layers];
+    o = new Projection[layers];
+    gateUp = new Projection[layers];
+    down = new Projection[layers];
     float qScale = (float) (1.0 / Math.sqrt(config.headDim()));
     for (int l = 0; l < layers; l++) {
       String p = "model.layers." + l + ".";
@@ -74,33 +84,36 @@ public final class LlamaWeights implements AutoCloseable {
       float[] k = source.tensor(p + "self_attn.k_proj.weight", kvDim, h).data();
       float[] v = source.tensor(p + "self_attn.v_proj.weight", kvDim, h).data();
       int qkvRows = qDim + 2 * kvDim;
-      qkv[l] = upload(augmentColumns(concat(q, k, v), qkvRows, h, inNorm, 0f), qkvRows, h + 1);
+      PtNDArray qkvWeight = upload(augmentColumns(concat(q, k, v), qkvRows, h, inNorm, 0f), qkvRows, h + 1);
+      PtNDArray qkvBias = null;
       if (config.attentionBias()) {
         float[] qb = source.tensor(p + "self_attn.q_proj.bias", qDim).data();
         scaleInPlace(qb, qScale);
         float[] kb = source.tensor(p + "self_attn.k_proj.bias", kvDim).data();
         float[] vb = source.tensor(p + "self_attn.v_proj.bias", kvDim).data();
-        qkvBias[l] = upload(concat(qb, kb, vb), qkvRows);
+        qkvBias = upload(concat(qb, kb, vb), qkvRows);
       }
+      qkv[l] = projection(qkvWeight, qkvBias, false);
       float[] oData = source.tensor(p + "self_attn.o_proj.weight", h, qDim).data();
-      o[l] = upload(appendZeroRow(oData, h, qDim), h + 1, qDim);
+      o[l] = projection(upload(appendZeroRow(oData, h, qDim), h + 1, qDim), null, false);
 
       float[] postNorm = scaled(source.tensor(p + "post_attention_layernorm.weight", h).data(), sqrtH);
       float[] gate = source.tensor(p + "mlp.gate_proj.weight", inter, h).data();
       float[] up = source.tensor(p + "mlp.up_proj.weight", inter, h).data();
-      gateUp[l] = upload(augmentColumns(concat(gate, up), 2 * inter, h, postNorm, 0f), 2 * inter, h + 1);
+      gateUp[l] = projection(
+          upload(augmentColumns(concat(gate, up), 2 * inter, h, postNorm, 0f), 2 * inter, h + 1), null, false);
       float[] downData = source.tensor(p + "mlp.down_proj.weight", h, inter).data();
-      down[l] = upload(appendZeroRow(downData, h, inter), h + 1, inter);
+      down[l] = projection(upload(appendZeroRow(downData, h, inter), h + 1, inter), null, false);
     }
 
     float[] finalNorm = scaled(source.tensor("model.norm.weight", h).data(), sqrtH);
     if (config.tieWordEmbeddings()) {
       // The LM head shares the embedding, whose last column holds c; the scale's zero cancels it.
-      lmHead = embed;
+      lmHead = projection(embed, null, true);
       finalNormScale = upload(appendZero(finalNorm), h + 1);
     } else {
       float[] head = source.tensor("lm_head.weight", vocab, h).data();
-      lmHead = upload(augmentColumns(head, vocab, h, finalNorm, 0f), vocab, h + 1);
+      lmHead = projection(upload(augmentColumns(head, vocab, h, finalNorm, 0f), vocab, h + 1), null, false);
       finalNormScale = null;
     }
   }
@@ -110,16 +123,20 @@ public final class LlamaWeights implements AutoCloseable {
    * (whose device they live on) in {@code dtype}.
    *
    * @param dtype {@link DataType#FLOAT32} or {@link DataType#FLOAT16}
+   * @param projections how the matmul weights multiply (see {@link ProjectionFactory#choose})
    * @throws ModelLoadException naming the tensor that is missing or has another shape
    */
-  public static LlamaWeights load(TensorSource source, ModelConfig config, NDManager manager, DataType dtype) {
+  public static LlamaWeights load(
+      TensorSource source, ModelConfig config, NDManager manager, DataType dtype, ProjectionFactory projections) {
     if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
       throw new IllegalArgumentException("compute dtype must be FLOAT32 or FLOAT16, got " + dtype);
     }
     NDManager own = manager.newSubManager();
+    List<Projection> made = new ArrayList<>();
     try {
-      return new LlamaWeights(config, dtype, own, source);
-    } catch (RuntimeException e) {
+      return new LlamaWeights(config, dtype, own, source, projections, made);
+    } catch (RuntimeException | Error e) {
+      made.forEach(Projection::close); // packed copies live outside the manager
       own.close();
       throw e;
     }
@@ -138,9 +155,33 @@ public final class LlamaWeights implements AutoCloseable {
     return Collections.unmodifiableList(all);
   }
 
+  /** Every projection (q/k/v, o, gate/up, down per layer, then the LM head). */
+  public List<Projection> projections() {
+    return Collections.unmodifiableList(projections);
+  }
+
+  /** How the projections multiply: the packed GEMM, or PyTorch's linear and why. */
+  public String projectionKernel() {
+    return factory.description();
+  }
+
   /** The manager that owns the weights; arrays attached to it live as long as the weights. */
   NDManager manager() {
     return manager;
+  }
+
+  /**
+   * The projection of {@code weight}; a packed one frees the array at once unless {@code keepWeight} (the
+   * embedding doubles as a tied LM head).
+   */
+  private Projection projection(PtNDArray weight, PtNDArray bias, boolean keepWeight) {
+    Projection p = factory.create(weight, bias);
+    projections.add(p);
+    if (factory.packs() && !keepWeight) {
+      all.remove(weight);
+      weight.close();
+    }
+    return p;
   }
 
   private PtNDArray upload(float[] data, long... shape) {
@@ -208,6 +249,7 @@ public final class LlamaWeights implements AutoCloseable {
 
   @Override
   public void close() {
+    projections.forEach(Projection::close);
     manager.close();
   }
 }

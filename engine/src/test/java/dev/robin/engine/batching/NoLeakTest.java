@@ -79,6 +79,9 @@ class NoLeakTest {
           "resident memory grew by " + mib(rssAfter - rssAfterWarmUp) + " MiB over 1000 requests");
     }
     assertEquals(0, llama.weights().arrays().stream().filter(a -> !a.isReleased()).count(), "closed with the engine");
+    assertTrue(llama.weights().projections().stream()
+            .allMatch(p -> !(p instanceof dev.robin.engine.gemm.PackedProjection packed) || packed.isClosed()),
+        "packed weights freed with the engine");
   }
 
   /**
