@@ -1,6 +1,5 @@
 package dev.robin.engine.gemm;
 
-import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.MemoryAddress;
 
 /**
@@ -9,16 +8,23 @@ import jdk.incubator.foreign.MemoryAddress;
  */
 public final class PackedMatrix implements AutoCloseable {
 
+  /** Returns native memory the way it was allocated. */
+  interface Release {
+    void free(MemoryAddress address, long bytes);
+  }
+
   private final int rows;
   private final int columns;
-  private final MemoryAddress aligned;
-  private MemoryAddress allocation;
+  private final long bytes;
+  private final Release release;
+  private MemoryAddress address; // null once closed
 
-  PackedMatrix(int rows, int columns, MemoryAddress allocation, MemoryAddress aligned) {
+  PackedMatrix(int rows, int columns, MemoryAddress address, long bytes, Release release) {
     this.rows = rows;
     this.columns = columns;
-    this.allocation = allocation;
-    this.aligned = aligned;
+    this.address = address;
+    this.bytes = bytes;
+    this.release = release;
   }
 
   /** Output features: the {@code n} of {@code x · Wᵀ}. */
@@ -32,21 +38,21 @@ public final class PackedMatrix implements AutoCloseable {
   }
 
   MemoryAddress address() {
-    if (allocation == null) {
+    if (address == null) {
       throw new IllegalStateException("packed weight used after close");
     }
-    return aligned;
+    return address;
   }
 
   public boolean isClosed() {
-    return allocation == null;
+    return address == null;
   }
 
   @Override
   public void close() {
-    if (allocation != null) {
-      CLinker.freeMemory(allocation);
-      allocation = null;
+    if (address != null) {
+      release.free(address, bytes);
+      address = null;
     }
   }
 }

@@ -68,6 +68,13 @@ public final class ProjectionFactory {
     return gemm == null ? new TorchProjection(weight, bias) : new PackedProjection(gemm, weight, bias, PACK_ROWS_HINT);
   }
 
+  /** After the weight arrays a model was packed from are closed: returns their memory to the system. */
+  public void weightsPacked() {
+    if (gemm != null) {
+      gemm.releaseFreedMemory();
+    }
+  }
+
   /** Whether {@link #create} packs, i.e. no longer needs the weight array. */
   public boolean packs() {
     return gemm != null;
