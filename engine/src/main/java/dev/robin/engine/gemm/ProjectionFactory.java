@@ -1,6 +1,7 @@
 package dev.robin.engine.gemm;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import java.util.Optional;
@@ -36,7 +37,6 @@ public final class ProjectionFactory {
   /**
    * The packed GEMM when {@code packedGemm} is allowed, the device is the CPU, the dtype float32 and MKL's
    * entry points can be linked; otherwise PyTorch's {@code linear}, with the reason in {@link #description}.
-   * DJL's PyTorch engine must be loaded (any PyTorch NDManager does it).
    */
   public static ProjectionFactory choose(Device device, DataType dtype, boolean packedGemm) {
     if (!packedGemm) {
@@ -48,6 +48,7 @@ public final class ProjectionFactory {
     if (dtype != DataType.FLOAT32) {
       return torch("packed GEMM is float32-only, dtype is " + dtype);
     }
+    Engine.getEngine("PyTorch"); // loads PyTorch's library, which the linker looks in, before the one-time link
     MklPackedGemm.Loaded loaded = Mkl.LOADED;
     Optional<MklPackedGemm> gemm = loaded.gemm();
     return gemm.isPresent()
