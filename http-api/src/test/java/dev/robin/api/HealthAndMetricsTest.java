@@ -44,7 +44,7 @@ class HealthAndMetricsTest {
     assertEquals("0.1.0", body.get("version").asText());
     assertTrue(body.get("uptime_seconds").asLong() >= 0);
     JsonNode model = body.get("models").get(0);
-    for (String field : List.of("id", "status", "replicas", "device", "queue_depth", "running", "kv_cache_usage",
+    for (String field : List.of("id", "status", "replicas", "device", "projections", "queue_depth", "running", "kv_cache_usage",
         "tokens_per_second_1m", "requests_total")) {
       assertTrue(model.has(field), field);
     }

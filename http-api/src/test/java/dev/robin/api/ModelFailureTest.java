@@ -50,7 +50,7 @@ class ModelFailureTest {
 
   private void register(String id, Behavior<ModelProtocol.Command> behavior) {
     ActorRef<ModelProtocol.Command> ref = server.system.systemActorOf(behavior, "model-" + id, Props.empty());
-    ModelStats ready = new ModelStats(id, "cpu()", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+    ModelStats ready = new ModelStats(id, "cpu()", "test kernel", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
         dev.robin.cluster.model.StepStats.EMPTY);
     server.registry.register(new ServedModel(id, 1, "robin", 64, 1, server.tokenizer, new FakeChatTemplate(), ref,
         () -> ready));

@@ -151,5 +151,6 @@ class RealModelE2ETest {
     assertEquals("stories", model.get("id").asText());
     assertEquals("ready", model.get("status").asText());
     assertTrue(model.get("device").asText().startsWith("cpu"));
+    assertEquals("MKL packed SGEMM", model.get("projections").asText(), "float32 on the CPU, flags from the build");
   }
 }

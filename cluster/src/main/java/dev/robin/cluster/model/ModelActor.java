@@ -122,7 +122,8 @@ public final class ModelActor extends AbstractBehavior<Command> {
     board.publish(
         replica.entityId(),
         new ModelStats(
-            stats.modelId(), device, ModelStats.Status.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY));
+            stats.modelId(), device, null, ModelStats.Status.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            StepStats.EMPTY));
     return Behaviors.receive(Command.class)
         .onMessage(
             Generate.class,
@@ -378,6 +379,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
         new ModelStats(
             replica.modelId(),
             device,
+            engine.kernel(),
             status,
             s.numWaiting(),
             s.numRunning(),

@@ -6,6 +6,8 @@ package dev.robin.cluster.model;
  *
  * @param modelId the served model's id
  * @param device DJL device name, e.g. {@code cpu()}
+ * @param kernel how the replica's projections multiply (MKL packed SGEMM, or PyTorch linear and why); null
+ *     while loading or failed
  * @param status whether the replica serves
  * @param numWaiting requests queued, not yet computing
  * @param numRunning sequences in the running batch
@@ -24,6 +26,7 @@ package dev.robin.cluster.model;
 public record ModelStats(
     String modelId,
     String device,
+    String kernel,
     Status status,
     int numWaiting,
     int numRunning,
@@ -55,6 +58,6 @@ public record ModelStats(
   }
 
   public static ModelStats loading(String modelId, String device) {
-    return new ModelStats(modelId, device, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
+    return new ModelStats(modelId, device, null, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
   }
 }

@@ -60,6 +60,7 @@ public final class ModelStatsBoard {
     return Optional.of(new ModelStats(
         modelId,
         first.device(),
+        first.kernel(),
         status,
         replicas.stream().mapToInt(ModelStats::numWaiting).sum(),
         replicas.stream().mapToInt(ModelStats::numRunning).sum(),

@@ -153,6 +153,6 @@ class StepStatsRecorderTest {
   }
 
   private static ModelStats withSteps(StepStats steps) {
-    return new ModelStats("m", "cpu()", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, steps);
+    return new ModelStats("m", "cpu()", "test kernel", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, steps);
   }
 }

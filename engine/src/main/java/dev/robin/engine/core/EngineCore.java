@@ -181,6 +181,11 @@ public final class EngineCore implements AutoCloseable {
     return lastStep;
   }
 
+  /** The runner's kernel, for {@code /health}. */
+  public String kernel() {
+    return runner.kernel();
+  }
+
   public EngineStats stats() {
     SchedulerStats s = scheduler.stats();
     return new EngineStats(

@@ -297,6 +297,11 @@ public final class LlamaRunner implements ModelRunner {
   }
 
   @Override
+  public String kernel() {
+    return weights.projectionKernel();
+  }
+
+  @Override
   public void close() {
     weights.close(); // packed projections live outside the manager
     manager.close();

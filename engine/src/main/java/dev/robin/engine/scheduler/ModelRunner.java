@@ -25,6 +25,11 @@ public interface ModelRunner extends AutoCloseable {
 
   int vocabSize();
 
+  /** How the runner multiplies, for {@code /health}: e.g. its projections' kernel. */
+  default String kernel() {
+    return "unspecified";
+  }
+
   @Override
   void close();
 }

@@ -59,6 +59,7 @@ public final class HealthReport {
       node.put("status", s.status().name().toLowerCase(Locale.ROOT));
       node.put("replicas", m.replicas());
       node.put("device", s.device());
+      node.put("projections", s.kernel());
       node.put("queue_depth", s.numWaiting());
       node.put("running", s.numRunning());
       node.put("kv_cache_usage", round(s.kvCacheUsage()));
@@ -75,6 +76,7 @@ public final class HealthReport {
       node.put("status", p.state().name().toLowerCase(Locale.ROOT));
       node.put("replicas", 0);
       node.putNull("device");
+      node.putNull("projections");
       node.put("queue_depth", 0);
       node.put("running", 0);
       node.put("kv_cache_usage", 0.0);

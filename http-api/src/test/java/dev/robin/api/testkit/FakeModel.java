@@ -216,12 +216,12 @@ public final class FakeModel {
   }
 
   private void publish(int numRunning) {
-    stats.set(new ModelStats(modelId, "cpu()", ModelStats.Status.READY, 0, numRunning, 0, numRunning, 64, 0.0,
+    stats.set(new ModelStats(modelId, "cpu()", "test kernel", ModelStats.Status.READY, 0, numRunning, 0, numRunning, 64, 0.0,
         1.0, 42.0, numRequests, numGenerated, numCancelled, StepStats.EMPTY));
   }
 
   private ModelStats ready(int numRunning, int numWaiting) {
-    return new ModelStats(modelId, "cpu()", ModelStats.Status.READY, numWaiting, numRunning, 0, 0, 64, 0.0, 0.0,
+    return new ModelStats(modelId, "cpu()", "test kernel", ModelStats.Status.READY, numWaiting, numRunning, 0, 0, 64, 0.0, 0.0,
         0.0, 0, 0, 0, StepStats.EMPTY);
   }
 
