@@ -1,5 +1,10 @@
 package dev.robin.engine.gemm;
 
+import static jdk.incubator.foreign.CLinker.C_FLOAT;
+import static jdk.incubator.foreign.CLinker.C_INT;
+import static jdk.incubator.foreign.CLinker.C_LONG;
+import static jdk.incubator.foreign.CLinker.C_POINTER;
+
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
@@ -11,6 +16,7 @@ import java.util.Optional;
 import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.FunctionDescriptor;
 import jdk.incubator.foreign.MemoryAddress;
+import jdk.incubator.foreign.MemoryLayout;
 import jdk.incubator.foreign.MemorySegment;
 import jdk.incubator.foreign.SymbolLookup;
 
@@ -82,7 +88,10 @@ public final class MklPackedGemm {
     return new Loaded(Optional.empty(), reason);
   }
 
-  /** Kept apart so that no foreign-API class is touched before {@link #load} checked the module is there. */
+  /**
+   * Kept apart so that no foreign-API class is touched before {@link #load} checked the module is there: the
+   * verifier loads the foreign types of a class's method signatures and calls with it.
+   */
   private static final class Linker {
     static Loaded find() {
       Path lib = Path.of(LibUtils.getLibtorchPath()).resolve(System.mapLibraryName("torch_cpu"));
@@ -97,44 +106,69 @@ public final class MklPackedGemm {
       if (size.isEmpty() || pack.isEmpty() || compute.isEmpty()) {
         return none("this PyTorch build has no MKL packed GEMM (not an MKL build)");
       }
-      CLinker c = CLinker.getInstance();
-      MethodHandle hSize = c.downcallHandle(size.get(),
-          MethodType.methodType(long.class, int.class, int.class, int.class, int.class),
-          FunctionDescriptor.of(CLinker.C_LONG, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT));
-      MethodHandle hPack = c.downcallHandle(pack.get(),
-          MethodType.methodType(void.class, int.class, int.class, int.class, int.class, int.class, int.class,
-              float.class, MemoryAddress.class, int.class, MemoryAddress.class),
-          FunctionDescriptor.ofVoid(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT,
-              CLinker.C_INT, CLinker.C_FLOAT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_POINTER));
-      MethodHandle hCompute = c.downcallHandle(compute.get(),
-          MethodType.methodType(void.class, int.class, int.class, int.class, int.class, int.class, int.class,
-              MemoryAddress.class, int.class, MemoryAddress.class, int.class, float.class, MemoryAddress.class,
-              int.class),
-          FunctionDescriptor.ofVoid(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT,
-              CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_FLOAT,
-              CLinker.C_POINTER, CLinker.C_INT));
-      MethodHandle hTrim = CLinker.systemLookup().lookup("malloc_trim")
-          .map(trim -> c.downcallHandle(trim, MethodType.methodType(int.class, long.class),
-              FunctionDescriptor.of(CLinker.C_INT, CLinker.C_LONG)))
-          .orElse(null);
+      MethodHandle hSize = downcall(size.get(), C_LONG, C_INT, C_INT, C_INT, C_INT);
+      MethodHandle hPack = downcall(pack.get(), null,
+          C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_FLOAT, C_POINTER, C_INT, C_POINTER);
+      MethodHandle hCompute = downcall(compute.get(), null,
+          C_INT, C_INT, C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_FLOAT, C_POINTER, C_INT);
       SymbolLookup libc = CLinker.systemLookup();
+      MethodHandle hTrim = libc.lookup("malloc_trim").map(trim -> downcall(trim, C_INT, C_LONG)).orElse(null);
       Optional<MemoryAddress> mmapSymbol = libc.lookup("mmap");
       Optional<MemoryAddress> munmapSymbol = libc.lookup("munmap");
       MethodHandle hMmap = null;
       MethodHandle hMunmap = null;
       boolean linux = System.getProperty("os.name", "").startsWith("Linux"); // the flag values below are Linux's
       if (linux && mmapSymbol.isPresent() && munmapSymbol.isPresent()) {
-        hMmap = c.downcallHandle(mmapSymbol.get(),
-            MethodType.methodType(MemoryAddress.class, MemoryAddress.class, long.class, int.class, int.class,
-                int.class, long.class),
-            FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT,
-                CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG));
-        hMunmap = c.downcallHandle(munmapSymbol.get(),
-            MethodType.methodType(int.class, MemoryAddress.class, long.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG));
+        hMmap = downcall(mmapSymbol.get(), C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG);
+        hMunmap = downcall(munmapSymbol.get(), C_INT, C_POINTER, C_LONG);
       }
       return new Loaded(Optional.of(new MklPackedGemm(hSize, hPack, hCompute, hTrim, hMmap, hMunmap)),
           "MKL packed SGEMM");
+    }
+
+    /**
+     * A handle for the C function at {@code symbol}; its Java types follow from the C layouts, so the two can
+     * never disagree.
+     *
+     * @param result the return layout, or null for {@code void}
+     */
+    private static MethodHandle downcall(MemoryAddress symbol, MemoryLayout result, MemoryLayout... arguments) {
+      Class<?>[] carriers = new Class<?>[arguments.length];
+      for (int i = 0; i < arguments.length; i++) {
+        carriers[i] = carrier(arguments[i]);
+      }
+      MethodType type = MethodType.methodType(result == null ? void.class : carrier(result), carriers);
+      FunctionDescriptor descriptor =
+          result == null ? FunctionDescriptor.ofVoid(arguments) : FunctionDescriptor.of(result, arguments);
+      return CLinker.getInstance().downcallHandle(symbol, type, descriptor);
+    }
+
+    private static Class<?> carrier(MemoryLayout layout) {
+      if (layout.equals(C_INT)) {
+        return int.class;
+      } else if (layout.equals(C_LONG)) {
+        return long.class;
+      } else if (layout.equals(C_FLOAT)) {
+        return float.class;
+      } else if (layout.equals(C_POINTER)) {
+        return MemoryAddress.class;
+      }
+      throw new IllegalArgumentException("no Java carrier for " + layout);
+    }
+  }
+
+  /** A native call; its checked {@code Throwable} (from {@code invokeExact}) is rethrown unchecked. */
+  private interface NativeCall<T> {
+    T run() throws Throwable;
+  }
+
+  private static <T> T call(String function, NativeCall<T> body) {
+    try {
+      return body.run();
+    } catch (Error | RuntimeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(function + " failed", t);
     }
   }
 
@@ -151,17 +185,19 @@ public final class MklPackedGemm {
     }
     int n = Math.toIntExact(shape[0]);
     int k = Math.toIntExact(shape[1]);
+    long bytes = call("cblas_sgemm_pack_get_size", () -> (long) packSize.invokeExact(B_MATRIX, rowsHint, n, k));
+    MemoryAddress packed = allocate(bytes);
     try {
-      long bytes = (long) packSize.invokeExact(B_MATRIX, rowsHint, n, k);
-      MemoryAddress aligned = allocate(bytes);
       MemoryAddress src = address(weight);
-      pack.invokeExact(ROW_MAJOR, B_MATRIX, TRANS, rowsHint, n, k, 1.0f, src, k, aligned);
-      return new PackedMatrix(n, k, aligned, bytes, this::free);
-    } catch (Error | RuntimeException e) {
+      call("cblas_sgemm_pack", () -> {
+        pack.invokeExact(ROW_MAJOR, B_MATRIX, TRANS, rowsHint, n, k, 1.0f, src, k, packed);
+        return null;
+      });
+    } catch (RuntimeException | Error e) {
+      free(packed, bytes);
       throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("cblas_sgemm_pack failed", t);
     }
+    return new PackedMatrix(n, k, packed, bytes, this::free);
   }
 
   /**
@@ -179,22 +215,19 @@ public final class MklPackedGemm {
     }
     MemoryAddress a = address(x);
     MemoryAddress c = address(out);
-    try {
+    call("cblas_sgemm_compute", () -> {
       compute.invokeExact(ROW_MAJOR, NO_TRANS, PACKED, (int) m, w.rows(), w.columns(), a, w.columns(),
           w.address(), w.columns(), beta, c, w.rows());
-    } catch (Error | RuntimeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("cblas_sgemm_compute failed", t);
-    }
+      return null;
+    });
   }
 
   // MKL's size is an upper bound, often 2-5x the weight. Fresh anonymous pages are committed only where MKL
   // writes; malloc could hand out a hole the freed weight arrays left, resident whether written or not.
-  private MemoryAddress allocate(long bytes) throws Throwable {
+  private MemoryAddress allocate(long bytes) {
     if (mmap != null) {
-      MemoryAddress pages = (MemoryAddress) mmap.invokeExact(MemoryAddress.NULL, bytes, PROT_READ_WRITE,
-          MAP_PRIVATE_ANONYMOUS, -1, 0L);
+      MemoryAddress pages = call("mmap", () -> (MemoryAddress) mmap.invokeExact(MemoryAddress.NULL, bytes,
+          PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L));
       if (pages.toRawLongValue() == -1L) {
         throw new OutOfMemoryError("mmap of " + bytes + " bytes for a packed weight failed");
       }
@@ -212,16 +245,10 @@ public final class MklPackedGemm {
   }
 
   private void free(MemoryAddress address, long bytes) {
-    try {
-      if (mmap != null) {
-        int ignored = (int) munmap.invokeExact(address, bytes);
-      } else {
-        CLinker.freeMemory(address);
-      }
-    } catch (Error | RuntimeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("freeing a packed weight failed", t);
+    if (mmap != null) {
+      call("munmap", () -> (int) munmap.invokeExact(address, bytes));
+    } else {
+      CLinker.freeMemory(address);
     }
   }
 
@@ -234,13 +261,7 @@ public final class MklPackedGemm {
     if (mallocTrim == null) {
       return;
     }
-    try {
-      int ignored = (int) mallocTrim.invokeExact(0L);
-    } catch (Error | RuntimeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("malloc_trim failed", t);
-    }
+    call("malloc_trim", () -> (int) mallocTrim.invokeExact(0L));
   }
 
   /** The data of a contiguous CPU array (a non-contiguous one would hand MKL a copy, and lose a write). */
