@@ -50,10 +50,7 @@ public final class MatmulFloor implements AutoCloseable {
     for (int i = 0; i < shapes.length; i++) {
       PtNDArray weight = (PtNDArray) manager.randomNormal(0, 0.02f, new Shape(shapes[i]), DataType.FLOAT32)
           .toType(this.dtype, false);
-      projections[i] = factory.create(weight, null);
-      if (factory.packs()) {
-        weight.close();
-      }
+      projections[i] = factory.replace(weight, null);
     }
   }
 

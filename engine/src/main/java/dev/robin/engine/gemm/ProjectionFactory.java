@@ -69,6 +69,18 @@ public final class ProjectionFactory {
     return gemm == null ? new TorchProjection(weight, bias) : new PackedProjection(gemm, weight, bias, PACK_ROWS_HINT);
   }
 
+  /**
+   * As {@link #create}, taking {@code weight} over: a packed projection closes it at once (its copy replaces
+   * it; see {@link #packs}), a PyTorch one keeps using it.
+   */
+  public Projection replace(PtNDArray weight, PtNDArray bias) {
+    Projection p = create(weight, bias);
+    if (packs()) {
+      weight.close();
+    }
+    return p;
+  }
+
   /** After the weight arrays a model was packed from are closed: returns their memory to the system. */
   public void weightsPacked() {
     if (gemm != null) {

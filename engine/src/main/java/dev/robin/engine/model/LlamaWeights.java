@@ -176,12 +176,20 @@ public final class LlamaWeights implements AutoCloseable {
    * embedding doubles as a tied LM head).
    */
   private Projection projection(PtNDArray weight, PtNDArray bias, boolean keepWeight) {
-    Projection p = factory.create(weight, bias);
-    projections.add(p);
-    if (factory.packs() && !keepWeight) {
-      all.remove(weight);
-      weight.close();
+    if (keepWeight) {
+      return added(factory.create(weight, bias));
     }
+    Projection p = added(factory.replace(weight, bias));
+    if (weight.isReleased()) {
+      // by identity: NDArray.equals compares contents, a native pass over both tensors (and a match for any
+      // equal-valued weight)
+      all.removeIf(a -> a == weight);
+    }
+    return p;
+  }
+
+  private Projection added(Projection p) {
+    projections.add(p);
     return p;
   }
 
