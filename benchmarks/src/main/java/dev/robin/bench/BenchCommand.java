@@ -76,7 +76,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   List<Integer> concurrency;
 
   @Option(names = "--requests-per-level",
-      description = "Requests per level (default: 2 × concurrency, at least 8).")
+      description = "Requests per level (default: 4 × concurrency, at least 16).")
   Integer requestsPerLevel;
 
   @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens per request (default: ${DEFAULT-VALUE}).")
@@ -94,8 +94,11 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       description = "Send ignore_eos so every request generates max_tokens (default: ${DEFAULT-VALUE}).")
   boolean ignoreEos;
 
-  @Option(names = "--warmup", defaultValue = "4", description = "Unrecorded requests before the sweep (default: ${DEFAULT-VALUE}).")
-  int warmup;
+  @Option(names = "--warmup",
+      description = "Unrecorded requests before the sweep, sent at its highest concurrency (default: 2 × that "
+          + "level, at least 64): a fresh server's JIT compiles for a few thousand streamed tokens, and the C2 "
+          + "compiler's CPU and the slower interpreted code would otherwise land in the first levels.")
+  Integer warmup;
 
   @Option(names = "--api-key", description = "Sent as Authorization: Bearer (default: none, the unauthenticated tier).")
   String apiKey;
@@ -153,7 +156,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   private void validate() {
     require(maxTokens >= 1, "--max-tokens must be at least 1");
     require(promptTokens >= 1, "--prompt-tokens must be at least 1");
-    require(warmup >= 0, "--warmup must not be negative");
+    require(warmup == null || warmup >= 0, "--warmup must not be negative");
     require(timeoutSeconds >= 1, "--timeout must be at least 1 second");
     require(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1), "--concurrency levels must be ≥ 1");
     require(requestsPerLevel == null || requestsPerLevel >= 1, "--requests-per-level must be at least 1");
@@ -185,7 +188,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     for (int c : concurrency) {
       counts.add(requestsPerLevel != null ? requestsPerLevel : defaultRequests(c));
     }
-    int numPrompts = warmup + counts.stream().mapToInt(Integer::intValue).sum();
+    int warmupConcurrency = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int warmupRequests = warmup != null ? warmup : defaultWarmup(warmupConcurrency);
+    int numPrompts = warmupRequests + counts.stream().mapToInt(Integer::intValue).sum();
     List<String> prompts;
     String promptSizing;
     try {
@@ -206,9 +211,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     LoadGenerator generator =
         new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, sized.get((int) i), maxTokens, ignoreEos));
 
-    if (warmup > 0) {
-      System.err.printf("bench: warming up with %d requests%n", warmup);
-      LevelSummary w = generator.runLevel(Math.min(warmup, 4), warmup);
+    if (warmupRequests > 0) {
+      System.err.printf("bench: warming up with %d requests at concurrency %d%n", warmupRequests, warmupConcurrency);
+      LevelSummary w = generator.runLevel(Math.min(warmupRequests, warmupConcurrency), warmupRequests);
       if (w.numFailed() == w.numRequests()) {
         throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
       }
@@ -226,6 +231,11 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
       if (s.numFailed() > 0) {
         System.err.println("bench:   first failure: " + s.firstError());
       }
+      if (s.numCachedPromptTokens() > 0 && !sharedPrefix) {
+        System.err.printf("bench:   WARNING: the server's prefix cache served %d prompt tokens: these prompts were "
+            + "sent to it before (same --seed against the same --url?), so the level computed less than it "
+            + "reports%n", s.numCachedPromptTokens());
+      }
     }
     SweepReport report =
         new SweepReport(
@@ -237,7 +247,8 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
             launched ? modelSpec : null,
             modelName,
             new SweepReport.Settings(
-                maxTokens, promptTokens, promptSizing, sharedPrefix, ignoreEos, warmup, List.copyOf(concurrency),
+                maxTokens, promptTokens, promptSizing, sharedPrefix, ignoreEos, warmupRequests, warmupConcurrency,
+                List.copyOf(concurrency),
                 counts, seed),
             levels,
             ModelList.health(http, apiBase));
@@ -251,9 +262,17 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     return levels.stream().anyMatch(l -> l.numFailed() > 0) ? 2 : 0;
   }
 
-  /** Enough requests for each worker to send two, so that a level is not one synchronised wave. */
+  /**
+   * Enough requests for each worker to send four: the first wave starts together (all prompts at once) and the
+   * last drains with fewer than C streams, so with two per worker those edges were half of a level.
+   */
   static int defaultRequests(int concurrency) {
-    return Math.max(8, 2 * concurrency);
+    return Math.max(16, 4 * concurrency);
+  }
+
+  /** Warm-up at the sweep's highest level: two waves of it, and at least 64 requests for a low one. */
+  static int defaultWarmup(int highestConcurrency) {
+    return Math.max(64, 2 * highestConcurrency);
   }
 
   /** The per-level table (Markdown with padded columns). */
@@ -333,7 +352,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     if (!ignoreEos) {
       sb.append(" --no-ignore-eos");
     }
-    sb.append(" --warmup ").append(warmup);
+    if (warmup != null) {
+      sb.append(" --warmup ").append(warmup);
+    }
     return sb.toString();
   }
 }

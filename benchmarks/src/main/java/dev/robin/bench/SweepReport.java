@@ -42,6 +42,7 @@ public record SweepReport(
       boolean sharedPrefix,
       boolean ignoreEos,
       int warmupRequests,
+      int warmupConcurrency,
       List<Integer> concurrency,
       List<Integer> requestsPerLevel,
       long seed) {}

@@ -36,10 +36,18 @@ class BenchCommandTest {
   }
 
   @Test
-  void defaultRequestCountIsTwiceTheConcurrencyButAtLeastEight() {
-    assertEquals(8, BenchCommand.defaultRequests(1));
-    assertEquals(8, BenchCommand.defaultRequests(4));
-    assertEquals(128, BenchCommand.defaultRequests(64));
+  void defaultRequestCountIsFourTimesTheConcurrencyButAtLeastSixteen() {
+    assertEquals(16, BenchCommand.defaultRequests(1));
+    assertEquals(16, BenchCommand.defaultRequests(4));
+    assertEquals(64, BenchCommand.defaultRequests(16));
+    assertEquals(256, BenchCommand.defaultRequests(64));
+  }
+
+  @Test
+  void defaultWarmupIsTwoWavesOfTheHighestLevelButAtLeastSixtyFour() {
+    assertEquals(64, BenchCommand.defaultWarmup(1));
+    assertEquals(64, BenchCommand.defaultWarmup(16));
+    assertEquals(128, BenchCommand.defaultWarmup(64));
   }
 
   @Test
@@ -56,7 +64,7 @@ class BenchCommandTest {
   private static dev.robin.bench.load.LevelSummary level(
       int concurrency, double tokensPerSecond, dev.robin.bench.stats.Percentiles itl) {
     dev.robin.bench.stats.Percentiles none = dev.robin.bench.stats.Percentiles.EMPTY;
-    return new dev.robin.bench.load.LevelSummary(concurrency, 8, 0, 512, 500, 127, 10, tokensPerSecond, 1, none, itl,
+    return new dev.robin.bench.load.LevelSummary(concurrency, 8, 0, 512, 500, 127, 0, 10, tokensPerSecond, 1, none, itl,
         none, none, java.util.Map.of(), null);
   }
 }

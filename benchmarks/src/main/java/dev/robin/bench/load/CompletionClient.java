@@ -109,7 +109,7 @@ public final class CompletionClient {
   private RequestResult timedOut(RequestResult r) {
     return new RequestResult(
         r.startNanos(), r.firstContentNanos(), r.endNanos(), r.interTokenNanos(), r.numContentChunks(),
-        r.usageCompletionTokens(), r.usagePromptTokens(), r.finishReason(),
+        r.usageCompletionTokens(), r.usagePromptTokens(), r.usageCachedPromptTokens(), r.finishReason(),
         "timed out after " + timeout.toSeconds() + " s (" + r.numContentChunks() + " chunks received)");
   }
 

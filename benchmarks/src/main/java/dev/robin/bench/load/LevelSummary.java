@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * @param numCompletionTokens completion tokens received by successful requests (usage, else chunks)
  * @param numContentChunks chunks with text received by successful requests
  * @param meanPromptTokens mean {@code usage.prompt_tokens} of successful requests, -1 if none reported it
+ * @param numCachedPromptTokens prompt tokens of successful requests the server's prefix cache served
+ *     ({@code usage.prompt_tokens_details.cached_tokens}): above 0 the level did not compute all its prompts
  * @param wallSeconds from the level's first send to its last response's end
  * @param outputTokensPerSecond {@code numCompletionTokens / wallSeconds}
  * @param requestsPerSecond successful requests per second
@@ -33,6 +35,7 @@ public record LevelSummary(
     long numCompletionTokens,
     long numContentChunks,
     double meanPromptTokens,
+    long numCachedPromptTokens,
     double wallSeconds,
     double outputTokensPerSecond,
     double requestsPerSecond,
@@ -54,6 +57,7 @@ public record LevelSummary(
     long chunks = 0;
     long promptTokens = 0;
     int numWithPromptTokens = 0;
+    long cachedPromptTokens = 0;
     int failed = 0;
     String firstError = null;
     for (RequestResult r : results) {
@@ -69,6 +73,7 @@ public record LevelSummary(
         promptTokens += r.usagePromptTokens();
         numWithPromptTokens++;
       }
+      cachedPromptTokens += Math.max(0, r.usageCachedPromptTokens());
       latency.recordNanos(r.latencyNanos());
       if (r.ttftNanos() >= 0) {
         ttft.recordNanos(r.ttftNanos());
@@ -89,6 +94,7 @@ public record LevelSummary(
         tokens,
         chunks,
         numWithPromptTokens > 0 ? (double) promptTokens / numWithPromptTokens : -1,
+        cachedPromptTokens,
         seconds,
         seconds > 0 ? tokens / seconds : 0,
         seconds > 0 ? ok / seconds : 0,

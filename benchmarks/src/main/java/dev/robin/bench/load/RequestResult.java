@@ -10,6 +10,7 @@ package dev.robin.bench.load;
  * @param numContentChunks chunks with text received
  * @param usageCompletionTokens {@code usage.completion_tokens} of the stream, -1 if the server sent none
  * @param usagePromptTokens {@code usage.prompt_tokens} of the stream, -1 if the server sent none
+ * @param usageCachedPromptTokens {@code usage.prompt_tokens_details.cached_tokens}, -1 if the server sent no usage
  * @param finishReason the finish reason the server reported, or null
  * @param error why the request failed, or null when it succeeded
  */
@@ -21,6 +22,7 @@ public record RequestResult(
     int numContentChunks,
     int usageCompletionTokens,
     int usagePromptTokens,
+    int usageCachedPromptTokens,
     String finishReason,
     String error) {
 
@@ -47,6 +49,6 @@ public record RequestResult(
 
   /** A failure recorded when no stream could be read at all. */
   static RequestResult failed(long startNanos, long endNanos, String error) {
-    return new RequestResult(startNanos, -1, endNanos, new long[0], 0, -1, -1, null, error);
+    return new RequestResult(startNanos, -1, endNanos, new long[0], 0, -1, -1, -1, null, error);
   }
 }

@@ -13,10 +13,13 @@ import java.io.IOException;
  * @param finishReason {@code choices[0].finish_reason}, or null
  * @param completionTokens {@code usage.completion_tokens}, or -1 when the chunk has no usage
  * @param promptTokens {@code usage.prompt_tokens}, or -1 when the chunk has no usage
+ * @param cachedPromptTokens {@code usage.prompt_tokens_details.cached_tokens}: prompt tokens the server's
+ *     prefix cache served; 0 when the usage has no such detail, -1 when the chunk has no usage
  * @param error the error message of a {@code {"error":{…}}} event, or null
  */
 public record StreamChunk(
-    String text, String finishReason, int completionTokens, int promptTokens, String error) {
+    String text, String finishReason, int completionTokens, int promptTokens, int cachedPromptTokens,
+    String error) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,7 +50,7 @@ public record StreamChunk(
     JsonNode error = root.get("error");
     if (error != null && !error.isNull()) {
       String message = error.path("message").asText(error.toString());
-      return new StreamChunk("", null, -1, -1, message);
+      return new StreamChunk("", null, -1, -1, -1, message);
     }
     String text = "";
     String finishReason = null;
@@ -66,11 +69,13 @@ public record StreamChunk(
     JsonNode usage = root.get("usage");
     int completion = -1;
     int prompt = -1;
+    int cached = -1;
     if (usage != null && usage.isObject()) {
       completion = usage.path("completion_tokens").asInt(-1);
       prompt = usage.path("prompt_tokens").asInt(-1);
+      cached = usage.path("prompt_tokens_details").path("cached_tokens").asInt(0);
     }
-    return new StreamChunk(text, finishReason, completion, prompt, null);
+    return new StreamChunk(text, finishReason, completion, prompt, cached, null);
   }
 
   static String abbreviate(String s) {

@@ -58,6 +58,7 @@ public final class StreamReader {
     private int numContentChunks;
     private int usageCompletion = -1;
     private int usagePrompt = -1;
+    private int usageCached = -1;
     private String finishReason;
     private String error;
 
@@ -99,6 +100,7 @@ public final class StreamReader {
       if (chunk.hasUsage()) {
         usageCompletion = chunk.completionTokens();
         usagePrompt = chunk.promptTokens();
+        usageCached = chunk.cachedPromptTokens();
       }
       return false;
     }
@@ -118,6 +120,7 @@ public final class StreamReader {
           numContentChunks,
           usageCompletion,
           usagePrompt,
+          usageCached,
           finishReason,
           error);
     }

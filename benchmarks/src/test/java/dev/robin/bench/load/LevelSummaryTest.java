@@ -15,11 +15,15 @@ class LevelSummaryTest {
 
   /** A request sent at {@code startMs}, first token after {@code ttftMs}, then {@code tokens-1} gaps of {@code gapMs}. */
   private static RequestResult ok(long startMs, long ttftMs, long gapMs, int tokens) {
+    return ok(startMs, ttftMs, gapMs, tokens, 0);
+  }
+
+  private static RequestResult ok(long startMs, long ttftMs, long gapMs, int tokens, int cachedPromptTokens) {
     long[] gaps = new long[tokens - 1];
     java.util.Arrays.fill(gaps, gapMs * MS);
     long first = (startMs + ttftMs) * MS;
     long end = first + (tokens - 1) * gapMs * MS;
-    return new RequestResult(startMs * MS, first, end, gaps, tokens, tokens, 10, "length", null);
+    return new RequestResult(startMs * MS, first, end, gaps, tokens, tokens, 10, cachedPromptTokens, "length", null);
   }
 
   @Test
@@ -34,6 +38,13 @@ class LevelSummaryTest {
     assertEquals(1.0, s.requestsPerSecond(), 1e-9);
     assertEquals(Map.of("HTTP 503", 1), s.errors());
     assertEquals("HTTP 503: {\"error\":{}}", s.firstError());
+  }
+
+  @Test
+  void cachedPromptTokensOfSuccessfulRequestsAddUp() {
+    List<RequestResult> rs = List.of(ok(0, 100, 10, 64, 96), ok(0, 100, 10, 64, 0), ok(0, 100, 10, 64, 16),
+        RequestResult.failed(0, 5 * MS, "HTTP 503"));
+    assertEquals(112, LevelSummary.of(3, rs, 2_000 * MS).numCachedPromptTokens());
   }
 
   @Test

@@ -37,6 +37,15 @@ class StreamChunkTest {
     assertTrue(usage.hasUsage());
     assertEquals(64, usage.completionTokens());
     assertEquals(12, usage.promptTokens());
+    assertEquals(0, usage.cachedPromptTokens(), "no prompt_tokens_details: nothing cached");
+    assertEquals(-1, finish.cachedPromptTokens(), "no usage at all");
+  }
+
+  @Test
+  void cachedPromptTokensComeFromTheUsageDetails() {
+    StreamChunk usage = StreamChunk.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":128,"
+        + "\"completion_tokens\":64,\"total_tokens\":192,\"prompt_tokens_details\":{\"cached_tokens\":112}}}");
+    assertEquals(112, usage.cachedPromptTokens());
   }
 
   @Test

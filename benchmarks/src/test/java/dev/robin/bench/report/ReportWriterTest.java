@@ -22,7 +22,7 @@ class ReportWriterTest {
   void writesSnakeCaseJsonWithMachineAndLevels(@TempDir Path dir) throws Exception {
     MachineInfo m = MachineInfo.collect(dir);
     LevelSummary level = LevelSummary.of(
-        2, List.of(new RequestResult(0, 5_000_000, 25_000_000, new long[] {20_000_000}, 2, 2, 4, "length", null)),
+        2, List.of(new RequestResult(0, 5_000_000, 25_000_000, new long[] {20_000_000}, 2, 2, 4, 0, "length", null)),
         1_000_000_000L);
     Path file = dir.resolve("sub/out.json");
     ReportWriter.write(new Doc(m, List.of(level)), file);
