@@ -7,6 +7,7 @@ import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
+import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.Admission;
@@ -69,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try (LoadedModel loaded = LoadedModel.open("cli", model, options);
         EngineCore engine = loaded.createEngine()) {
       int[] promptIds = loaded.tokenizer().encode(prompt, true);
-      SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, 0.0, 0.0, -1);
+      SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, 0.0, 0.0, -1, LogitBias.NONE);
       Admission admission = engine.submit(new GenerationRequest(1L, promptIds, sampling, maxTokens));
       if (!admission.isAccepted()) {
         System.err.println("robin generate: " + admission.message());

@@ -10,6 +10,7 @@ import dev.robin.cluster.model.ModelProtocol.Cancel;
 import dev.robin.cluster.model.ModelProtocol.Command;
 import dev.robin.cluster.model.ModelProtocol.Generate;
 import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.Sampler;
 import dev.robin.engine.sampling.SamplingParams;
@@ -283,7 +284,7 @@ class ModelActorTest {
             "buggy-sampler",
             ModelActor.PROPS);
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
-    SamplingParams topK7 = new SamplingParams(1.0, 1.0, 7, 1L, 0, 0, -1);
+    SamplingParams topK7 = new SamplingParams(1.0, 1.0, 7, 1L, 0, 0, -1, LogitBias.NONE);
     model.tell(new Generate("bad", prompt(5), topK7, 3, probe.getRef()));
     assertEquals("bad", probe.expectMessageClass(GenerationEvent.Failed.class).requestId());
     model.tell(generate("good", prompt(5), 3, probe));

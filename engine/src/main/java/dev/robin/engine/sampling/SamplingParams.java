@@ -23,24 +23,12 @@ public record SamplingParams(
     LogitBias logitBias) {
 
   /** Greedy decoding with nothing reported but the token. */
-  public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1);
+  public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
 
   public SamplingParams {
     if (logitBias == null) {
       logitBias = LogitBias.NONE;
     }
-  }
-
-  /** Without logit bias: the form every caller used before {@code logit_bias} existed. */
-  public SamplingParams(
-      double temperature,
-      double topP,
-      int topK,
-      Long seed,
-      double presencePenalty,
-      double frequencyPenalty,
-      int topLogprobs) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, LogitBias.NONE);
   }
 
   /** These parameters with {@code bias} instead of their own. */

@@ -9,6 +9,7 @@ import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
+import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.Admission;
@@ -33,7 +34,7 @@ class BatchInvarianceTest {
   private static final long TARGET = 1_000;
   private static final int NUM_COMPANIONS = 15;
   private static final int BUDGET = 64;
-  private static final SamplingParams SEEDED = new SamplingParams(0.8, 0.9, 0, 42L, 0.0, 0.0, -1);
+  private static final SamplingParams SEEDED = new SamplingParams(0.8, 0.9, 0, 42L, 0.0, 0.0, -1, LogitBias.NONE);
 
   /** A request and the step at which it is submitted. */
   private record Arrival(GenerationRequest request, int step) {}

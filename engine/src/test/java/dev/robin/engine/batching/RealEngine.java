@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.model.LlamaRunner;
+import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.ModelRunner;
@@ -86,7 +87,7 @@ final class RealEngine {
     double presence = random.nextBoolean() ? 0.0 : -2.0 + 4.0 * random.nextDouble();
     double frequency = random.nextBoolean() ? 0.0 : -2.0 + 4.0 * random.nextDouble();
     int topLogprobs = random.nextBoolean() ? -1 : random.nextInt(6);
-    return new SamplingParams(temperature, topP, topK, seed, presence, frequency, topLogprobs);
+    return new SamplingParams(temperature, topP, topK, seed, presence, frequency, topLogprobs, LogitBias.NONE);
   }
 
   private static int[] ints(JsonNode array) {

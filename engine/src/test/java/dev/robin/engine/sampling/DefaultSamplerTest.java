@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class DefaultSamplerTest {
 
   private static SamplingParams params(double temperature, double topP, int topK, Long seed) {
-    return new SamplingParams(temperature, topP, topK, seed, 0.0, 0.0, -1);
+    return new SamplingParams(temperature, topP, topK, seed, 0.0, 0.0, -1, LogitBias.NONE);
   }
 
   private static float[] randomLogits(int vocab, long seed) {
@@ -162,7 +162,7 @@ class DefaultSamplerTest {
 
   @Test
   void penaltiesLowerRepeatedTokens() {
-    SamplingParams p = new SamplingParams(0.0, 1.0, 0, null, 0.5, 0.3, 0);
+    SamplingParams p = new SamplingParams(0.0, 1.0, 0, null, 0.5, 0.3, 0, LogitBias.NONE);
     Sampler sampler = Samplers.create(p, 3);
     float[] logits = {1.0f, 0.9f, 0.0f};
     assertEquals(0, sampler.sample(logits.clone()).tokenId());
@@ -180,8 +180,8 @@ class DefaultSamplerTest {
 
   @Test
   void penaltiesChangeSampledSequences() {
-    SamplingParams plain = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1);
-    SamplingParams penalized = new SamplingParams(0.0, 1.0, 0, null, 2.0, 2.0, -1);
+    SamplingParams plain = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
+    SamplingParams penalized = new SamplingParams(0.0, 1.0, 0, null, 2.0, 2.0, -1, LogitBias.NONE);
     float[] logits = {3f, 2f, 1f, 0f};
     Sampler a = Samplers.create(plain, 4);
     Sampler b = Samplers.create(penalized, 4);
@@ -203,7 +203,7 @@ class DefaultSamplerTest {
   void logprobsAreTheLogSoftmaxOfTheLogits() {
     float[] logits = randomLogits(3000, 17);
     double[] probs = softmax(logits);
-    SamplingParams p = new SamplingParams(0.7, 0.9, 40, 8L, 0.0, 0.0, 5);
+    SamplingParams p = new SamplingParams(0.7, 0.9, 40, 8L, 0.0, 0.0, 5, LogitBias.NONE);
     SampledToken t = Samplers.create(p, logits.length).sample(logits.clone());
     assertEquals(Math.log(probs[t.tokenId()]), t.logprob(), 1e-4);
     assertEquals(5, t.topIds().length);
@@ -224,7 +224,7 @@ class DefaultSamplerTest {
     SampledToken none = Samplers.create(SamplingParams.GREEDY, 10).sample(randomLogits(10, 1));
     assertTrue(Float.isNaN(none.logprob()));
     assertEquals(0, none.topIds().length);
-    SamplingParams zero = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, 0);
+    SamplingParams zero = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, 0, LogitBias.NONE);
     SampledToken chosenOnly = Samplers.create(zero, 10).sample(randomLogits(10, 1));
     assertFalse(Float.isNaN(chosenOnly.logprob()));
     assertEquals(0, chosenOnly.topIds().length);
@@ -257,10 +257,10 @@ class DefaultSamplerTest {
     e = assertThrows(IllegalArgumentException.class, () -> Samplers.create(params(1.0, 1.0, -2, null), 10));
     assertTrue(e.getMessage().contains("top_k"));
     e = assertThrows(IllegalArgumentException.class,
-        () -> Samplers.create(new SamplingParams(1.0, 1.0, 0, null, 2.5, 0.0, -1), 10));
+        () -> Samplers.create(new SamplingParams(1.0, 1.0, 0, null, 2.5, 0.0, -1, LogitBias.NONE), 10));
     assertTrue(e.getMessage().contains("presence_penalty"));
     e = assertThrows(IllegalArgumentException.class,
-        () -> Samplers.create(new SamplingParams(1.0, 1.0, 0, null, 0.0, 0.0, 21), 10));
+        () -> Samplers.create(new SamplingParams(1.0, 1.0, 0, null, 0.0, 0.0, 21, LogitBias.NONE), 10));
     assertTrue(e.getMessage().contains("top_logprobs"));
     Sampler s = Samplers.create(SamplingParams.GREEDY, 10);
     assertThrows(IllegalArgumentException.class, () -> s.accept(10));

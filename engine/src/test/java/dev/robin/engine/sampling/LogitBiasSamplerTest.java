@@ -130,7 +130,7 @@ class LogitBiasSamplerTest {
     IllegalArgumentException outside =
         assertThrows(IllegalArgumentException.class, () -> Samplers.create(greedy(bias(VOCAB, 1f), -1), VOCAB));
     assertTrue(outside.getMessage().contains("logit_bias"));
-    assertEquals(LogitBias.NONE, new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1).logitBias());
+    assertEquals(LogitBias.NONE, new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE).logitBias());
     assertEquals(LogitBias.NONE, greedy(null, -1).logitBias());
   }
 
