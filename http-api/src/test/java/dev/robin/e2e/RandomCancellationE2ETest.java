@@ -28,7 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,7 +81,7 @@ class RandomCancellationE2ETest {
     String sharedPrefix = prefixBuilder.toString().trim();
     List<String> words = new ArrayList<>(vocabulary);
 
-    ModelStats before = awaitStats(server, s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
+    ModelStats before = server.awaitStats(s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
     // Greedy answer to the shared prefix before anything touched its blocks: the reference for afterwards.
     String prefixReference = greedyCompletion(server, key, sharedPrefix, 40);
 
@@ -148,7 +147,7 @@ class RandomCancellationE2ETest {
     assertTrue(failures.isEmpty(), "clients failed: " + failures);
     long clientMillis = (System.nanoTime() - start) / 1_000_000;
 
-    ModelStats after = awaitStats(server,
+    ModelStats after = server.awaitStats(
         s -> s.numRunning() == 0 && s.numWaiting() == 0 && s.numKvBlocksUsed() == 0, Duration.ofSeconds(5));
     System.out.println("random cancellation: " + NUM_REQUESTS + " clients in " + clientMillis + " ms; "
         + count(outcomes, Exit.BEFORE_FIRST_BYTE) + " before the first byte, " + count(outcomes, Exit.AFTER_HEADERS)
@@ -175,7 +174,7 @@ class RandomCancellationE2ETest {
     JsonNode golden = goldenCases.get(0);
     assertEquals(golden.get("output_text").asText(),
         greedyCompletion(server, key, golden.get("prompt").asText(), golden.get("output_ids").size()));
-    awaitStats(server, s -> s.numRunning() == 0 && s.numKvBlocksUsed() == 0, Duration.ofSeconds(5));
+    server.awaitStats(s -> s.numRunning() == 0 && s.numKvBlocksUsed() == 0, Duration.ofSeconds(5));
   }
 
   /** Sends one streamed request over a raw socket and closes it where its plan says. */
@@ -251,17 +250,5 @@ class RandomCancellationE2ETest {
 
   private static long count(List<Outcome> outcomes, Exit exit) {
     return outcomes.stream().filter(o -> o.exit() == exit).count();
-  }
-
-  private static ModelStats awaitStats(RealServer server, Predicate<ModelStats> condition, Duration within)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    ModelStats stats = server.model().currentStats();
-    while (!condition.test(stats)) {
-      assertTrue(System.nanoTime() < deadline, "not within " + within + ": " + stats);
-      Thread.sleep(20);
-      stats = server.model().currentStats();
-    }
-    return stats;
   }
 }

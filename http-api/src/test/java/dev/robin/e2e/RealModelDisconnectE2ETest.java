@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +29,7 @@ class RealModelDisconnectE2ETest {
 
   @Test
   void disconnectAfterThreeChunksCancelsTheSequenceWithinOneSecond(RealServer server) throws Exception {
-    ModelStats before = awaitStats(server, s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
+    ModelStats before = server.awaitStats(s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
     // ignore_eos: only max_tokens (400, ~2 s of this model) or a cancel ends it.
     String body = "{\"model\":\"stories\",\"stream\":true,\"temperature\":0,\"ignore_eos\":true,\"max_tokens\":"
         + MAX_TOKENS + ",\"prompt\":\"Once upon a time\"}";
@@ -41,13 +40,13 @@ class RealModelDisconnectE2ETest {
       RawHttpConnection.Head head = client.readHead();
       assertEquals(200, head.status(), head.statusLine());
       assertEquals(3, client.skipSseEvents(3));
-      whileStreaming = awaitStats(server, s -> s.numRunning() == 1, Duration.ofSeconds(1));
+      whileStreaming = server.awaitStats(s -> s.numRunning() == 1, Duration.ofSeconds(1));
       closedAt = System.nanoTime();
     }
     assertTrue(whileStreaming.numKvBlocksUsed() > 0, "a running sequence holds KV blocks: " + whileStreaming);
     assertEquals(before.numCancelledTotal(), whileStreaming.numCancelledTotal());
 
-    ModelStats after = awaitStats(server,
+    ModelStats after = server.awaitStats(
         s -> s.numCancelledTotal() == before.numCancelledTotal() + 1 && s.numRunning() == 0, Duration.ofSeconds(1));
     long cancelMillis = (System.nanoTime() - closedAt) / 1_000_000;
     System.out.println("real model: cancelled " + cancelMillis + " ms after the disconnect; " + after);
@@ -71,7 +70,7 @@ class RealModelDisconnectE2ETest {
 
   @Test
   void aWholeCompletionWhoseClientLeavesIsCancelledWithinOneSecond(RealServer server) throws Exception {
-    ModelStats before = awaitStats(server, s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
+    ModelStats before = server.awaitStats(s -> s.numRunning() == 0 && s.numWaiting() == 0, Duration.ofSeconds(10));
     String body = "{\"model\":\"stories\",\"stream\":false,\"temperature\":0,\"ignore_eos\":true,\"max_tokens\":"
         + MAX_TOKENS + ",\"prompt\":\"Once upon a time\"}";
     ModelStats whileGenerating;
@@ -79,14 +78,14 @@ class RealModelDisconnectE2ETest {
     // Closed as a client's timeout closes it (a FIN): no byte of the answer has been sent yet.
     try (RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.port(), 10_000)) {
       client.post("/v1/completions", server.key(), body);
-      whileGenerating = awaitStats(server,
+      whileGenerating = server.awaitStats(
           s -> s.numRunning() == 1 && s.numGeneratedTokensTotal() >= before.numGeneratedTokensTotal() + 5,
           Duration.ofSeconds(5));
       closedAt = System.nanoTime();
     }
     assertTrue(whileGenerating.numKvBlocksUsed() > 0, "a running sequence holds KV blocks: " + whileGenerating);
 
-    ModelStats after = awaitStats(server,
+    ModelStats after = server.awaitStats(
         s -> s.numCancelledTotal() == before.numCancelledTotal() + 1 && s.numRunning() == 0, Duration.ofSeconds(1));
     long cancelMillis = (System.nanoTime() - closedAt) / 1_000_000;
     System.out.println("real model, stream=false: cancelled " + cancelMillis + " ms after the disconnect; " + after);
@@ -98,17 +97,5 @@ class RealModelDisconnectE2ETest {
       Thread.sleep(10);
     }
     assertEquals(0, server.numInFlight(), "the request actor is gone");
-  }
-
-  private static ModelStats awaitStats(RealServer server, Predicate<ModelStats> condition, Duration within)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    ModelStats stats = server.model().currentStats();
-    while (!condition.test(stats)) {
-      assertTrue(System.nanoTime() < deadline, "not within " + within + ": " + stats);
-      Thread.sleep(5);
-      stats = server.model().currentStats();
-    }
-    return stats;
   }
 }

@@ -8,6 +8,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ServedModel;
+import dev.robin.cluster.model.ModelStats;
 import dev.robin.cli.ServeCommand;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -85,6 +87,18 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
   /** Requests the HTTP layer is still serving (their request actors alive). */
   int numInFlight() {
     return serving.server().numInFlight();
+  }
+
+  /** Polls the model's statistics until {@code condition} holds; fails the test after {@code within}. */
+  ModelStats awaitStats(Predicate<ModelStats> condition, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    ModelStats stats = model().currentStats();
+    while (!condition.test(stats)) {
+      assertTrue(System.nanoTime() < deadline, "not within " + within + ": " + stats);
+      Thread.sleep(5);
+      stats = model().currentStats();
+    }
+    return stats;
   }
 
   ServedModel model() {
