@@ -31,6 +31,11 @@ public final class SchedulerSettings {
     int maxNumWaiting = positive(c, "max-num-waiting");
     int blockSize = positive(c, "block-size");
     int maxPrefillWhileDecoding = positive(c, "max-prefill-tokens-while-decoding");
+    int prefillPerDecoding = c.getInt("prefill-tokens-per-decoding-sequence");
+    if (prefillPerDecoding < 0) {
+      throw new IllegalArgumentException(
+          PATH + ".prefill-tokens-per-decoding-sequence must not be negative, got " + prefillPerDecoding);
+    }
     try {
       return new SchedulerConfig(
           budget,
@@ -40,7 +45,8 @@ public final class SchedulerSettings {
           maxModelLen == 0 ? modelMaxLen : Math.min(maxModelLen, modelMaxLen),
           eosTokenIds,
           c.getBoolean("enable-prefix-caching"),
-          maxPrefillWhileDecoding);
+          maxPrefillWhileDecoding,
+          prefillPerDecoding);
     } catch (IllegalArgumentException e) {
       // The record's cross-field checks name Java components; say which block they come from.
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);

@@ -44,7 +44,10 @@ class ModelSupportTest {
     SchedulerConfig c = SchedulerSettings.fromConfig(config, 2048, Set.of(2));
     assertEquals(512, c.maxNumBatchedTokens());
     assertEquals(64, c.maxNumSeqs());
-    assertEquals(128, c.maxPrefillTokensWhileDecoding());
+    assertEquals(64, c.maxPrefillTokensWhileDecoding());
+    assertEquals(4, c.prefillTokensPerDecodingSequence());
+    assertEquals(64, c.prefillTokensWhileDecoding(16), "few streams: the floor");
+    assertEquals(256, c.prefillTokensWhileDecoding(64), "many streams: 4 per stream");
     assertEquals(256, c.maxNumWaiting());
     assertEquals(16, c.blockSize());
     assertEquals(2048, c.maxModelLen(), "0 takes the model's context");
@@ -61,6 +64,11 @@ class ModelSupportTest {
         () -> SchedulerSettings.fromConfig(
             RobinTestConfig.load("robin.engine.scheduler.max-prefill-tokens-while-decoding = 0"), 2048, Set.of()));
     assertEquals("robin.engine.scheduler.max-prefill-tokens-while-decoding must be positive, got 0", e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> SchedulerSettings.fromConfig(
+            RobinTestConfig.load("robin.engine.scheduler.prefill-tokens-per-decoding-sequence = -1"), 2048, Set.of()));
+    assertEquals("robin.engine.scheduler.prefill-tokens-per-decoding-sequence must not be negative, got -1",
+        e.getMessage());
     e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> SchedulerSettings.fromConfig(
             RobinTestConfig.load("robin.engine.scheduler.max-num-seqs = 1024"), 2048, Set.of()));

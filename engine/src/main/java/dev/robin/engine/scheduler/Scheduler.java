@@ -170,7 +170,7 @@ public final class Scheduler {
     scheduleRunning(step, true);
     if (!step.numTokens.isEmpty()) {
       // Every decoding stream waits for the whole step: bound the prompt work that rides along.
-      step.budget = Math.min(step.budget, config.maxPrefillTokensWhileDecoding());
+      step.budget = Math.min(step.budget, config.prefillTokensWhileDecoding(step.numTokens.size()));
     }
     scheduleRunning(step, false);
     if (step.preempted.isEmpty()) {

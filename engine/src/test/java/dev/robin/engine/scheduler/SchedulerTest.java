@@ -89,6 +89,26 @@ class SchedulerTest {
   }
 
   @Test
+  void manyDecodingStreamsLetMorePromptTokensRideAlong() {
+    for (int perStream : new int[] {0, 4}) {
+      SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS)).withMaxNumSeqs(32)
+          .withMaxNumBatchedTokens(512).withMaxPrefillTokensWhileDecoding(16)
+          .withPrefillTokensPerDecodingSequence(perStream);
+      Scheduler s = new Scheduler(config, new KvCacheManager(1000, config.blockSize(), true));
+      for (int id = 1; id <= 20; id++) {
+        assertTrue(s.add(request(id, 8, 100)).isAccepted());
+      }
+      step(s, s.schedule(), 5); // 20 prompts of 8 tokens: one step, then all 20 decode
+      assertTrue(s.add(request(99, 300, 100)).isAccepted());
+      StepPlan plan = s.schedule();
+      long decoding = plan.chunks().stream().filter(c -> c.numTokens() == 1).count();
+      assertEquals(20, decoding);
+      assertEquals(perStream == 0 ? 16 : 80, plan.numTokens() - decoding,
+          "prompt tokens beside 20 streams with " + perStream + " per stream");
+    }
+  }
+
+  @Test
   void budgetAndSequenceCapHoldEveryStepUnderRandomLoad() {
     SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
     Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), new KvCacheManager(100, 16, true));
