@@ -46,7 +46,8 @@ public final class EngineCore implements AutoCloseable {
   public EngineCore(SchedulerConfig config, ModelRunner runner, SamplerFactory samplerFactory) {
     this.runner = runner;
     this.samplerFactory = samplerFactory;
-    this.kvCache = new KvCacheManager(runner.numBlocks(), runner.blockSize(), config.enablePrefixCaching());
+    this.kvCache = new KvCacheManager(
+        runner.numBlocks(), runner.blockSize(), config.enablePrefixCaching(), runner.attentionWindow());
     this.scheduler = new Scheduler(config, kvCache);
   }
 

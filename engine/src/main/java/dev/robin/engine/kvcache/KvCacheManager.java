@@ -9,7 +9,10 @@ import java.util.Map;
 /**
  * Which KV blocks each sequence holds. Allocation refuses (returns false, changes nothing) when the pool
  * is short, so the scheduler decides what to do: wait, or preempt someone. Full computed blocks enter the
- * prefix cache, and a new sequence starts from the longest cached prefix of its tokens.
+ * prefix cache, and a new sequence starts from the longest cached prefix of its tokens. When every layer of the
+ * model attends only to a window of recent positions, the blocks a sequence has left wholly behind it are
+ * released as it advances (its block table then holds {@link #RELEASED} there), so a long stream holds a
+ * window's worth of blocks, not its whole length.
  *
  * <p>Not thread-safe: one engine step loop owns it.
  */
@@ -18,13 +21,18 @@ public final class KvCacheManager {
   private final BlockPool pool;
   private final int blockSize;
   private final boolean prefixCaching;
+  private final int attentionWindow; // 0: every position stays visible
   private final Map<Long, SequenceBlocks> sequences = new HashMap<>();
+
+  /** A block-table entry whose block was released because no future query of the sequence can see it. */
+  public static final int RELEASED = -1;
 
   /** A sequence's block table and the hash chain of its full blocks. */
   private static final class SequenceBlocks {
     int[] blockIds = new int[8];
     int numBlocks;
     int numComputedTokens;
+    int numReleased; // leading blocks already behind the window
     final List<BlockHash> hashes = new ArrayList<>();
 
     void add(int blockId) {
@@ -36,12 +44,24 @@ public final class KvCacheManager {
   }
 
   public KvCacheManager(int numBlocks, int blockSize, boolean prefixCaching) {
+    this(numBlocks, blockSize, prefixCaching, 0);
+  }
+
+  /**
+   * @param attentionWindow positions a query attends to at most, itself included, in every layer (see {@link
+   *     dev.robin.engine.scheduler.ModelRunner#attentionWindow()}); 0 when some layer sees the whole context
+   */
+  public KvCacheManager(int numBlocks, int blockSize, boolean prefixCaching, int attentionWindow) {
     if (blockSize <= 0) {
       throw new IllegalArgumentException("blockSize must be positive, got " + blockSize);
+    }
+    if (attentionWindow < 0) {
+      throw new IllegalArgumentException("attentionWindow must not be negative, got " + attentionWindow);
     }
     this.pool = new BlockPool(numBlocks);
     this.blockSize = blockSize;
     this.prefixCaching = prefixCaching;
+    this.attentionWindow = attentionWindow;
   }
 
   /** How many blocks of {@code bytesPerBlock} fit in {@code memoryBudgetBytes} (at least 0). */
@@ -60,6 +80,11 @@ public final class KvCacheManager {
 
   public int blockSize() {
     return blockSize;
+  }
+
+  /** Positions every query sees at most, blocks behind them released; 0 when all stay. */
+  public int attentionWindow() {
+    return attentionWindow;
   }
 
   public int numBlocks() {
@@ -188,15 +213,30 @@ public final class KvCacheManager {
       throw new IllegalStateException("sequence " + sequenceId + " computed beyond its blocks");
     }
     seq.numComputedTokens = numComputedTokens;
-    if (!prefixCaching) {
+    if (prefixCaching) {
+      int numFull = numComputedTokens / blockSize;
+      for (int i = seq.hashes.size(); i < numFull; i++) {
+        BlockHash parent = i == 0 ? BlockHash.ROOT : seq.hashes.get(i - 1);
+        BlockHash hash = BlockHash.of(parent, tokens, i * blockSize, (i + 1) * blockSize);
+        seq.hashes.add(hash);
+        pool.cache(seq.blockIds[i], hash, tokens, i * blockSize, blockSize);
+      }
+    }
+    releaseBehindWindow(seq);
+  }
+
+  /**
+   * The next query sits at position {@code numComputedTokens} and sees back to {@code numComputedTokens -
+   * window + 1}: blocks wholly before that are never read again. Cached ones stay reusable until evicted.
+   */
+  private void releaseBehindWindow(SequenceBlocks seq) {
+    if (attentionWindow == 0) {
       return;
     }
-    int numFull = numComputedTokens / blockSize;
-    for (int i = seq.hashes.size(); i < numFull; i++) {
-      BlockHash parent = i == 0 ? BlockHash.ROOT : seq.hashes.get(i - 1);
-      BlockHash hash = BlockHash.of(parent, tokens, i * blockSize, (i + 1) * blockSize);
-      seq.hashes.add(hash);
-      pool.cache(seq.blockIds[i], hash, tokens, i * blockSize, blockSize);
+    int behind = Math.min(seq.numBlocks, Math.max(0, seq.numComputedTokens - attentionWindow + 1) / blockSize);
+    for (; seq.numReleased < behind; seq.numReleased++) {
+      pool.release(seq.blockIds[seq.numReleased]);
+      seq.blockIds[seq.numReleased] = RELEASED;
     }
   }
 
@@ -206,7 +246,7 @@ public final class KvCacheManager {
     return seq == null ? 0 : seq.numComputedTokens;
   }
 
-  /** The sequence's physical blocks in order (a copy). */
+  /** The sequence's physical blocks in order (a copy); {@link #RELEASED} for those behind the window. */
   public int[] blockTable(long sequenceId) {
     SequenceBlocks seq = sequences.get(sequenceId);
     return seq == null ? new int[0] : Arrays.copyOf(seq.blockIds, seq.numBlocks);
@@ -221,7 +261,7 @@ public final class KvCacheManager {
     if (seq == null) {
       return;
     }
-    for (int i = seq.numBlocks - 1; i >= 0; i--) {
+    for (int i = seq.numBlocks - 1; i >= seq.numReleased; i--) {
       pool.release(seq.blockIds[i]);
     }
   }

@@ -182,7 +182,7 @@ record ContextGroup(
    * Index into {@code c}'s block table of the first block it gathers: the block of its first query's window
    * start when every layer slides, else 0 (a full-attention layer needs the whole context).
    */
-  private static int firstBlock(SequenceChunk c, int blockSize, AttentionWindow window) {
+  static int firstBlock(SequenceChunk c, int blockSize, AttentionWindow window) {
     if (window.none() || window.anyFullLayer()) {
       return 0;
     }

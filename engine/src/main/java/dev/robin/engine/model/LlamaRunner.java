@@ -28,8 +28,9 @@ import java.util.Map;
  * <p>Sliding-window layers ({@link AttentionWindow}: Mistral, Qwen2 with {@code use_sliding_window}) differ only
  * in their mask, built once per step beside the full one. When every layer slides (Mistral) each chunk gathers
  * only the blocks its queries' windows reach ({@link ContextGroup}); when some layer attends to everything
- * (Qwen2 with full layers) the whole context is gathered and the window masks the rest. Blocks that fell out of
- * the window stay allocated.
+ * (Qwen2 with full layers) the whole context is gathered and the window masks the rest. In the first case the
+ * blocks behind every window are never read, so {@link #attentionWindow()} lets the KV cache manager release
+ * them (their block-table entries may then be -1).
  *
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
  * process-wide ({@code -Dai.djl.pytorch.num_threads}); how long their OpenMP workers spin between ops is set
@@ -294,6 +295,11 @@ public final class LlamaRunner implements ModelRunner {
   @Override
   public int vocabSize() {
     return shape.vocabSize();
+  }
+
+  @Override
+  public int attentionWindow() {
+    return window.anyFullLayer() ? 0 : window.size();
   }
 
   @Override

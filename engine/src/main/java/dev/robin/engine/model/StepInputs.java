@@ -36,7 +36,7 @@ final class StepInputs {
   StepInputs(StepPlan plan, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks, int dtypeBytes,
       long maxGatherBytes, AttentionWindow window) {
     List<SequenceChunk> chunks = plan.chunks();
-    validate(chunks, shape, rope, blockSize, numBlocks);
+    validate(chunks, shape, rope, blockSize, numBlocks, window);
     this.blockSize = blockSize;
     numChunks = chunks.size();
     int t = 0;
@@ -114,7 +114,8 @@ final class StepInputs {
   }
 
   private static void validate(
-      List<SequenceChunk> chunks, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks) {
+      List<SequenceChunk> chunks, LlamaShape shape, RopeTables rope, int blockSize, int numBlocks,
+      AttentionWindow window) {
     Set<Long> seen = new HashSet<>();
     for (SequenceChunk c : chunks) {
       String who = "sequence " + c.sequenceId() + ": ";
@@ -143,7 +144,8 @@ final class StepInputs {
             who + "block table has " + (table == null ? 0 : table.length) + " blocks, context of "
                 + c.contextLength() + " needs " + needed);
       }
-      for (int b = 0; b < needed; b++) {
+      // Blocks wholly behind every layer's window are never read, and their ids may already be released (-1).
+      for (int b = ContextGroup.firstBlock(c, blockSize, window); b < needed; b++) {
         if (table[b] < 0 || table[b] >= numBlocks) {
           throw new IllegalArgumentException(who + "block id " + table[b] + " outside [0, " + numBlocks + ")");
         }

@@ -25,6 +25,15 @@ public interface ModelRunner extends AutoCloseable {
 
   int vocabSize();
 
+  /**
+   * Positions every query attends to at most, itself included, when every layer slides (Mistral): the blocks
+   * wholly behind that window are never read again, so the KV cache manager releases them. 0 when some layer
+   * sees the whole context.
+   */
+  default int attentionWindow() {
+    return 0;
+  }
+
   /** How the runner multiplies, for {@code /health}: e.g. its projections' kernel. */
   default String kernel() {
     return "unspecified";

@@ -47,13 +47,24 @@ public final class Scheduler {
     }
     this.config = config;
     this.kvCache = kvCache;
-    this.maxSequenceLength =
-        (int) Math.min(config.maxModelLen(), (long) kvCache.numBlocks() * kvCache.blockSize());
+    this.maxSequenceLength = (int) Math.min(config.maxModelLen(), longestHeld(config, kvCache));
+  }
+
+  /**
+   * The longest sequence the pool can hold: all of it, unless every layer slides and the pool holds the most
+   * blocks one sequence keeps at a time (its window plus a whole step's chunk), which it then never outgrows.
+   */
+  private static long longestHeld(SchedulerConfig config, KvCacheManager kvCache) {
+    int window = kvCache.attentionWindow();
+    if (window > 0 && kvCache.numBlocks() >= kvCache.blocksFor(window - 1 + config.maxNumBatchedTokens()) + 1) {
+      return Long.MAX_VALUE;
+    }
+    return (long) kvCache.numBlocks() * kvCache.blockSize();
   }
 
   /**
    * The longest sequence (prompt + generated) this scheduler lets grow: the model's context, or the whole
-   * KV pool if that is smaller.
+   * KV pool if that is smaller (and blocks are not released behind a sliding window).
    */
   public int maxSequenceLength() {
     return maxSequenceLength;

@@ -141,6 +141,39 @@ class KvCacheManagerTest {
   }
 
   @Test
+  void blocksBehindTheWindowAreReleasedAsTheSequenceAdvances() {
+    KvCacheManager kv = new KvCacheManager(16, 16, true, 32); // every query sees its last 32 positions
+    int[] t = tokens(0, 120);
+    assertTrue(kv.allocate(1, 100)); // 7 blocks
+    kv.markComputed(1, t, 100);
+    // The next query (position 100) sees 69..100: blocks 0-3 (positions 0-63) are behind it.
+    int[] table = kv.blockTable(1);
+    assertArrayEquals(new int[] {-1, -1, -1, -1}, java.util.Arrays.copyOf(table, 4));
+    assertTrue(table[4] >= 0 && table[6] >= 0);
+    assertEquals(3, kv.numUsedBlocks());
+    assertEquals(6, kv.numCachedBlocks(), "the six full blocks, released or held, stay in the prefix cache");
+    for (int n = 101; n <= 120; n++) {
+      assertTrue(kv.allocate(1, 1));
+      kv.markComputed(1, t, n);
+    }
+    // Next query at 120 sees 89..120: blocks 0-4 behind it, 5-7 held.
+    assertEquals(KvCacheManager.RELEASED, kv.blockTable(1)[4]);
+    assertEquals(3, kv.numUsedBlocks());
+    kv.free(1);
+    assertEquals(0, kv.numUsedBlocks());
+    assertEquals(16, kv.numFreeBlocks(), "every block is free again, none released twice");
+  }
+
+  @Test
+  void withoutAWindowEveryBlockStays() {
+    KvCacheManager kv = new KvCacheManager(16, 16, false, 0);
+    assertTrue(kv.allocate(1, 100));
+    kv.markComputed(1, tokens(0, 100), 100);
+    assertEquals(7, kv.numUsedBlocks());
+    assertTrue(IntStream.of(kv.blockTable(1)).allMatch(b -> b >= 0));
+  }
+
+  @Test
   void poolComparesTokensOnLookup() {
     BlockPool pool = new BlockPool(2);
     int[] id = pool.takeFreeBlocks(1);

@@ -3,6 +3,7 @@ package dev.robin.engine.model;
 import static dev.robin.engine.model.NaiveReferenceTest.F32_TOLERANCE;
 import static dev.robin.engine.model.NaiveReferenceTest.relativeError;
 import static dev.robin.engine.model.NaiveReferenceTest.tokens;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +11,19 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.config.ModelConfig.SlidingWindow;
+import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.core.GenerationRequest;
+import dev.robin.engine.core.SequenceOutput;
+import dev.robin.engine.sampling.Samplers;
+import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.scheduler.SequenceChunk;
 import dev.robin.engine.scheduler.StepPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +64,72 @@ class SlidingWindowReferenceTest {
     ModelConfig cfg = mistral(WINDOW);
     for (int chunk : new int[] {3, 5, 9}) { // shorter than, not dividing, and longer than the window
       assertChunksMatch(cfg, TOKENS, chunkEnds(TOKENS.length, 30, chunk));
+    }
+  }
+
+  @Test
+  void blocksReleasedBehindTheWindowMayBeOverwrittenByOthers() {
+    ModelConfig cfg = mistral(WINDOW);
+    double[][] expected = new NaiveLlama(WEIGHTS, cfg).logits(TOKENS);
+    try (LlamaRunner runner = runner(cfg)) {
+      assertEquals(WINDOW, runner.attentionWindow(), "every layer slides: blocks behind the window can go");
+      int[] table = Generation.contiguousBlocks(0, TOKENS.length, BLOCK);
+      Generation.step(runner, new SequenceChunk(1, Arrays.copyOf(TOKENS, 12), 0, table, false));
+      int[] noise = tokens(77, 300, BLOCK);
+      for (int pos = 12; pos < TOKENS.length; pos++) {
+        // As KvCacheManager releases them: blocks wholly before the query's window start (pos - WINDOW + 1).
+        for (int b = 0; b < (pos - WINDOW + 1) / BLOCK; b++) {
+          if (table[b] >= 0) {
+            int block = table[b];
+            table[b] = -1;
+            // Another sequence takes the freed block and writes its own keys and values into it.
+            Generation.step(runner, new SequenceChunk(100 + pos, noise, 0, new int[] {block}, false));
+          }
+        }
+        float[] got = Generation.step(runner,
+            new SequenceChunk(1, new int[] {TOKENS[pos]}, pos, table, true)).get(1L);
+        assertClose(got, expected[pos], "position " + pos + " with blocks behind the window reused");
+      }
+      assertTrue(table[5] < 0, "blocks were released on the way: " + Arrays.toString(table));
+    }
+  }
+
+  @Test
+  void anEngineStreamsFarBeyondAPoolItsWholeContextWouldNotFit() {
+    ModelConfig cfg = mistral(WINDOW);
+    int[] prompt = Arrays.copyOf(TOKENS, 12);
+    int numTokens = 80; // 92 positions = 23 blocks of 4; the engine's pool has 8
+    int[] expected;
+    try (LlamaRunner reference = runner(cfg)) {
+      expected = Generation.greedy(reference, 1, 0, prompt, 0, prompt.length, numTokens);
+    }
+    try (LlamaRunner small = LlamaRunner.create(WEIGHTS, cfg, Device.cpu(), DataType.FLOAT32, 8, BLOCK)) {
+      // A step of 16 tokens at most: a window (7) and a whole chunk span at most 7 blocks of 4.
+      SchedulerConfig config = SchedulerConfig.defaults(128, Set.of()).withBlockSize(BLOCK)
+          .withMaxNumSeqs(4).withMaxNumBatchedTokens(16);
+      EngineCore engine = new EngineCore(config,
+          small, params -> Samplers.create(params, small.vocabSize()));
+      assertTrue(engine.submit(
+          new GenerationRequest(1, prompt, SamplingParams.GREEDY, numTokens, true)).isAccepted());
+      List<Integer> got = new ArrayList<>();
+      int maxUsed = 0;
+      while (engine.hasWork()) {
+        for (SequenceOutput out : engine.step()) {
+          out.newTokens().forEach(t -> got.add(t.tokenId()));
+        }
+        maxUsed = Math.max(maxUsed, engine.stats().numKvBlocksUsed());
+      }
+      assertArrayEquals(expected, got.stream().mapToInt(Integer::intValue).toArray());
+      assertTrue(maxUsed <= 4, "a window of 7 spans at most 3 blocks of 4, plus the one being filled: " + maxUsed);
+      assertEquals(0, engine.stats().numKvBlocksUsed());
+      assertEquals(0, engine.stats().numPreemptionsTotal(), "nothing had to be recomputed");
+    }
+  }
+
+  @Test
+  void aModelWithFullLayersKeepsEveryBlock() {
+    try (LlamaRunner runner = runner(qwen2(WINDOW, List.of(1)))) {
+      assertEquals(0, runner.attentionWindow());
     }
   }
 
