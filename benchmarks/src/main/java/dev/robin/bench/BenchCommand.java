@@ -95,7 +95,8 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   boolean ignoreEos;
 
   @Option(names = "--warmup",
-      description = "Unrecorded requests before the sweep, sent at its highest concurrency (default: 2 × that "
+      description = "Unrecorded requests before the sweep, sent at its highest concurrency but at least 16 "
+          + "(default: 2 × that "
           + "level, at least 64): a fresh server's JIT compiles for a few thousand streamed tokens, and the C2 "
           + "compiler's CPU and the slower interpreted code would otherwise land in the first levels.")
   Integer warmup;
@@ -188,8 +189,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     for (int c : concurrency) {
       counts.add(requestsPerLevel != null ? requestsPerLevel : defaultRequests(c));
     }
-    int warmupConcurrency = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    int warmupRequests = warmup != null ? warmup : defaultWarmup(warmupConcurrency);
+    int highest = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int warmupRequests = warmup != null ? warmup : defaultWarmup(highest);
+    int warmupConcurrency = warmupConcurrency(highest, warmupRequests);
     int numPrompts = warmupRequests + counts.stream().mapToInt(Integer::intValue).sum();
     List<String> prompts;
     String promptSizing;
@@ -213,7 +215,7 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
 
     if (warmupRequests > 0) {
       System.err.printf("bench: warming up with %d requests at concurrency %d%n", warmupRequests, warmupConcurrency);
-      LevelSummary w = generator.runLevel(Math.min(warmupRequests, warmupConcurrency), warmupRequests);
+      LevelSummary w = generator.runLevel(warmupConcurrency, warmupRequests);
       if (w.numFailed() == w.numRequests()) {
         throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
       }
@@ -270,7 +272,15 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
     return Math.max(16, 4 * concurrency);
   }
 
-  /** Warm-up at the sweep's highest level: two waves of it, and at least 64 requests for a low one. */
+  /**
+   * Workers of the warm-up: the sweep's highest level, at least 16. The warm-up only has to run the server's
+   * code hot, not the levels' shape; one request at a time, a single-stream sweep would warm up for minutes.
+   */
+  static int warmupConcurrency(int highestConcurrency, int warmupRequests) {
+    return Math.max(1, Math.min(warmupRequests, Math.max(16, highestConcurrency)));
+  }
+
+  /** Warm-up requests: two waves of the sweep's highest level, and at least 64 for a low one. */
   static int defaultWarmup(int highestConcurrency) {
     return Math.max(64, 2 * highestConcurrency);
   }

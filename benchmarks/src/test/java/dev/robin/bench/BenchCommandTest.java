@@ -51,6 +51,14 @@ class BenchCommandTest {
   }
 
   @Test
+  void warmupRunsAtTheHighestLevelButAtLeastSixteenAtOnce() {
+    assertEquals(16, BenchCommand.warmupConcurrency(1, 64));
+    assertEquals(64, BenchCommand.warmupConcurrency(64, 128));
+    assertEquals(4, BenchCommand.warmupConcurrency(1, 4), "never more workers than requests");
+    assertEquals(1, BenchCommand.warmupConcurrency(4, 0));
+  }
+
+  @Test
   void levelsAreComparedWithTheSingleStreamInTheRatiosTargetsUse() {
     dev.robin.bench.stats.Percentiles itl1 = new dev.robin.bench.stats.Percentiles(10, 20, 30, 50, 25, 10, 60);
     dev.robin.bench.stats.Percentiles itl16 = new dev.robin.bench.stats.Percentiles(10, 60, 90, 200, 70, 40, 250);
