@@ -95,10 +95,9 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
   boolean ignoreEos;
 
   @Option(names = "--warmup",
-      description = "Unrecorded requests before the sweep, sent at its highest concurrency but at least 16 "
-          + "(default: 2 × that "
-          + "level, at least 64): a fresh server's JIT compiles for a few thousand streamed tokens, and the C2 "
-          + "compiler's CPU and the slower interpreted code would otherwise land in the first levels.")
+      description = "Unrecorded requests before the sweep, sent at its highest concurrency but at least 16 at "
+          + "once (default: 2 × that level, at least 64): a fresh server's JIT compiles for thousands of streamed "
+          + "tokens, which would otherwise slow the first levels.")
   Integer warmup;
 
   @Option(names = "--api-key", description = "Sent as Authorization: Bearer (default: none, the unauthenticated tier).")

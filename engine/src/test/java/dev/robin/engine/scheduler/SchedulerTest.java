@@ -137,6 +137,42 @@ class SchedulerTest {
   }
 
   @Test
+  void aSlidingWindowPoolStaysConsistentUnderRandomLoadAndEndsFull() {
+    SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
+    KvCacheManager kv = new KvCacheManager(24, 16, true, 40); // every query sees its last 40 positions
+    Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), kv);
+    Random random = new Random(11);
+    long nextId = 0;
+    int finished = 0;
+    for (int i = 0; i < 2000; i++) {
+      if (random.nextInt(5) == 0) {
+        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(200)));
+        assertTrue(a.isAccepted(), a.message());
+      }
+      StepPlan plan = s.schedule();
+      for (SequenceChunk c : plan.chunks()) {
+        // Every block a query of the chunk can see is held; only blocks behind the window may be released.
+        int firstVisible = Math.max(0, c.startPosition() - 40 + 1) / 16;
+        for (int b = firstVisible; b < (c.contextLength() + 15) / 16; b++) {
+          assertTrue(c.blockTable()[b] >= 0, "sequence " + c.sequenceId() + " block " + b + " released too early");
+        }
+      }
+      for (SequenceUpdate u : step(s, plan, 1 + random.nextInt(50))) {
+        finished += u.isFinished() ? 1 : 0;
+      }
+    }
+    while (s.hasWork()) {
+      for (SequenceUpdate u : step(s, s.schedule(), 3)) {
+        finished += u.isFinished() ? 1 : 0;
+      }
+    }
+    assertEquals(nextId, finished);
+    assertEquals(0, kv.numUsedBlocks());
+    assertEquals(24, kv.numFreeBlocks(), "every block came back exactly once");
+    assertTrue(s.stats().numPreemptionsTotal() > 0, "the pool is small enough to force preemption");
+  }
+
+  @Test
   void newestRunningSequenceIsPreemptedWhenBlocksRunOut() {
     Scheduler s = scheduler(512, 6, 4096); // 96 slots
     s.add(request(1, 40, 100)); // 3 blocks
