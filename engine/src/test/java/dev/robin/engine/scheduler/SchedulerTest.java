@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -112,27 +113,10 @@ class SchedulerTest {
   void budgetAndSequenceCapHoldEveryStepUnderRandomLoad() {
     SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
     Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), new KvCacheManager(100, 16, true));
-    Random random = new Random(7);
-    long nextId = 0;
-    int finished = 0;
-    for (int i = 0; i < 2000; i++) {
-      if (random.nextInt(5) == 0) {
-        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(40)));
-        assertTrue(a.isAccepted(), a.message());
-      }
-      StepPlan plan = s.schedule();
+    runRandomLoad(s, new Random(7), 40, plan -> {
       assertTrue(plan.numTokens() <= 128, "budget");
       assertTrue(plan.chunks().size() <= 8, "sequence cap");
-      for (SequenceUpdate u : step(s, plan, 1 + random.nextInt(50))) {
-        finished += u.isFinished() ? 1 : 0;
-      }
-    }
-    while (s.hasWork()) {
-      for (SequenceUpdate u : step(s, s.schedule(), 3)) {
-        finished += u.isFinished() ? 1 : 0;
-      }
-    }
-    assertEquals(nextId, finished);
+    });
     assertTrue(s.stats().numPreemptionsTotal() > 0, "the pool is small enough to force preemption");
   }
 
@@ -141,15 +125,7 @@ class SchedulerTest {
     SchedulerConfig config = SchedulerConfig.defaults(2048, Set.of(EOS)).withMaxNumBatchedTokens(128).withMaxNumSeqs(8);
     KvCacheManager kv = new KvCacheManager(24, 16, true, 40); // every query sees its last 40 positions
     Scheduler s = new Scheduler(config.withMaxNumWaiting(1000), kv);
-    Random random = new Random(11);
-    long nextId = 0;
-    int finished = 0;
-    for (int i = 0; i < 2000; i++) {
-      if (random.nextInt(5) == 0) {
-        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(200)));
-        assertTrue(a.isAccepted(), a.message());
-      }
-      StepPlan plan = s.schedule();
+    runRandomLoad(s, new Random(11), 200, plan -> {
       for (SequenceChunk c : plan.chunks()) {
         // Every block a query of the chunk can see is held; only blocks behind the window may be released.
         int firstVisible = Math.max(0, c.startPosition() - 40 + 1) / 16;
@@ -157,6 +133,26 @@ class SchedulerTest {
           assertTrue(c.blockTable()[b] >= 0, "sequence " + c.sequenceId() + " block " + b + " released too early");
         }
       }
+    });
+    assertEquals(0, kv.numUsedBlocks());
+    assertEquals(24, kv.numFreeBlocks(), "every block came back exactly once");
+    assertTrue(s.stats().numPreemptionsTotal() > 0, "the pool is small enough to force preemption");
+  }
+
+  /**
+   * 2000 steps with a request of up to 300 prompt and {@code maxTokens} new tokens arriving one step in five,
+   * each plan checked by {@code check}, then a drain; every request must finish.
+   */
+  private static void runRandomLoad(Scheduler s, Random random, int maxTokens, Consumer<StepPlan> check) {
+    long nextId = 0;
+    int finished = 0;
+    for (int i = 0; i < 2000; i++) {
+      if (random.nextInt(5) == 0) {
+        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(maxTokens)));
+        assertTrue(a.isAccepted(), a.message());
+      }
+      StepPlan plan = s.schedule();
+      check.accept(plan);
       for (SequenceUpdate u : step(s, plan, 1 + random.nextInt(50))) {
         finished += u.isFinished() ? 1 : 0;
       }
@@ -167,9 +163,6 @@ class SchedulerTest {
       }
     }
     assertEquals(nextId, finished);
-    assertEquals(0, kv.numUsedBlocks());
-    assertEquals(24, kv.numFreeBlocks(), "every block came back exactly once");
-    assertTrue(s.stats().numPreemptionsTotal() > 0, "the pool is small enough to force preemption");
   }
 
   @Test
