@@ -170,15 +170,18 @@ public final class KvCacheManager {
 
   /**
    * Starts a sequence on a cached prefix (found by {@link #findCachedPrefix(int[], int)} in the same step)
-   * plus room for {@code numNewTokens}. Returns false, holding nothing, when the pool is short.
+   * plus room for {@code numNewTokens}. Returns false, holding nothing, when the pool is short. With a window,
+   * the prefix's blocks wholly behind the first new query's window are not taken at all: a cached prefix may be
+   * longer than the pool could hold beside the new tokens, and those blocks would be released after the step.
    */
   public boolean allocate(long sequenceId, CachedPrefix prefix, int numNewTokens) {
     if (sequences.containsKey(sequenceId)) {
       throw new IllegalStateException("sequence " + sequenceId + " already holds blocks");
     }
+    int numBehind = Math.min(prefix.numBlocks(), blocksBehindWindow(prefix.numTokens()));
     int numEvictableReused = 0;
-    for (int id : prefix.blockIds()) {
-      if (pool.refCount(id) == 0) {
+    for (int i = numBehind; i < prefix.numBlocks(); i++) {
+      if (pool.refCount(prefix.blockIds()[i]) == 0) {
         numEvictableReused++;
       }
     }
@@ -188,10 +191,15 @@ public final class KvCacheManager {
     }
     SequenceBlocks seq = new SequenceBlocks();
     for (int i = 0; i < prefix.numBlocks(); i++) {
-      pool.share(prefix.blockIds()[i]);
-      seq.add(prefix.blockIds()[i]);
+      if (i < numBehind) {
+        seq.add(RELEASED);
+      } else {
+        pool.share(prefix.blockIds()[i]);
+        seq.add(prefix.blockIds()[i]);
+      }
       seq.hashes.add(prefix.hashes()[i]);
     }
+    seq.numReleased = numBehind;
     for (int id : pool.takeFreeBlocks(numNewBlocks)) {
       seq.add(id);
     }
@@ -225,15 +233,9 @@ public final class KvCacheManager {
     releaseBehindWindow(seq);
   }
 
-  /**
-   * The next query sits at position {@code numComputedTokens} and sees back to {@code numComputedTokens -
-   * window + 1}: blocks wholly before that are never read again. Cached ones stay reusable until evicted.
-   */
+  /** Releases the blocks behind the next query's window; cached ones stay reusable until evicted. */
   private void releaseBehindWindow(SequenceBlocks seq) {
-    if (attentionWindow == 0) {
-      return;
-    }
-    int behind = Math.min(seq.numBlocks, Math.max(0, seq.numComputedTokens - attentionWindow + 1) / blockSize);
+    int behind = Math.min(seq.numBlocks, blocksBehindWindow(seq.numComputedTokens));
     for (; seq.numReleased < behind; seq.numReleased++) {
       pool.release(seq.blockIds[seq.numReleased]);
       seq.blockIds[seq.numReleased] = RELEASED;
@@ -244,6 +246,14 @@ public final class KvCacheManager {
   public int numComputedTokens(long sequenceId) {
     SequenceBlocks seq = sequences.get(sequenceId);
     return seq == null ? 0 : seq.numComputedTokens;
+  }
+
+  /**
+   * Leading blocks no query at position {@code nextPosition} or later can see: it sees back to
+   * {@code nextPosition - window + 1}. 0 without a window.
+   */
+  private int blocksBehindWindow(int nextPosition) {
+    return attentionWindow == 0 ? 0 : Math.max(0, nextPosition - attentionWindow + 1) / blockSize;
   }
 
   /** The sequence's physical blocks in order (a copy); {@link #RELEASED} for those behind the window. */

@@ -165,6 +165,31 @@ class KvCacheManagerTest {
   }
 
   @Test
+  void aCachedPrefixLongerThanThePoolCanSpareIsTakenOnlyWithinTheWindow() {
+    KvCacheManager kv = new KvCacheManager(7, 16, true, 32);
+    int[] t = tokens(0, 113);
+    for (int n = 16; n <= 112; n += 16) { // 112 tokens in chunks, releasing as it goes: 7 full blocks, all cached
+      assertTrue(kv.allocate(1, 16));
+      kv.markComputed(1, t, n);
+    }
+    kv.free(1);
+    assertEquals(7, kv.numCachedBlocks());
+    // All 7 blocks are a cached prefix of t, but the last token must be computed: 7 blocks + 1 new > 7.
+    CachedPrefix prefix = kv.findCachedPrefix(t, t.length);
+    assertEquals(112, prefix.numTokens());
+    assertTrue(kv.allocate(2, prefix, 1), "only the blocks the next query can see are taken");
+    int[] table = kv.blockTable(2);
+    assertEquals(8, table.length);
+    // Position 112 sees 81..112: blocks 0-4 are behind it.
+    assertArrayEquals(new int[] {-1, -1, -1, -1, -1}, java.util.Arrays.copyOf(table, 5));
+    assertEquals(3, kv.numUsedBlocks());
+    kv.markComputed(2, t, 113);
+    kv.free(2);
+    assertEquals(0, kv.numUsedBlocks());
+    assertEquals(7, kv.numFreeBlocks(), "every block is free again, none released twice");
+  }
+
+  @Test
   void withoutAWindowEveryBlockStays() {
     KvCacheManager kv = new KvCacheManager(16, 16, false, 0);
     assertTrue(kv.allocate(1, 100));
