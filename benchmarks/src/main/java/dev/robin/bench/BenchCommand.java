@@ -14,7 +14,6 @@ import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
 import dev.robin.bench.server.ConfigOverlay;
 import dev.robin.bench.server.ServerProcess;
-import dev.robin.cli.RobinSubcommand;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ import picocli.CommandLine.Spec;
       "Without --url, starts `bin/robin serve --model bench=<spec>` on a free port and stops it at the end."
     },
     subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class})
-public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
+public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
@@ -118,16 +117,6 @@ public final class BenchCommand implements Callable<Integer>, RobinSubcommand {
 
   @Option(names = "--markdown", description = "Also print a Markdown section (date, machine, command, table) for docs/benchmarks.md.")
   boolean markdown;
-
-  @Override
-  public String name() {
-    return "bench";
-  }
-
-  @Override
-  public Object command() {
-    return this;
-  }
 
   @Override
   public Integer call() throws Exception {

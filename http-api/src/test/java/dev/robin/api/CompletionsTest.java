@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.cluster.model.ModelProtocol;
-import dev.robin.cluster.model.ModelStats;
+import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.stats.ModelStats;
 import dev.robin.engine.sampling.LogitBias;
 import java.net.http.HttpResponse;
 import java.time.Duration;

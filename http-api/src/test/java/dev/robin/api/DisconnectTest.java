@@ -7,7 +7,7 @@ import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.cluster.model.ModelProtocol;
+import dev.robin.serving.replica.ModelProtocol;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;

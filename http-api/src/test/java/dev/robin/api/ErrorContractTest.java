@@ -302,7 +302,7 @@ class ErrorContractTest {
       }
     };
     FakeModel fake = new FakeModel("broken", FakeModel.Script.of(server.ids("Hello")));
-    org.apache.pekko.actor.typed.ActorRef<dev.robin.cluster.model.ModelProtocol.Command> ref =
+    org.apache.pekko.actor.typed.ActorRef<dev.robin.serving.replica.ModelProtocol.Command> ref =
         server.system.systemActorOf(fake.behavior(), "broken-model", org.apache.pekko.actor.typed.Props.empty());
     server.registry.register(new dev.robin.api.model.ServedModel("broken", 1, "robin", 64, 1, broken,
         new dev.robin.api.testkit.FakeChatTemplate(), ref, fake.stats::get));

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeChatTemplate;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.cluster.model.GenerationEvent;
-import dev.robin.cluster.model.ModelProtocol;
-import dev.robin.cluster.model.ModelStats;
+import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.stats.ModelStats;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,7 +51,7 @@ class ModelFailureTest {
   private void register(String id, Behavior<ModelProtocol.Command> behavior) {
     ActorRef<ModelProtocol.Command> ref = server.system.systemActorOf(behavior, "model-" + id, Props.empty());
     ModelStats ready = new ModelStats(id, "cpu()", "test kernel", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
-        dev.robin.cluster.model.StepStats.EMPTY);
+        dev.robin.serving.stats.StepStats.EMPTY);
     server.registry.register(new ServedModel(id, 1, "robin", 64, 1, server.tokenizer, new FakeChatTemplate(), ref,
         () -> ready));
   }

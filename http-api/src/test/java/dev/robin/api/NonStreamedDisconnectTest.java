@@ -13,7 +13,7 @@ import dev.robin.api.json.Json;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.cluster.model.ModelProtocol;
+import dev.robin.serving.replica.ModelProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.robin.engine.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.tokenizer.TokenizerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.robin.engine.checkpoint;
 
+import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.config.ModelConfig;
 import java.util.ArrayList;
 import java.util.Arrays;

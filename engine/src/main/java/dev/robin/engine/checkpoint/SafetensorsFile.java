@@ -1,5 +1,6 @@
 package dev.robin.engine.checkpoint;
 
+import dev.robin.engine.config.ModelLoadException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

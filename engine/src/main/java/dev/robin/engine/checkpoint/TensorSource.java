@@ -1,5 +1,6 @@
 package dev.robin.engine.checkpoint;
 
+import dev.robin.engine.config.ModelLoadException;
 /**
  * Where a model's weights come from: a checkpoint on disk, or weights built in memory (synthetic models,
  * tests). Implementations fail with {@link ModelLoadException} when the tensor is missing or has another shape.

@@ -47,7 +47,7 @@ public final class LoadedModel implements AutoCloseable {
 
   /**
    * Opens the model named by {@code spec} (a Hugging Face directory or {@code synthetic:PRESET}); fails with
-   * {@link dev.robin.engine.checkpoint.ModelLoadException} naming what is wrong.
+   * {@link dev.robin.engine.config.ModelLoadException} naming what is wrong.
    */
   public static LoadedModel open(String id, String spec, EngineOptions options) {
     Path dir = ModelLocator.resolve(spec, options.syntheticRoot());

@@ -1,7 +1,7 @@
 package dev.robin.engine.synthetic;
 
 import dev.robin.engine.checkpoint.Checkpoint;
-import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.config.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.checkpoint.LlamaTensorLayout;
 import dev.robin.engine.checkpoint.LlamaTensorLayout.TensorSpec;
-import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.checkpoint.SafetensorsDtype;
 import dev.robin.engine.checkpoint.SafetensorsWriter;
 import dev.robin.engine.config.ModelConfig;

@@ -1,7 +1,7 @@
 package dev.robin.engine.synthetic;
 
 import dev.robin.engine.checkpoint.LlamaTensorLayout;
-import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.config.ModelConfig;
 import java.util.Arrays;
 import java.util.stream.Collectors;

@@ -1,5 +1,6 @@
 package dev.robin.engine.checkpoint;
 
+import dev.robin.engine.config.ModelLoadException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

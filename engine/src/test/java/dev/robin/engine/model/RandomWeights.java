@@ -1,7 +1,7 @@
 package dev.robin.engine.model;
 
 import dev.robin.engine.checkpoint.HostTensor;
-import dev.robin.engine.checkpoint.ModelLoadException;
+import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
 import java.util.List;

@@ -1,17 +1,16 @@
 package dev.robin.api.auth;
 
-import dev.robin.cluster.membership.ClusterMembership;
 import com.typesafe.config.Config;
-import dev.robin.cluster.keys.ApiKeyService;
-import dev.robin.cluster.keys.KeySettings;
-import dev.robin.cluster.ratelimit.ClientIpResolver;
-import dev.robin.cluster.ratelimit.RateLimitSettings;
-import dev.robin.cluster.ratelimit.RateLimiter;
-import dev.robin.cluster.store.StoreFactory;
-import dev.robin.cluster.store.StoreSettings;
-import dev.robin.cluster.store.Stores;
-import dev.robin.cluster.usage.UsageRecorder;
-import dev.robin.cluster.usage.UsageSettings;
+import dev.robin.accounts.keys.ApiKeyService;
+import dev.robin.accounts.keys.KeySettings;
+import dev.robin.accounts.ratelimit.ClientIpResolver;
+import dev.robin.accounts.ratelimit.RateLimitSettings;
+import dev.robin.accounts.ratelimit.RateLimiter;
+import dev.robin.accounts.store.backend.StoreFactory;
+import dev.robin.accounts.store.StoreSettings;
+import dev.robin.accounts.store.Stores;
+import dev.robin.accounts.usage.UsageRecorder;
+import dev.robin.accounts.usage.UsageSettings;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
@@ -58,11 +57,11 @@ public final class AuthServices {
    * Starts everything; blocks while the store opens. The actor system must be a cluster member
    * ({@code pekko.actor.provider = cluster}, joined; a single node joins itself).
    *
-   * @throws dev.robin.cluster.store.StoreException if the store cannot be opened
+   * @throws dev.robin.accounts.store.StoreException if the store cannot be opened
    * @throws com.typesafe.config.ConfigException if a setting is invalid
    */
   public static AuthServices start(ActorSystem<?> system, Config config) {
-    joinClusterIfAlone(system);
+    requireClusterProvider(system);
     Config store = config.getConfig("robin.store");
     StoreSettings storeSettings = StoreSettings.fromConfig(store);
     KeySettings keySettings = KeySettings.fromConfig(store.getConfig("keys"));
@@ -88,17 +87,13 @@ public final class AuthServices {
     return new AuthServices(stores, keys, limiter, recorder, guard);
   }
 
-  /**
-   * Rate-limit buckets are sharded entities: the node must be a cluster member. With no seed nodes configured it
-   * forms a cluster of its own.
-   */
-  private static void joinClusterIfAlone(ActorSystem<?> system) {
+  /** Rate-limit buckets are sharded entities: the node must be a cluster node (the app joins the cluster). */
+  private static void requireClusterProvider(ActorSystem<?> system) {
     Config pekko = system.settings().config();
     if (!"cluster".equals(pekko.getString("pekko.actor.provider"))) {
       throw new IllegalStateException("rate limits are cluster-sharded: run with pekko.actor.provider = cluster "
           + "(bin/robin serve does)");
     }
-    ClusterMembership.joinSelfIfNoSeeds(system);
   }
 
   /** The server's request guard: authentication, rate limits, usage. */

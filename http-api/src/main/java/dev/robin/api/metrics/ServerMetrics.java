@@ -1,11 +1,12 @@
 package dev.robin.api.metrics;
 
+import dev.robin.api.openai.ResponseKind;
 import dev.robin.api.guard.Usage;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.request.GenerationJob;
-import dev.robin.cluster.model.ModelStats;
-import dev.robin.cluster.model.StepStats;
+import dev.robin.serving.stats.ModelStats;
+import dev.robin.serving.stats.StepStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -107,7 +108,7 @@ public final class ServerMetrics {
   }
 
   public void requestFinished(
-      String model, GenerationJob.ResponseKind kind, String outcome, Usage usage, double seconds) {
+      String model, ResponseKind kind, String outcome, Usage usage, double seconds) {
     String k = kind.name().toLowerCase(Locale.ROOT);
     completions.labelValues(model, k, outcome == null ? "error" : outcome).inc();
     promptTokens.labelValues(model).inc(usage.promptTokens());

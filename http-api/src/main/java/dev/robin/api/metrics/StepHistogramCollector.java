@@ -2,9 +2,9 @@ package dev.robin.api.metrics;
 
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
-import dev.robin.cluster.model.StepHistogram;
-import dev.robin.cluster.model.StepKind;
-import dev.robin.cluster.model.StepStats;
+import dev.robin.serving.stats.StepHistogram;
+import dev.robin.serving.stats.StepKind;
+import dev.robin.serving.stats.StepStats;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;

@@ -1,7 +1,7 @@
 package dev.robin.api.model;
 
-import dev.robin.cluster.model.ModelProtocol;
-import dev.robin.cluster.model.ModelStats;
+import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.stats.ModelStats;
 import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.engine.tokenizer.TextTokenizer;
 import java.util.Objects;

@@ -3,7 +3,6 @@ package dev.robin.api.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
-import dev.robin.api.json.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 

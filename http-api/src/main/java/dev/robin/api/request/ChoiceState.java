@@ -1,6 +1,6 @@
 package dev.robin.api.request;
 
-import dev.robin.cluster.model.GenerationEvent.FinishReason;
+import dev.robin.serving.replica.GenerationEvent.FinishReason;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.tokenizer.IncrementalDetokenizer;
 import dev.robin.engine.tokenizer.TextTokenizer;

@@ -1,12 +1,13 @@
 package dev.robin.api.request;
 
+import dev.robin.api.openai.ResponseKind;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.guard.Usage;
 import dev.robin.api.json.Json;
-import dev.robin.cluster.model.GenerationEvent;
-import dev.robin.cluster.model.ModelProtocol;
+import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -426,7 +427,7 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       case SHUTTING_DOWN -> ApiError.overloaded("The server is shutting down. Please retry on another server.",
           retryAfter());
       case CONTEXT_LENGTH_EXCEEDED -> ApiError.badRequest(
-          "context_length_exceeded", job.kind() == GenerationJob.ResponseKind.CHAT ? "messages" : "prompt",
+          "context_length_exceeded", job.kind() == ResponseKind.CHAT ? "messages" : "prompt",
           r.message());
       case INVALID -> ApiError.invalidValue(null, r.message());
     };

@@ -1,5 +1,6 @@
 package dev.robin.api.request;
 
+import dev.robin.api.openai.ResponseKind;
 import dev.robin.api.guard.Caller;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.GenerationOptions;
@@ -24,12 +25,6 @@ public record GenerationJob(
     long created,
     Caller caller,
     String systemFingerprint) {
-
-  /** Chat or text completion: decides the response's shape. */
-  public enum ResponseKind {
-    CHAT,
-    TEXT
-  }
 
   /**
    * A tokenized prompt.

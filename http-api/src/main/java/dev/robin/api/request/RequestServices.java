@@ -2,7 +2,7 @@ package dev.robin.api.request;
 
 import dev.robin.api.guard.RequestGuard;
 import dev.robin.api.metrics.ServerMetrics;
-import dev.robin.server.ServerSettings;
+import dev.robin.api.config.ServerSettings;
 
 /** What every request actor shares: settings, the usage sink, the metrics and the in-flight set. */
 public record RequestServices(

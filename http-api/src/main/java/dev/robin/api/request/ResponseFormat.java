@@ -1,5 +1,6 @@
 package dev.robin.api.request;
 
+import dev.robin.api.openai.ResponseKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -18,7 +19,7 @@ abstract class ResponseFormat {
   }
 
   static ResponseFormat of(GenerationJob job) {
-    return job.kind() == GenerationJob.ResponseKind.CHAT ? new ChatFormat(job) : new TextFormat(job);
+    return job.kind() == ResponseKind.CHAT ? new ChatFormat(job) : new TextFormat(job);
   }
 
   /** Chunks sent before any token, for one choice. */

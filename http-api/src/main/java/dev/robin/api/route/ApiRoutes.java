@@ -30,7 +30,7 @@ import dev.robin.api.metrics.ServerMetrics;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.request.InFlightRequests;
 import dev.robin.api.request.RequestServices;
-import dev.robin.server.ServerSettings;
+import dev.robin.api.config.ServerSettings;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;

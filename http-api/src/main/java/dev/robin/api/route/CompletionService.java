@@ -1,5 +1,6 @@
 package dev.robin.api.route;
 
+import dev.robin.api.openai.ResponseKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.connection.ConnectionScope;
 import dev.robin.api.error.ApiError;
@@ -16,7 +17,7 @@ import dev.robin.api.request.GenerationJob.PreparedPrompt;
 import dev.robin.api.request.RequestServices;
 import dev.robin.engine.chat.ChatTemplateException;
 import dev.robin.engine.tokenizer.TextTokenizer;
-import dev.robin.server.RobinVersion;
+import dev.robin.api.config.RobinVersion;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -83,7 +84,7 @@ final class CompletionService {
             },
             tokenizerExecutor)
         .thenCompose(
-            prompts -> start(requestId, "chatcmpl-", GenerationJob.ResponseKind.CHAT, model, prompts,
+            prompts -> start(requestId, "chatcmpl-", ResponseKind.CHAT, model, prompts,
                 request.options(), topLogprobs, false, caller, connection));
   }
 
@@ -116,12 +117,12 @@ final class CompletionService {
             },
             tokenizerExecutor)
         .thenCompose(
-            prompts -> start(requestId, "cmpl-", GenerationJob.ResponseKind.TEXT, model, prompts, request.options(),
+            prompts -> start(requestId, "cmpl-", ResponseKind.TEXT, model, prompts, request.options(),
                 topLogprobs, request.echo(), caller, connection));
   }
 
   private CompletionStage<HttpResponse> start(
-      String requestId, String idPrefix, GenerationJob.ResponseKind kind, ServedModel model,
+      String requestId, String idPrefix, ResponseKind kind, ServedModel model,
       List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller,
       ConnectionScope connection) {
     refuseWhileDraining();

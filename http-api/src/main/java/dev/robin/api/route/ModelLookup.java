@@ -3,7 +3,7 @@ package dev.robin.api.route;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
-import dev.robin.cluster.model.ModelStats;
+import dev.robin.serving.stats.ModelStats;
 import java.time.Duration;
 
 /** Finds the model a request names and checks that it can serve now. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
-import dev.robin.api.json.JsonFields;
+import dev.robin.api.openai.JsonFields;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.ChatCompletionRequest;
 import dev.robin.engine.chat.ChatTemplateException;

@@ -1,5 +1,6 @@
 package dev.robin.api.auth;
 
+import dev.robin.accounts.testing.SingleNodeCluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.robin.api.model.ModelRegistry;
@@ -7,8 +8,8 @@ import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeChatTemplate;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.FakeTokenizer;
-import dev.robin.server.RobinServer;
-import dev.robin.server.ServerSettings;
+import dev.robin.api.server.RobinServer;
+import dev.robin.api.config.ServerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -53,7 +54,8 @@ final class AuthTestServer implements AutoCloseable {
         .withFallback(ConfigFactory.load())
         .resolve();
     system = ActorSystem.create(Behaviors.empty(), "auth-" + System.nanoTime(), config);
-    auth = AuthServices.start(system, config); // joins the one-node cluster
+    SingleNodeCluster.join(system); // as the app does: a one-node cluster
+    auth = AuthServices.start(system, config);
     Cluster cluster = Cluster.get(system);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (cluster.selfMember().status() != MemberStatus.up()) {

@@ -1,9 +1,9 @@
 package dev.robin.api.testkit;
 
-import dev.robin.cluster.model.GenerationEvent;
-import dev.robin.cluster.model.ModelProtocol;
-import dev.robin.cluster.model.ModelStats;
-import dev.robin.cluster.model.StepStats;
+import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.stats.ModelStats;
+import dev.robin.serving.stats.StepStats;
 import dev.robin.engine.sampling.SampledToken;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,0 +1,20 @@
+package dev.robin.accounts.ratelimit;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/** A nanosecond clock that moves only when a test advances it. */
+final class ManualClock implements LongSupplier {
+
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+  @Override
+  public long getAsLong() {
+    return nanos.get();
+  }
+
+  void advance(Duration duration) {
+    nanos.addAndGet(duration.toNanos());
+  }
+}

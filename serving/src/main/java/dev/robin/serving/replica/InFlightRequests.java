@@ -1,0 +1,81 @@
+package dev.robin.serving.replica;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The requests a model actor is generating: by request id, by engine sequence id, and how many each
+ * requester has (so the actor watches a requester once and unwatches it when it has nothing left).
+ */
+final class InFlightRequests {
+
+  /** One admitted request. */
+  static final class Entry {
+    final String requestId;
+    final long sequenceId;
+    final ActorRef<GenerationEvent> replyTo;
+    final int numPromptTokens;
+    int numGeneratedTokens;
+    int numCachedPromptTokens;
+    boolean started;
+
+    Entry(String requestId, long sequenceId, ActorRef<GenerationEvent> replyTo, int numPromptTokens) {
+      this.requestId = requestId;
+      this.sequenceId = sequenceId;
+      this.replyTo = replyTo;
+      this.numPromptTokens = numPromptTokens;
+    }
+
+    void tell(GenerationEvent event) {
+      replyTo.tell(event);
+    }
+  }
+
+  private final Map<String, Entry> byRequest = new HashMap<>();
+  private final Map<Long, Entry> bySequence = new HashMap<>();
+  private final Map<ActorRef<GenerationEvent>, Integer> numByRequester = new HashMap<>();
+
+  boolean contains(String requestId) {
+    return byRequest.containsKey(requestId);
+  }
+
+  Entry byRequest(String requestId) {
+    return byRequest.get(requestId);
+  }
+
+  Entry bySequence(long sequenceId) {
+    return bySequence.get(sequenceId);
+  }
+
+  /** Adds a request; true when its requester had no other request (the caller starts watching it). */
+  boolean add(Entry entry) {
+    byRequest.put(entry.requestId, entry);
+    bySequence.put(entry.sequenceId, entry);
+    return numByRequester.merge(entry.replyTo, 1, Integer::sum) == 1;
+  }
+
+  /** Removes a request; true when its requester has none left (the caller stops watching it). */
+  boolean remove(Entry entry) {
+    if (byRequest.remove(entry.requestId) == null) {
+      return false;
+    }
+    bySequence.remove(entry.sequenceId);
+    Integer left = numByRequester.computeIfPresent(entry.replyTo, (ref, n) -> n == 1 ? null : n - 1);
+    return left == null;
+  }
+
+  List<Entry> ofRequester(ActorRef<GenerationEvent> requester) {
+    return byRequest.values().stream().filter(e -> e.replyTo.equals(requester)).toList();
+  }
+
+  List<Entry> all() {
+    return new ArrayList<>(byRequest.values());
+  }
+
+  int size() {
+    return byRequest.size();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.robin.serving.stats;
+
+/**
+ * A model replica's statistics, published by its actor after each step and read by {@code /health} and
+ * {@code /metrics} without ever waiting on the step loop.
+ *
+ * @param modelId the served model's id
+ * @param device DJL device name, e.g. {@code cpu()}
+ * @param kernel how the replica's projections multiply (MKL packed SGEMM, or PyTorch linear and why); null
+ *     while loading or failed
+ * @param status whether the replica serves
+ * @param numWaiting requests queued, not yet computing
+ * @param numRunning sequences in the running batch
+ * @param numPreemptedTotal preemptions since start
+ * @param numKvBlocksUsed KV cache blocks held by sequences; cached prefix blocks that no
+ *     sequence holds count as free, since they are evicted on demand
+ * @param numKvBlocksTotal KV cache blocks in the pool
+ * @param prefixCacheHitRate cached prompt tokens / prompt tokens, since start (0..1)
+ * @param lastStepMillis duration of the latest step
+ * @param tokensPerSecond1m generated tokens per second over the last minute
+ * @param numRequestsTotal requests admitted since start
+ * @param numGeneratedTokensTotal tokens generated since start
+ * @param numCancelledTotal sequences cancelled since start
+ * @param steps step durations and tokens per step by kind, and tokens computed, since start
+ */
+public record ModelStats(
+    String modelId,
+    String device,
+    String kernel,
+    Status status,
+    int numWaiting,
+    int numRunning,
+    long numPreemptedTotal,
+    int numKvBlocksUsed,
+    int numKvBlocksTotal,
+    double prefixCacheHitRate,
+    double lastStepMillis,
+    double tokensPerSecond1m,
+    long numRequestsTotal,
+    long numGeneratedTokensTotal,
+    long numCancelledTotal,
+    StepStats steps) {
+
+  public ModelStats {
+    steps = steps == null ? StepStats.EMPTY : steps;
+  }
+
+  /** A replica's state. */
+  public enum Status {
+    LOADING,
+    READY,
+    FAILED,
+    STOPPING
+  }
+
+  public double kvCacheUsage() {
+    return numKvBlocksTotal == 0 ? 0.0 : (double) numKvBlocksUsed / numKvBlocksTotal;
+  }
+
+  public static ModelStats loading(String modelId, String device) {
+    return new ModelStats(modelId, device, null, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
+  }
+}

@@ -1,0 +1,330 @@
+package dev.robin.serving.replica;
+
+import dev.robin.serving.stats.ModelStats;
+import dev.robin.serving.stats.ModelStatsBoard;
+import dev.robin.serving.stats.StepKind;
+import dev.robin.serving.stats.StepStats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.robin.serving.replica.GenerationEvent.FinishReason;
+import dev.robin.serving.replica.GenerationEvent.RejectReason;
+import dev.robin.serving.replica.ModelProtocol.Cancel;
+import dev.robin.serving.replica.ModelProtocol.Command;
+import dev.robin.serving.replica.ModelProtocol.Generate;
+import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.sampling.LogitBias;
+import dev.robin.engine.sampling.SampledToken;
+import dev.robin.engine.sampling.Sampler;
+import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.scheduler.SchedulerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class ModelActorTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(RobinTestConfig.load(""));
+  private static final AtomicInteger replicas = new AtomicInteger();
+  private static final SchedulerConfig CONFIG =
+      SchedulerConfig.defaults(4096, Set.of(0)).withMaxNumSeqs(4).withMaxNumWaiting(2);
+
+  private final ModelStatsBoard board = new ModelStatsBoard();
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A greedy sampler: argmax. */
+  static Sampler greedy(SamplingParams params) {
+    return new Sampler() {
+      @Override
+      public SampledToken sample(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+          best = logits[i] > logits[best] ? i : best;
+        }
+        return SampledToken.of(best);
+      }
+
+      @Override
+      public void accept(int tokenId) {}
+    };
+  }
+
+  private record Replica(ActorRef<Command> ref, ReplicaId id, StepTestRunner runner) {}
+
+  private Replica spawn(StepTestRunner runner) {
+    ReplicaId id = new ReplicaId("test-model", replicas.getAndIncrement());
+    Behavior<Command> behavior =
+        ModelActor.create(id, "cpu()", replica -> new EngineCore(CONFIG, runner, ModelActorTest::greedy), board);
+    return new Replica(testKit.spawn(behavior, "model-" + id.replica(), ModelActor.PROPS), id, runner);
+  }
+
+  private static int[] prompt(int length) {
+    return IntStream.range(0, length).map(i -> 1 + i % 50).toArray();
+  }
+
+  private static Generate generate(String id, int[] prompt, int maxTokens, TestProbe<GenerationEvent> probe) {
+    return new Generate(id, prompt, SamplingParams.GREEDY, maxTokens, probe.getRef());
+  }
+
+  /** Skips events until one of {@code type} arrives. */
+  private static <T extends GenerationEvent> T awaitEvent(TestProbe<GenerationEvent> probe, Class<T> type) {
+    List<GenerationEvent> events =
+        probe.fishForMessage(
+            Duration.ofSeconds(5),
+            e -> type.isInstance(e) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    return type.cast(events.get(events.size() - 1));
+  }
+
+  private ModelStats stats(Replica replica) {
+    return board.get(replica.id().entityId()).orElseThrow();
+  }
+
+  @Test
+  void generateStreamsEventsInOrderOnThePinnedThread() {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    int[] prompt = prompt(20);
+    model.ref().tell(generate("r1", prompt, 5, probe));
+    assertEquals(new GenerationEvent.Accepted("r1"), probe.receiveMessage());
+    assertEquals(new GenerationEvent.Started("r1", 0), probe.receiveMessage());
+    List<Integer> tokens = new ArrayList<>();
+    int expected = prompt[prompt.length - 1];
+    for (int i = 0; i < 5; i++) {
+      GenerationEvent.Tokens t = probe.expectMessageClass(GenerationEvent.Tokens.class);
+      assertEquals("r1", t.requestId());
+      t.tokens().forEach(token -> tokens.add(token.tokenId()));
+      expected = StepTestRunner.next(expected);
+      assertEquals(expected, tokens.get(tokens.size() - 1));
+    }
+    assertEquals(new GenerationEvent.Finished("r1", FinishReason.LENGTH, 20, 5, 0), probe.receiveMessage());
+    probe.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, model.runner().threadNames.size(), "one pinned thread: " + model.runner().threadNames);
+    assertTrue(model.runner().threadNames.iterator().next().contains(ModelActor.DISPATCHER));
+  }
+
+  @Test
+  void publishesStatsAfterSteps() {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("r1", prompt(40), 8, probe));
+    awaitEvent(probe, GenerationEvent.Finished.class);
+    probe.awaitAssert(
+        () -> {
+          ModelStats stats = stats(model);
+          assertEquals(ModelStats.Status.READY, stats.status());
+          assertEquals("test-model", stats.modelId());
+          assertEquals(64, stats.numKvBlocksTotal());
+          assertEquals(0, stats.numKvBlocksUsed());
+          assertEquals(1, stats.numRequestsTotal());
+          assertEquals(8, stats.numGeneratedTokensTotal());
+          assertTrue(stats.tokensPerSecond1m() > 0);
+          assertTrue(stats.lastStepMillis() >= 0);
+          StepStats steps = stats.steps();
+          assertEquals(1, steps.durationSeconds(StepKind.PREFILL).count(), "the 40-token prompt in one step");
+          assertEquals(7, steps.durationSeconds(StepKind.DECODE).count(), "then one step per further token");
+          assertEquals(0, steps.durationSeconds(StepKind.MIXED).count());
+          assertEquals(40.0, steps.numTokens(StepKind.PREFILL).sum());
+          assertEquals(40, steps.numPromptTokensComputedTotal());
+          assertEquals(7, steps.numDecodeTokensComputedTotal());
+          return null;
+        });
+  }
+
+  @Test
+  void idleReplicaKeepsPublishingSoTheRateDecays() throws InterruptedException {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("r1", prompt(10), 3, probe));
+    awaitEvent(probe, GenerationEvent.Finished.class);
+    ModelStats afterFinish = stats(model);
+    probe.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          assertTrue(stats(model) != afterFinish, "a fresh snapshot while idle");
+          return null;
+        });
+  }
+
+  @Test
+  void refusesAtOnceWhenTheQueueIsFull() {
+    Replica model = spawn(new StepTestRunner(256, 20));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    // Four long generations fill the running batch (max 4); then two may wait; then the queue is full.
+    for (int i = 0; i < 4; i++) {
+      model.ref().tell(generate("run" + i, prompt(10), 1000, probe));
+      assertEquals("run" + i, awaitEvent(probe, GenerationEvent.Started.class).requestId());
+    }
+    TestProbe<GenerationEvent> late = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("w1", prompt(10), 5, late));
+    model.ref().tell(generate("w2", prompt(10), 5, late));
+    model.ref().tell(generate("w3", prompt(10), 5, late));
+    assertEquals(new GenerationEvent.Accepted("w1"), late.receiveMessage());
+    assertEquals(new GenerationEvent.Accepted("w2"), late.receiveMessage());
+    GenerationEvent.Rejected rejected = late.expectMessageClass(GenerationEvent.Rejected.class);
+    assertEquals("w3", rejected.requestId());
+    assertEquals(RejectReason.OVERLOADED, rejected.reason());
+    testKit.stop(model.ref());
+  }
+
+  @Test
+  void refusesAPromptLongerThanTheContextNamingBothLengths() {
+    Replica model = spawn(new StepTestRunner(64, 0)); // 64 blocks of 16 = 1024 tokens
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("big", prompt(2000), 5, probe));
+    GenerationEvent.Rejected rejected = probe.expectMessageClass(GenerationEvent.Rejected.class);
+    assertEquals(RejectReason.CONTEXT_LENGTH_EXCEEDED, rejected.reason());
+    assertTrue(rejected.message().contains("1024") && rejected.message().contains("2000"), rejected.message());
+    model.ref().tell(new Generate("empty", new int[0], SamplingParams.GREEDY, 5, probe.getRef()));
+    assertEquals(RejectReason.INVALID, probe.expectMessageClass(GenerationEvent.Rejected.class).reason());
+  }
+
+  @Test
+  void cancelFinishesTheRequestAndFreesItsBlocks() {
+    Replica model = spawn(new StepTestRunner(64, 10));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("c1", prompt(100), 500, probe));
+    probe.expectMessageClass(GenerationEvent.Accepted.class);
+    probe.expectMessageClass(GenerationEvent.Started.class, Duration.ofSeconds(5));
+    model.ref().tell(new Cancel("c1"));
+    GenerationEvent.Finished finished =
+        awaitEvent(probe, GenerationEvent.Finished.class);
+    assertEquals(FinishReason.CANCELLED, finished.reason());
+    assertEquals(100, finished.promptTokens());
+    assertTrue(finished.completionTokens() >= 1 && finished.completionTokens() < 500);
+    probe.expectNoMessage(Duration.ofMillis(100));
+    probe.awaitAssert(
+        () -> {
+          ModelStats stats = stats(model);
+          assertEquals(0, stats.numKvBlocksUsed());
+          assertEquals(0, stats.numRunning());
+          assertEquals(1, stats.numCancelledTotal());
+          return null;
+        });
+  }
+
+  @Test
+  void aStoppedRequesterHasItsSequenceAborted() {
+    Replica model = spawn(new StepTestRunner(64, 10));
+    TestProbe<GenerationEvent> monitor = testKit.createTestProbe(GenerationEvent.class);
+    // A requester that stops as soon as its generation starts, like a client that went away.
+    ActorRef<GenerationEvent> requester =
+        testKit.spawn(
+            Behaviors.receive(GenerationEvent.class)
+                .onMessage(
+                    GenerationEvent.class,
+                    e -> {
+                      monitor.getRef().tell(e);
+                      return e instanceof GenerationEvent.Started ? Behaviors.stopped() : Behaviors.same();
+                    })
+                .build());
+    model.ref().tell(new Generate("d1", prompt(50), SamplingParams.GREEDY, 2000, requester));
+    monitor.expectMessageClass(GenerationEvent.Accepted.class);
+    monitor.expectMessageClass(GenerationEvent.Started.class, Duration.ofSeconds(5));
+    monitor.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          ModelStats stats = stats(model);
+          assertEquals(0, stats.numRunning());
+          assertEquals(0, stats.numKvBlocksUsed());
+          assertEquals(1, stats.numCancelledTotal());
+          return null;
+        });
+  }
+
+  @Test
+  void aFailingStepFailsItsRequestsAndTheReplicaKeepsServing() {
+    StepTestRunner runner = new StepTestRunner(64, 0);
+    runner.failNextStep(new IllegalStateException("device lost"));
+    Replica model = spawn(runner);
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("f1", prompt(10), 5, probe));
+    probe.expectMessageClass(GenerationEvent.Accepted.class);
+    GenerationEvent.Failed failed = probe.expectMessageClass(GenerationEvent.Failed.class);
+    assertEquals("f1", failed.requestId());
+    model.ref().tell(generate("f2", prompt(10), 3, probe));
+    probe.expectMessageClass(GenerationEvent.Accepted.class);
+    probe.expectMessageClass(GenerationEvent.Started.class);
+    GenerationEvent last =
+        awaitEvent(probe, GenerationEvent.Finished.class);
+    assertEquals(FinishReason.LENGTH, ((GenerationEvent.Finished) last).reason());
+  }
+
+  @Test
+  void aSamplerFactoryBugFailsOnlyThatRequest() {
+    ReplicaId id = new ReplicaId("buggy-sampler", 0);
+    StepTestRunner runner = new StepTestRunner(64, 0);
+    ActorRef<Command> model =
+        testKit.spawn(
+            ModelActor.create(
+                id,
+                "cpu()",
+                replica ->
+                    new EngineCore(
+                        CONFIG,
+                        runner,
+                        params -> {
+                          if (params.topK() == 7) {
+                            throw new NullPointerException("bug");
+                          }
+                          return greedy(params);
+                        }),
+                board),
+            "buggy-sampler",
+            ModelActor.PROPS);
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    SamplingParams topK7 = new SamplingParams(1.0, 1.0, 7, 1L, 0, 0, -1, LogitBias.NONE);
+    model.tell(new Generate("bad", prompt(5), topK7, 3, probe.getRef()));
+    assertEquals("bad", probe.expectMessageClass(GenerationEvent.Failed.class).requestId());
+    model.tell(generate("good", prompt(5), 3, probe));
+    assertEquals(3, awaitEvent(probe, GenerationEvent.Finished.class).completionTokens());
+  }
+
+  @Test
+  void aReplicaThatFailsToLoadFailsEveryRequest() {
+    ReplicaId id = new ReplicaId("broken", 0);
+    ActorRef<Command> model =
+        testKit.spawn(
+            ModelActor.create(id, "cpu()", replica -> {
+              throw new IllegalStateException("no weights");
+            }, board),
+            "broken",
+            ModelActor.PROPS);
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.tell(generate("b1", prompt(5), 5, probe));
+    GenerationEvent.Failed failed = probe.expectMessageClass(GenerationEvent.Failed.class);
+    assertTrue(failed.message().contains("no weights"));
+    assertEquals(ModelStats.Status.FAILED, board.get("broken#0").orElseThrow().status());
+  }
+
+  @Test
+  void stoppingFailsWhatIsInFlightAndClosesTheRunner() {
+    Replica model = spawn(new StepTestRunner(64, 10));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("s1", prompt(10), 500, probe));
+    probe.expectMessageClass(GenerationEvent.Accepted.class);
+    model.ref().tell(ModelActor.STOP);
+    GenerationEvent last =
+        awaitEvent(probe, GenerationEvent.Failed.class);
+    assertInstanceOf(GenerationEvent.Failed.class, last);
+    probe.awaitAssert(() -> {
+      assertTrue(model.runner().closed);
+      return null;
+    });
+  }
+}
