@@ -7,7 +7,10 @@ import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.engine.request.GenerationRequest;
+import org.awaitility.Awaitility;
+import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelActor;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -45,7 +48,7 @@ class DisconnectTest {
       assertEquals(3, client.skipSseEvents(3));
       closedAt = System.nanoTime();
     }
-    List<String> sequences = server.model.generates().stream().map(ModelProtocol.Generate::requestId).toList();
+    List<String> sequences = server.model.generates().stream().map(GenerationRequest::id).toList();
     assertEquals(2, sequences.size());
     long deadline = closedAt + Duration.ofSeconds(1).toNanos();
     while (System.nanoTime() < deadline && cancelled().size() < 2) {
@@ -55,7 +58,7 @@ class DisconnectTest {
     assertEquals(2, cancels.size(), "both sequences cancelled within 1 s of the disconnect");
     for (FakeModel.Received c : cancels) {
       assertTrue(c.nanoTime() - closedAt < Duration.ofSeconds(1).toNanos());
-      assertTrue(sequences.contains(((ModelProtocol.Cancel) c.command()).requestId()));
+      assertTrue(sequences.contains(((ModelActor.Cancel) c.command()).requestId()));
     }
     // The model released them: its published stats show nothing running and two cancellations.
     long statsDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
@@ -72,43 +75,50 @@ class DisconnectTest {
   }
 
   @Test
-  void aStreamWhoseClientLeavesBeforeItIsAdmittedIsCancelled() throws Exception {
-    // A model that has not admitted the request yet (a full queue, a shard on a slow node): no event until a
-    // Cancel. The stream's response starts only on admission, so only the connection can tell the client left.
-    java.util.Queue<ModelProtocol.Command> commands = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    ActorRef<ModelProtocol.Command> silent = server.system.systemActorOf(
-        Behaviors.receive(ModelProtocol.Command.class)
-            .onMessage(ModelProtocol.Generate.class, g -> {
-              commands.add(g);
-              return Behaviors.same();
-            })
-            .onMessage(ModelProtocol.Cancel.class, c -> {
-              commands.add(c);
-              return Behaviors.same();
-            })
-            .build(),
+  void aStreamWhoseClientLeavesBeforeItIsAdmittedIsCancelledWhenAReplicaAdmitsIt() throws Exception {
+    // A model that has not admitted the request yet (a full queue, a shard on a slow node): no event until the
+    // test lets it admit. The stream's response starts only on admission, so only the connection can tell the
+    // client left; the request actor cancels at the replica that names itself in Accepted.
+    java.util.Queue<Object> commands = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Object admitNow = new Object();
+    ActorRef<Object> silent = server.system.systemActorOf(
+        Behaviors.setup(context -> {
+          ActorRef<ModelActor.Command> self = context.getSelf().narrow();
+          java.util.List<ModelActor.Generate> held = new java.util.ArrayList<>();
+          return Behaviors.receive(Object.class)
+              .onMessage(ModelActor.Generate.class, g -> {
+                commands.add(g);
+                held.add(g);
+                return Behaviors.same();
+              })
+              .onMessage(ModelActor.Cancel.class, c -> {
+                commands.add(c);
+                return Behaviors.same();
+              })
+              .onMessageEquals(admitNow, () -> {
+                held.forEach(g -> g.replyTo().tell(new GenerationEvent.Accepted(g.request().id(), self)));
+                return Behaviors.same();
+              })
+              .build();
+        }),
         "silent-model", org.apache.pekko.actor.typed.Props.empty());
     server.registry.register(new ServedModel("silent", 1_700_000_000L, "robin", TestServer.CONTEXT, 1,
-        server.tokenizer, null, silent, new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
+        server.tokenizer, null, silent.narrow(), new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
     RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
     client.post("/v1/completions", null, "{\"model\":\"silent\",\"stream\":true,\"prompt\":\"hi\"}");
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (commands.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertTrue(commands.peek() instanceof ModelProtocol.Generate, commands.toString());
-    long closedAt = System.nanoTime();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(1, commands.size()));
+    assertTrue(commands.peek() instanceof ModelActor.Generate, commands.toString());
     client.close();
-    deadline = closedAt + Duration.ofSeconds(1).toNanos();
-    while (commands.size() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertEquals(2, commands.size(), "cancelled within 1 s of the disconnect, not at the admission timeout");
-    assertEquals(((ModelProtocol.Generate) commands.peek()).requestId(),
-        ((ModelProtocol.Cancel) List.copyOf(commands).get(1)).requestId());
+    Thread.sleep(200); // the request actor learns that the client left
+    long admittedAt = System.nanoTime();
+    silent.tell(admitNow);
+    Awaitility.await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(2, commands.size()));
+    assertTrue(System.nanoTime() - admittedAt < Duration.ofSeconds(1).toNanos(), "cancelled as soon as admitted");
+    assertEquals(((ModelActor.Generate) commands.peek()).request().id(),
+        ((ModelActor.Cancel) List.copyOf(commands).get(1)).requestId());
   }
 
   private List<FakeModel.Received> cancelled() {
-    return server.model.received.stream().filter(r -> r.command() instanceof ModelProtocol.Cancel).toList();
+    return server.model.received.stream().filter(r -> r.command() instanceof ModelActor.Cancel).toList();
   }
 }

@@ -302,10 +302,10 @@ class ErrorContractTest {
       }
     };
     FakeModel fake = new FakeModel("broken", FakeModel.Script.of(server.ids("Hello")));
-    org.apache.pekko.actor.typed.ActorRef<dev.robin.serving.replica.ModelProtocol.Command> ref =
+    org.apache.pekko.actor.typed.ActorRef<dev.robin.serving.replica.ModelActor.Command> ref =
         server.system.systemActorOf(fake.behavior(), "broken-model", org.apache.pekko.actor.typed.Props.empty());
     server.registry.register(new dev.robin.api.model.ServedModel("broken", 1, "robin", 64, 1, broken,
-        new dev.robin.api.testkit.FakeChatTemplate(), ref, fake.stats::get));
+        new dev.robin.api.testkit.FakeChatTemplate(), ref.narrow(), fake.stats::get));
     HttpResponse<String> r = server.post("/v1/completions", "{\"model\":\"broken\",\"prompt\":\"x\"}");
     assertError(r, 500, "server_error", "internal_error", null);
     assertFalse(r.body().contains("secret"), r.body());

@@ -8,7 +8,7 @@ import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.FakeChatTemplate;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.serving.replica.GenerationEvent;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.stats.ModelStats;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -32,15 +32,16 @@ class ModelFailureTest {
     server = new TestServer("robin.server.admission-timeout = 300ms");
     register("mute", Behaviors.ignore());
     // Admits, sends one token, then stops (a crashed replica).
-    register("dying", Behaviors.receive(ModelProtocol.Command.class)
-        .onMessage(ModelProtocol.Generate.class, g -> {
-          g.replyTo().tell(new GenerationEvent.Accepted(g.requestId()));
-          g.replyTo().tell(new GenerationEvent.Started(g.requestId(), 0));
-          g.replyTo().tell(new GenerationEvent.Tokens(g.requestId(),
+    register("dying", Behaviors.setup(context -> Behaviors.receive(ModelActor.Command.class)
+        .onMessage(ModelActor.Generate.class, g -> {
+          String id = g.request().id();
+          g.replyTo().tell(new GenerationEvent.Accepted(id, context.getSelf()));
+          g.replyTo().tell(new GenerationEvent.Started(id, 0));
+          g.replyTo().tell(new GenerationEvent.Tokens(id,
               List.of(dev.robin.engine.sampling.SampledToken.of(server.tokenizer.id("Hello")))));
           return Behaviors.stopped();
         })
-        .build());
+        .build()));
   }
 
   @AfterAll
@@ -48,11 +49,11 @@ class ModelFailureTest {
     server.close();
   }
 
-  private void register(String id, Behavior<ModelProtocol.Command> behavior) {
-    ActorRef<ModelProtocol.Command> ref = server.system.systemActorOf(behavior, "model-" + id, Props.empty());
+  private void register(String id, Behavior<ModelActor.Command> behavior) {
+    ActorRef<ModelActor.Command> ref = server.system.systemActorOf(behavior, "model-" + id, Props.empty());
     ModelStats ready = new ModelStats(id, "cpu()", "test kernel", ModelStats.Status.READY, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
         dev.robin.serving.stats.StepStats.EMPTY);
-    server.registry.register(new ServedModel(id, 1, "robin", 64, 1, server.tokenizer, new FakeChatTemplate(), ref,
+    server.registry.register(new ServedModel(id, 1, "robin", 64, 1, server.tokenizer, new FakeChatTemplate(), ref.narrow(),
         () -> ready));
   }
 
@@ -69,11 +70,11 @@ class ModelFailureTest {
   }
 
   @Test
-  void aModelThatDiesMidStreamEndsTheStreamWithAnError() {
+  void aReplicaThatDiesMidStreamEndsTheStreamWithARetryableError() {
     HttpResponse<String> r = server.post("/v1/completions", "{\"model\":\"dying\",\"prompt\":\"a\",\"stream\":true}");
     assertEquals(200, r.statusCode());
     List<JsonNode> events = TestServer.sseEvents(r.body());
     assertEquals("Hello", events.get(0).get("choices").get(0).get("text").asText());
-    assertEquals("internal_error", events.get(events.size() - 1).get("error").get("code").asText());
+    assertEquals("server_overloaded", events.get(events.size() - 1).get("error").get("code").asText());
   }
 }

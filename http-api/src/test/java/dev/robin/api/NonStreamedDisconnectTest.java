@@ -13,7 +13,7 @@ import dev.robin.api.json.Json;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.replica.ModelActor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -228,7 +228,7 @@ class NonStreamedDisconnectTest {
     await(() -> longModel.stats.get().numRunning() == 1, Duration.ofSeconds(5), "the sequence running");
     Thread.sleep(100); // a few tokens into it
     assertEquals(1, server.server.connections().numHooks(), "the request registered its hook");
-    String sequence = longModel.generates().get(0).requestId();
+    String sequence = longModel.generates().get(0).id();
     long closedAt = System.nanoTime();
     if (reset) {
       client.reset();
@@ -267,7 +267,7 @@ class NonStreamedDisconnectTest {
 
   private long lastCancelNanos() {
     return longModel.received.stream()
-        .filter(r -> r.command() instanceof ModelProtocol.Cancel)
+        .filter(r -> r.command() instanceof ModelActor.Cancel)
         .mapToLong(FakeModel.Received::nanoTime)
         .max()
         .orElseThrow();

@@ -3,20 +3,21 @@ package dev.robin.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.engine.core.EngineCore;
-import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.Admission;
 import dev.robin.engine.tokenizer.IncrementalDetokenizer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,9 +72,9 @@ public final class GenerateCommand implements Callable<Integer> {
         EngineCore engine = loaded.createEngine()) {
       int[] promptIds = loaded.tokenizer().encode(prompt, true);
       SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, 0.0, 0.0, -1, LogitBias.NONE);
-      Admission admission = engine.submit(new GenerationRequest(1L, promptIds, sampling, maxTokens));
-      if (!admission.isAccepted()) {
-        System.err.println("robin generate: " + admission.message());
+      Optional<Rejection> rejection = engine.submit(GenerationRequest.of("cli", promptIds, sampling, maxTokens));
+      if (rejection.isPresent()) {
+        System.err.println("robin generate: " + rejection.get().message());
         return 1;
       }
       IncrementalDetokenizer detokenizer = loaded.tokenizer().newDetokenizer(promptIds);

@@ -1,22 +1,23 @@
 package dev.robin.engine.core;
 
 import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.Sampler;
-import dev.robin.engine.scheduler.Admission;
-import dev.robin.engine.scheduler.FinishReason;
 import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.Scheduler;
 import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.scheduler.SchedulerStats;
 import dev.robin.engine.scheduler.SequenceChunk;
-import dev.robin.engine.scheduler.SequenceRequest;
 import dev.robin.engine.scheduler.SequenceUpdate;
 import dev.robin.engine.scheduler.StepPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ public final class EngineCore implements AutoCloseable {
   private final SamplerFactory samplerFactory;
   private final KvCacheManager kvCache;
   private final Scheduler scheduler;
-  private final Map<Long, Sampler> samplers = new HashMap<>();
+  private final Map<String, Sampler> samplers = new HashMap<>();
   private long numStepsTotal;
   private long numFailedStepsTotal;
   private int lastStepNumTokens;
@@ -51,36 +52,30 @@ public final class EngineCore implements AutoCloseable {
     this.scheduler = new Scheduler(config, kvCache);
   }
 
-  /** Queues a request, or refuses it (invalid, prompt too long, queue full) holding nothing. */
-  public Admission submit(GenerationRequest request) {
-    if (request.sampling() == null) {
-      return new Admission(Admission.Status.INVALID, "sampling parameters are missing");
-    }
+  /** Queues a request (empty), or refuses it (invalid, prompt too long, queue full) holding nothing. */
+  public Optional<Rejection> submit(GenerationRequest request) {
     Sampler sampler;
     try {
       sampler = samplerFactory.create(request.sampling());
     } catch (IllegalArgumentException e) {
-      return new Admission(Admission.Status.INVALID, e.getMessage());
+      return Optional.of(Rejection.invalid(e.getMessage()));
     }
-    Admission admission =
-        scheduler.add(
-            new SequenceRequest(
-                request.id(), request.promptIds(), request.maxTokens(), request.ignoreEos()));
-    if (admission.isAccepted()) {
+    Optional<Rejection> rejection = scheduler.add(request);
+    if (rejection.isEmpty()) {
       samplers.put(request.id(), sampler);
     }
-    return admission;
+    return rejection;
   }
 
-  /** Stops a sequence and frees its blocks; false when it is unknown or already finished. */
-  public boolean abort(long id) {
-    samplers.remove(id);
-    return scheduler.abort(id);
+  /** Stops a request's sequence and frees its blocks; false when it is unknown or already finished. */
+  public boolean abort(String requestId) {
+    samplers.remove(requestId);
+    return scheduler.abort(requestId);
   }
 
-  /** Aborts every live sequence (when the owner gives up on them) and returns their ids. */
-  public List<Long> abortAll() {
-    List<Long> ids = scheduler.sequenceIds();
+  /** Aborts every live request (when the owner gives up on them) and returns their ids. */
+  public List<String> abortAll() {
+    List<String> ids = scheduler.requestIds();
     ids.forEach(this::abort);
     return ids;
   }
@@ -126,7 +121,8 @@ public final class EngineCore implements AutoCloseable {
         continue;
       }
       float[] row = logits.get(chunk.sequenceId());
-      Sampler sampler = samplers.get(chunk.sequenceId());
+      String requestId = scheduler.requestIdOf(chunk.sequenceId());
+      Sampler sampler = requestId == null ? null : samplers.get(requestId);
       if (row == null || sampler == null) {
         LOG.error("No logits or sampler for sequence {}", chunk.sequenceId());
         continue; // the scheduler finishes it with ERROR
@@ -141,7 +137,7 @@ public final class EngineCore implements AutoCloseable {
   }
 
   private SequenceOutput apply(SequenceUpdate update) {
-    long id = update.sequenceId();
+    String id = update.requestId();
     List<SampledToken> tokens = List.of();
     if (update.token() != null) {
       tokens = List.of(update.token());
@@ -167,8 +163,9 @@ public final class EngineCore implements AutoCloseable {
     LOG.error("Model step failed; failing its {} sequences", plan.chunks().size(), e);
     List<SequenceOutput> outputs = new ArrayList<>();
     for (SequenceChunk chunk : plan.chunks()) {
-      if (abort(chunk.sequenceId())) {
-        outputs.add(new SequenceOutput(chunk.sequenceId(), List.of(), FinishReason.ERROR, 0, 0, 0));
+      String requestId = scheduler.requestIdOf(chunk.sequenceId());
+      if (requestId != null && abort(requestId)) {
+        outputs.add(new SequenceOutput(requestId, List.of(), FinishReason.ERROR, 0, 0, 0));
       }
     }
     return outputs;

@@ -1,13 +1,13 @@
 package dev.robin.engine.core;
 
 import dev.robin.engine.sampling.SampledToken;
-import dev.robin.engine.scheduler.FinishReason;
+import dev.robin.engine.request.FinishReason;
 import java.util.List;
 
 /**
  * What one step produced for one sequence.
  *
- * @param sequenceId the request's id
+ * @param requestId the request's id
  * @param newTokens tokens generated this step, in order (an end-of-sequence token is included, as the
  *     last one); empty when the sequence failed
  * @param finishReason why the sequence ended, or null while it keeps running
@@ -16,7 +16,7 @@ import java.util.List;
  * @param numCachedPromptTokens prompt tokens taken from the prefix cache when first scheduled
  */
 public record SequenceOutput(
-    long sequenceId,
+    String requestId,
     List<SampledToken> newTokens,
     FinishReason finishReason,
     int numPromptTokens,

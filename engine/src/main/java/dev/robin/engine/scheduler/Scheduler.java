@@ -2,6 +2,9 @@ package dev.robin.engine.scheduler;
 
 import dev.robin.engine.kvcache.CachedPrefix;
 import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.SampledToken;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Decides what each step computes. There is no prefill or decode mode: every sequence's computed-token
@@ -35,6 +39,8 @@ public final class Scheduler {
   /** Admission order: the newest running sequence is the last. */
   private final List<Sequence> running = new ArrayList<>();
   private final Map<Long, Sequence> sequences = new HashMap<>();
+  private final Map<String, Sequence> byRequest = new HashMap<>();
+  private long nextSequenceId;
   private long numPreemptionsTotal;
   private long numPromptTokensTotal;
   private long numCachedPromptTokensTotal;
@@ -70,67 +76,87 @@ public final class Scheduler {
     return maxSequenceLength;
   }
 
-  /** Queues a request, or says why not; never throws for a bad request. */
-  public Admission add(SequenceRequest request) {
-    Admission invalid = validate(request);
+  /**
+   * Queues a request, or says why not (empty when queued); never throws for a bad request. Where a prompt fits
+   * is decided here, where the context and the KV pool are known.
+   */
+  public Optional<Rejection> add(GenerationRequest request) {
+    Rejection invalid = validate(request);
     if (invalid != null) {
-      return invalid;
+      return Optional.of(invalid);
     }
     if (waiting.size() >= config.maxNumWaiting()) {
-      return Admission.refused(
-          Admission.Status.QUEUE_FULL,
-          "the model's queue is full (" + config.maxNumWaiting() + " requests waiting); retry later");
+      return Optional.of(new Rejection(
+          Rejection.Reason.QUEUE_FULL,
+          "the model's queue is full (" + config.maxNumWaiting() + " requests waiting); retry later"));
     }
-    Sequence seq = new Sequence(request);
+    Sequence seq = new Sequence(nextSequenceId++, request);
     sequences.put(seq.id, seq);
+    byRequest.put(seq.requestId, seq);
     waiting.addLast(seq);
-    return Admission.ACCEPTED;
+    return Optional.empty();
   }
 
-  private Admission validate(SequenceRequest request) {
-    if (request.promptIds() == null || request.promptIds().length == 0) {
-      return Admission.refused(Admission.Status.INVALID, "the prompt is empty");
+  private Rejection validate(GenerationRequest request) {
+    if (byRequest.containsKey(request.id())) {
+      return Rejection.invalid("request " + request.id() + " is already generating");
+    }
+    return checkFits(request, maxSequenceLength).orElse(null);
+  }
+
+  /**
+   * The rule for a request's lengths: a prompt of at least one token, at least one token to generate, and room
+   * for it in a context of {@code maxSequenceLength} tokens. Public so a test double of a replica applies the
+   * same rule.
+   */
+  public static Optional<Rejection> checkFits(GenerationRequest request, int maxSequenceLength) {
+    if (request.promptIds().length == 0) {
+      return Optional.of(Rejection.invalid("The prompt is empty after tokenization; send at least one token."));
     }
     if (request.maxTokens() <= 0) {
-      return Admission.refused(
-          Admission.Status.INVALID, "max_tokens must be at least 1, got " + request.maxTokens());
-    }
-    if (sequences.containsKey(request.sequenceId())) {
-      return Admission.refused(
-          Admission.Status.INVALID, "sequence id " + request.sequenceId() + " is already in use");
+      return Optional.of(Rejection.invalid("max_tokens must be at least 1, got " + request.maxTokens()));
     }
     int promptLength = request.promptIds().length;
     if (promptLength >= maxSequenceLength) {
-      return Admission.refused(
-          Admission.Status.PROMPT_TOO_LONG,
-          "this model's maximum context length is "
-              + maxSequenceLength
-              + " tokens, but the prompt has "
-              + promptLength
-              + " tokens (at least one token must remain for the completion)");
+      return Optional.of(new Rejection(
+          Rejection.Reason.CONTEXT_LENGTH_EXCEEDED,
+          "This model's maximum context length is " + maxSequenceLength + " tokens. However, your prompt has "
+              + promptLength + " tokens, which leaves no room for a completion. Please shorten your prompt."));
     }
-    return null;
+    return Optional.empty();
   }
 
-  /** Drops a sequence wherever it is and frees its blocks; false when unknown or already finished. */
-  public boolean abort(long sequenceId) {
-    Sequence seq = sequences.remove(sequenceId);
+  /** Drops a request's sequence wherever it is and frees its blocks; false when unknown or already finished. */
+  public boolean abort(String requestId) {
+    Sequence seq = byRequest.get(requestId);
     if (seq == null) {
       return false;
     }
+    forget(seq);
     if (!waiting.remove(seq)) {
       running.remove(seq);
     }
-    kvCache.free(sequenceId);
+    kvCache.free(seq.id);
     return true;
+  }
+
+  private void forget(Sequence seq) {
+    sequences.remove(seq.id);
+    byRequest.remove(seq.requestId);
   }
 
   public boolean hasWork() {
     return !sequences.isEmpty();
   }
 
-  public boolean contains(long sequenceId) {
-    return sequences.containsKey(sequenceId);
+  public boolean contains(String requestId) {
+    return byRequest.containsKey(requestId);
+  }
+
+  /** The request whose sequence the runner knows as {@code sequenceId}; null once it finished. */
+  public String requestIdOf(long sequenceId) {
+    Sequence seq = sequences.get(sequenceId);
+    return seq == null ? null : seq.requestId;
   }
 
   public int numWaiting() {
@@ -157,11 +183,11 @@ public final class Scheduler {
     return n;
   }
 
-  /** Ids of every live sequence, running first (for failing them all at once). */
-  public List<Long> sequenceIds() {
-    List<Long> ids = new ArrayList<>(sequences.size());
-    running.forEach(s -> ids.add(s.id));
-    waiting.forEach(s -> ids.add(s.id));
+  /** Every live request, running first (for failing them all at once). */
+  public List<String> requestIds() {
+    List<String> ids = new ArrayList<>(sequences.size());
+    running.forEach(s -> ids.add(s.requestId));
+    waiting.forEach(s -> ids.add(s.requestId));
     return ids;
   }
 
@@ -299,14 +325,14 @@ public final class Scheduler {
   }
 
   private void finish(Sequence seq) {
-    sequences.remove(seq.id);
+    forget(seq);
     running.remove(seq);
     kvCache.free(seq.id);
   }
 
   private static SequenceUpdate toUpdate(Sequence seq, SampledToken token, FinishReason reason) {
     return new SequenceUpdate(
-        seq.id,
+        seq.requestId,
         token,
         reason,
         seq.numPromptTokens,

@@ -1,11 +1,14 @@
 package dev.robin.engine.scheduler;
 
+import dev.robin.engine.request.GenerationRequest;
 import java.util.Arrays;
 
 /** A sequence's tokens and progress, owned by the {@link Scheduler}. */
 final class Sequence {
 
+  /** The scheduler's own handle: the runner and the KV cache know the sequence by it. */
   final long id;
+  final String requestId;
   final int numPromptTokens;
   final int maxTokens;
   final boolean ignoreEos;
@@ -17,8 +20,9 @@ final class Sequence {
   int numCachedPromptTokens = -1;
   int numPreemptions;
 
-  Sequence(SequenceRequest request) {
-    this.id = request.sequenceId();
+  Sequence(long id, GenerationRequest request) {
+    this.id = id;
+    this.requestId = request.id();
     this.numPromptTokens = request.promptIds().length;
     this.maxTokens = request.maxTokens();
     this.ignoreEos = request.ignoreEos();

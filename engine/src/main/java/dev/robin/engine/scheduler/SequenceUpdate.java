@@ -1,11 +1,12 @@
 package dev.robin.engine.scheduler;
 
+import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.sampling.SampledToken;
 
 /**
  * What one step did to one sequence: its new token (null when it failed), and whether it finished.
  *
- * @param sequenceId the sequence
+ * @param requestId the request the sequence generates for
  * @param token the token appended this step; null only with {@link FinishReason#ERROR}
  * @param finishReason why it finished, or null while it keeps running
  * @param numPromptTokens prompt length
@@ -13,7 +14,7 @@ import dev.robin.engine.sampling.SampledToken;
  * @param numCachedPromptTokens prompt tokens found in the prefix cache when it was first scheduled
  */
 public record SequenceUpdate(
-    long sequenceId,
+    String requestId,
     SampledToken token,
     FinishReason finishReason,
     int numPromptTokens,

@@ -1,5 +1,9 @@
 package dev.robin.engine.batching;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,13 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.core.EngineStats;
-import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.Admission;
-import dev.robin.engine.scheduler.FinishReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ class BatchInvarianceTest {
   @Test
   void aSeededSampledRequestGivesTheSameTokensAloneAndInABatch() {
     int[] prompt = RealEngine.goldenCases().get(0).promptIds();
-    GenerationRequest seeded = new GenerationRequest(TARGET, prompt, SEEDED, 64, true);
+    GenerationRequest seeded = new GenerationRequest(String.valueOf(TARGET), prompt, SEEDED, 64, true);
     int[] alone;
     try (EngineCore engine = RealEngine.engine(RealEngine.runner(64), BUDGET)) {
       alone = run(engine, List.of(new Arrival(seeded, 0))).tokensOf(TARGET);
@@ -89,13 +90,13 @@ class BatchInvarianceTest {
         for (Arrival a : companions(random)) {
           GenerationRequest r = a.request();
           arrivals.add(new Arrival(
-              new GenerationRequest(offset + r.id(), r.promptIds(), r.sampling(), r.maxTokens(), r.ignoreEos()),
+              new GenerationRequest(String.valueOf(offset + Long.parseLong(r.id())), r.promptIds(), r.sampling(), r.maxTokens(), r.ignoreEos()),
               a.step()));
         }
         long target = offset + TARGET;
         // A late arrival is the newest running sequence, the first to be preempted.
         arrivals.add(new Arrival(
-            new GenerationRequest(target, c.promptIds(), SamplingParams.GREEDY, c.outputIds().length),
+            GenerationRequest.of(String.valueOf(target), c.promptIds(), SamplingParams.GREEDY, c.outputIds().length),
             random.nextInt(40)));
         Run run = run(engine, arrivals);
         assertArrayEquals(
@@ -117,7 +118,7 @@ class BatchInvarianceTest {
       int length = random.nextInt(5) == 0 ? 100 + random.nextInt(200) : 1 + random.nextInt(80);
       GenerationRequest request =
           new GenerationRequest(
-              id,
+              String.valueOf(id),
               RealEngine.randomPrompt(random, length),
               RealEngine.randomSampling(random),
               1 + random.nextInt(80),
@@ -137,17 +138,17 @@ class BatchInvarianceTest {
     int next = 0;
     while (next < pending.size() || engine.hasWork()) {
       while (next < pending.size() && pending.get(next).step() <= step) {
-        Admission admission = engine.submit(pending.get(next++).request());
-        assertTrue(admission.isAccepted(), admission.message());
+        Optional<Rejection> admission = engine.submit(pending.get(next++).request());
+        assertTrue(admission.isEmpty(), () -> admission.get().message());
       }
       for (SequenceOutput out : engine.step()) {
-        List<Integer> list = tokens.computeIfAbsent(out.sequenceId(), id -> new ArrayList<>());
+        List<Integer> list = tokens.computeIfAbsent(Long.parseLong(out.requestId()), id -> new ArrayList<>());
         for (SampledToken t : out.newTokens()) {
           list.add(t.tokenId());
         }
         if (out.isFinished()) {
-          assertFalse(finishes.containsKey(out.sequenceId()), "finished twice: " + out.sequenceId());
-          finishes.put(out.sequenceId(), out.finishReason());
+          assertFalse(finishes.containsKey(Long.parseLong(out.requestId())), "finished twice: " + Long.parseLong(out.requestId()));
+          finishes.put(Long.parseLong(out.requestId()), out.finishReason());
         }
       }
       step++;

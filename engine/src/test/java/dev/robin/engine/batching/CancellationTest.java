@@ -1,5 +1,9 @@
 package dev.robin.engine.batching;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,11 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.core.EngineStats;
-import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.Admission;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -66,16 +68,16 @@ class CancellationTest {
       while (next < plans.size() || engine.hasWork()) {
         while (next < plans.size() && plans.get(next).arrivalStep() <= step) {
           Plan plan = plans.get(next++);
-          Admission admission = engine.submit(plan.request());
-          assertTrue(admission.isAccepted(), admission.message());
-          live.put(plan.request().id(), plan);
+          Optional<Rejection> admission = engine.submit(plan.request());
+          assertTrue(admission.isEmpty(), () -> admission.get().message());
+          live.put(Long.parseLong(plan.request().id()), plan);
         }
         for (Plan plan : List.copyOf(live.values())) {
-          long id = plan.request().id();
+          long id = Long.parseLong(plan.request().id());
           Phase phase = phase(runner, plan, started.contains(id));
           if (plan.abortIn() == phase && random.nextInt(3) == 0) {
-            assertTrue(engine.abort(id), "abort of a live request " + id + " in " + phase);
-            assertFalse(engine.abort(id), "a second abort finds nothing");
+            assertTrue(engine.abort(String.valueOf(id)), "abort of a live request " + id + " in " + phase);
+            assertFalse(engine.abort(String.valueOf(id)), "a second abort finds nothing");
             aborted.merge(phase, 1, Integer::sum);
             live.remove(id);
           }
@@ -85,13 +87,13 @@ class CancellationTest {
         stepNanos += System.nanoTime() - start;
         for (SequenceOutput out : outputs) {
           if (!out.newTokens().isEmpty()) {
-            started.add(out.sequenceId());
+            started.add(Long.parseLong(out.requestId()));
           }
           if (out.isFinished()) {
-            assertTrue(finished.add(out.sequenceId()));
-            Plan plan = live.remove(out.sequenceId());
+            assertTrue(finished.add(Long.parseLong(out.requestId())));
+            Plan plan = live.remove(Long.parseLong(out.requestId()));
             if (plan != null && plan.abortIn() == Phase.FINISHED) {
-              assertFalse(engine.abort(out.sequenceId()), "aborting a finished request finds nothing");
+              assertFalse(engine.abort(out.requestId()), "aborting a finished request finds nothing");
               aborted.merge(Phase.FINISHED, 1, Integer::sum);
             }
           }
@@ -116,7 +118,7 @@ class CancellationTest {
       // The pool still serves correctly: whatever the aborted sequences cached is right.
       for (RealEngine.GoldenCase c : RealEngine.goldenCases()) {
         long id = 100_000 + c.promptIds().length * 31L + c.prompt().hashCode();
-        engine.submit(new GenerationRequest(id, c.promptIds(), SamplingParams.GREEDY, c.outputIds().length));
+        engine.submit(GenerationRequest.of(String.valueOf(id), c.promptIds(), SamplingParams.GREEDY, c.outputIds().length));
         List<Integer> tokens = new ArrayList<>();
         while (engine.hasWork()) {
           for (SequenceOutput out : engine.step()) {
@@ -151,13 +153,15 @@ class CancellationTest {
     };
     GenerationRequest request =
         new GenerationRequest(
-            id, prompt, RealEngine.randomSampling(random), 1 + random.nextInt(40), random.nextBoolean());
+            String.valueOf(id), prompt, RealEngine.randomSampling(random), 1 + random.nextInt(40), random.nextBoolean());
     return new Plan(request, (int) id * 2 + random.nextInt(5), abortIn);
   }
 
   /** Where a live request is now, as seen from the steps it was in and the tokens it produced. */
   private static Phase phase(ObservedRunner runner, Plan plan, boolean started) {
-    long id = plan.request().id();
+    // The scheduler numbers sequences in admission order from 0, and these requests are admitted in id order
+    // from 0: the runner sees request "n" as sequence n.
+    long id = Long.parseLong(plan.request().id());
     if (started) {
       return Phase.DECODE;
     }

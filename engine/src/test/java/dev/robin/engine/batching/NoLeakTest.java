@@ -1,14 +1,16 @@
 package dev.robin.engine.batching;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.robin.engine.core.EngineCore;
-import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.model.LlamaRunner;
-import dev.robin.engine.scheduler.Admission;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -101,9 +103,9 @@ class NoLeakTest {
         }
         GenerationRequest request =
             new GenerationRequest(
-                next, prompt, RealEngine.randomSampling(random), 1 + random.nextInt(32), random.nextBoolean());
-        Admission admission = engine.submit(request);
-        assertTrue(admission.isAccepted(), admission.message());
+                String.valueOf(next), prompt, RealEngine.randomSampling(random), 1 + random.nextInt(32), random.nextBoolean());
+        Optional<Rejection> admission = engine.submit(request);
+        assertTrue(admission.isEmpty(), () -> admission.get().message());
         if (random.nextInt(10) == 0) {
           toAbort.add(new long[] {next, step + 1 + random.nextInt(8)});
         }
@@ -111,12 +113,12 @@ class NoLeakTest {
       }
       for (long[] abort : List.copyOf(toAbort)) {
         if (abort[1] <= step) {
-          engine.abort(abort[0]);
+          engine.abort(String.valueOf(abort[0]));
           toAbort.remove(abort);
         }
       }
       List<SequenceOutput> outputs = engine.step();
-      assertTrue(outputs.stream().noneMatch(o -> o.finishReason() == dev.robin.engine.scheduler.FinishReason.ERROR));
+      assertTrue(outputs.stream().noneMatch(o -> o.finishReason() == FinishReason.ERROR));
       step++;
     }
     return step;

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.Admission;
-import dev.robin.engine.scheduler.FinishReason;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.scheduler.StepPlan;
 import java.util.ArrayList;
@@ -42,7 +43,12 @@ class EngineCoreTest {
   }
 
   private static GenerationRequest request(long id, int[] prompt, int maxTokens) {
-    return new GenerationRequest(id, prompt, SamplingParams.GREEDY, maxTokens);
+    return GenerationRequest.of(String.valueOf(id), prompt, SamplingParams.GREEDY, maxTokens);
+  }
+
+  /** The numeric id these tests give their requests. */
+  private static long id(SequenceOutput out) {
+    return Long.parseLong(out.requestId());
   }
 
   /** Steps until idle; returns each sequence's tokens and records finish reasons. */
@@ -57,10 +63,10 @@ class EngineCoreTest {
   private static void collect(
       List<SequenceOutput> outputs, Map<Long, List<Integer>> tokens, Map<Long, FinishReason> finishes) {
     for (SequenceOutput out : outputs) {
-      List<Integer> list = tokens.computeIfAbsent(out.sequenceId(), id -> new ArrayList<>());
+      List<Integer> list = tokens.computeIfAbsent(id(out), id -> new ArrayList<>());
       out.newTokens().forEach(t -> list.add(t.tokenId()));
       if (out.isFinished()) {
-        finishes.put(out.sequenceId(), out.finishReason());
+        finishes.put(id(out), out.finishReason());
       }
     }
   }
@@ -72,8 +78,8 @@ class EngineCoreTest {
       EngineCore tight = engine(new FakeModelRunner(20, 16, VOCAB), 256, prefixCaching);
       for (long id = 0; id < 12; id++) {
         int[] p = prompt(id, 30 + (int) (id * 5));
-        assertTrue(roomy.submit(request(id, p, 60)).isAccepted());
-        assertTrue(tight.submit(request(id, p, 60)).isAccepted());
+        assertTrue(roomy.submit(request(id, p, 60)).isEmpty());
+        assertTrue(tight.submit(request(id, p, 60)).isEmpty());
       }
       Map<Long, FinishReason> roomyFinishes = new HashMap<>();
       Map<Long, FinishReason> tightFinishes = new HashMap<>();
@@ -101,9 +107,9 @@ class EngineCoreTest {
     while (!firstTokenOf3) {
       List<SequenceOutput> outputs = engine.step();
       steps++;
-      assertTrue(outputs.stream().anyMatch(o -> o.sequenceId() == 1 && o.newTokens().size() == 1));
-      assertTrue(outputs.stream().anyMatch(o -> o.sequenceId() == 2 && o.newTokens().size() == 1));
-      firstTokenOf3 = outputs.stream().anyMatch(o -> o.sequenceId() == 3);
+      assertTrue(outputs.stream().anyMatch(o -> id(o) == 1 && o.newTokens().size() == 1));
+      assertTrue(outputs.stream().anyMatch(o -> id(o) == 2 && o.newTokens().size() == 1));
+      firstTokenOf3 = outputs.stream().anyMatch(o -> id(o) == 3);
     }
     assertEquals(4, steps);
     for (StepPlan plan : runner.plans()) {
@@ -117,12 +123,12 @@ class EngineCoreTest {
     EngineCore engine = engine(runner, 256, true);
     int[] longPrompt = prompt(2, 300);
     assertEquals(StepTokens.NONE, engine.lastStep());
-    engine.submit(new GenerationRequest(1, prompt(1, 20), SamplingParams.GREEDY, 50, true));
+    engine.submit(new GenerationRequest("1", prompt(1, 20), SamplingParams.GREEDY, 50, true));
     engine.step();
     assertEquals(new StepTokens(0, 20), engine.lastStep(), "prefill only");
     engine.step();
     assertEquals(new StepTokens(1, 0), engine.lastStep(), "decode only");
-    engine.submit(new GenerationRequest(2, longPrompt, SamplingParams.GREEDY, 50, true));
+    engine.submit(new GenerationRequest("2", longPrompt, SamplingParams.GREEDY, 50, true));
     engine.step();
     assertEquals(new StepTokens(1, 255), engine.lastStep(), "a prompt chunk rides along with a decode");
     engine.step();
@@ -131,7 +137,7 @@ class EngineCoreTest {
     assertEquals(new StepTokens(2, 0), engine.lastStep());
     // 32 of its 33 prompt tokens are cached blocks of request 2: its single computed token is prompt work.
     int[] sharesTwoBlocks = IntStream.concat(IntStream.of(longPrompt).limit(32), IntStream.of(7)).toArray();
-    engine.submit(new GenerationRequest(3, sharesTwoBlocks, SamplingParams.GREEDY, 50, true));
+    engine.submit(new GenerationRequest("3", sharesTwoBlocks, SamplingParams.GREEDY, 50, true));
     engine.step();
     assertEquals(new StepTokens(2, 1), engine.lastStep(), "cached prompt tokens are not computed");
     engine.step();
@@ -157,20 +163,20 @@ class EngineCoreTest {
     List<Long> live = new ArrayList<>();
     int numAborted = 0;
     for (long id = 0; id < 200; id++) {
-      assertTrue(engine.submit(request(id, prompt(id % 7, 5 + random.nextInt(120)), 1 + random.nextInt(80))).isAccepted());
+      assertTrue(engine.submit(request(id, prompt(id % 7, 5 + random.nextInt(120)), 1 + random.nextInt(80))).isEmpty());
       live.add(id);
       for (SequenceOutput out : engine.step()) {
         if (out.isFinished()) {
-          live.remove(out.sequenceId());
+          live.remove(id(out));
         }
       }
       if (random.nextInt(2) == 0 && !live.isEmpty()) {
-        assertTrue(engine.abort(live.remove(random.nextInt(live.size()))));
+        assertTrue(engine.abort(String.valueOf(live.remove(random.nextInt(live.size())))));
         numAborted++;
       }
     }
     while (!live.isEmpty()) {
-      assertTrue(engine.abort(live.remove(random.nextInt(live.size()))));
+      assertTrue(engine.abort(String.valueOf(live.remove(random.nextInt(live.size())))));
       numAborted++;
     }
     assertFalse(engine.hasWork());
@@ -238,13 +244,13 @@ class EngineCoreTest {
     for (int stepNo = 0; stepNo < 3000 || engine.hasWork(); stepNo++) {
       if (stepNo < 3000 && stepNo % 4 == 0) {
         submittedAt.put(nextId, stepNo);
-        assertTrue(engine.submit(request(nextId, prompt(nextId, 1 + random.nextInt(150)), 1 + random.nextInt(60))).isAccepted());
+        assertTrue(engine.submit(request(nextId, prompt(nextId, 1 + random.nextInt(150)), 1 + random.nextInt(60))).isEmpty());
         nextId++;
       }
       for (SequenceOutput out : engine.step()) {
         if (out.isFinished()) {
-          finishes.put(out.sequenceId(), out.finishReason());
-          maxLatency = Math.max(maxLatency, stepNo - submittedAt.get(out.sequenceId()));
+          finishes.put(id(out), out.finishReason());
+          maxLatency = Math.max(maxLatency, stepNo - submittedAt.get(id(out)));
         }
       }
       assertTrue(engine.stats().numWaiting() < 100, "the queue stays bounded under this load");
@@ -259,10 +265,10 @@ class EngineCoreTest {
   @Test
   void refusesAPromptThatCanNeverFitAndHoldsNothing() {
     EngineCore engine = engine(new FakeModelRunner(10, 16, VOCAB), 256, true);
-    Admission refused = engine.submit(request(1, prompt(1, 161), 5));
-    assertEquals(Admission.Status.PROMPT_TOO_LONG, refused.status());
+    Rejection refused = engine.submit(request(1, prompt(1, 161), 5)).orElseThrow();
+    assertEquals(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, refused.reason());
     assertFalse(engine.hasWork());
-    assertTrue(engine.submit(request(1, prompt(1, 100), 5)).isAccepted(), "the id is free again");
+    assertTrue(engine.submit(request(1, prompt(1, 100), 5)).isEmpty(), "the id is free again");
   }
 
   @Test
@@ -309,8 +315,8 @@ class EngineCoreTest {
     // The fake model says EOS once the context holds 8 tokens, and again after that.
     FakeModelRunner runner = new FakeModelRunner(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
     EngineCore engine = new EngineCore(SchedulerConfig.defaults(4096, Set.of(EOS)), runner, p -> new GreedyTestSampler());
-    engine.submit(new GenerationRequest(1, prompt(1, 5), SamplingParams.GREEDY, 10, true));
-    engine.submit(new GenerationRequest(2, prompt(2, 5), SamplingParams.GREEDY, 10, false));
+    engine.submit(new GenerationRequest("1", prompt(1, 5), SamplingParams.GREEDY, 10, true));
+    engine.submit(new GenerationRequest("2", prompt(2, 5), SamplingParams.GREEDY, 10, false));
     Map<Long, FinishReason> finishes = new HashMap<>();
     Map<Long, List<Integer>> tokens = drain(engine, finishes);
     assertEquals(List.of(5, 6, 7, EOS, EOS, EOS, EOS, EOS, EOS, EOS), tokens.get(1L));
@@ -327,8 +333,8 @@ class EngineCoreTest {
         new EngineCore(config, new FakeModelRunner(10, 16, VOCAB), params -> {
           throw new IllegalArgumentException("top_p must be in (0, 1]");
         });
-    Admission a = engine.submit(request(1, prompt(1, 5), 5));
-    assertEquals(Admission.Status.INVALID, a.status());
+    Rejection a = engine.submit(request(1, prompt(1, 5), 5)).orElseThrow();
+    assertEquals(Rejection.Reason.INVALID, a.reason());
     assertEquals("top_p must be in (0, 1]", a.message());
     assertFalse(engine.hasWork());
   }

@@ -1,5 +1,9 @@
 package dev.robin.engine.model;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import java.util.Optional;
 import static dev.robin.engine.model.NaiveReferenceTest.F32_TOLERANCE;
 import static dev.robin.engine.model.NaiveReferenceTest.relativeError;
 import static dev.robin.engine.model.NaiveReferenceTest.tokens;
@@ -12,7 +16,6 @@ import ai.djl.ndarray.types.DataType;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.config.ModelConfig.SlidingWindow;
 import dev.robin.engine.core.EngineCore;
-import dev.robin.engine.core.GenerationRequest;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.SamplingParams;
@@ -110,7 +113,7 @@ class SlidingWindowReferenceTest {
       EngineCore engine = new EngineCore(config,
           small, params -> Samplers.create(params, small.vocabSize()));
       assertTrue(engine.submit(
-          new GenerationRequest(1, prompt, SamplingParams.GREEDY, numTokens, true)).isAccepted());
+          new GenerationRequest("1", prompt, SamplingParams.GREEDY, numTokens, true)).isEmpty());
       List<Integer> got = new ArrayList<>();
       int maxUsed = 0;
       while (engine.hasWork()) {

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.engine.kvcache.KvCacheManager;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.sampling.SampledToken;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.Set;
@@ -26,8 +31,9 @@ class SchedulerTest {
     return new Scheduler(config, new KvCacheManager(numBlocks, config.blockSize(), true));
   }
 
-  private static SequenceRequest request(long id, int promptLength, int maxTokens) {
-    return new SequenceRequest(id, IntStream.range(0, promptLength).map(i -> 1 + (int) ((id * 31 + i) % 97)).toArray(), maxTokens);
+  private static GenerationRequest request(long id, int promptLength, int maxTokens) {
+    int[] prompt = IntStream.range(0, promptLength).map(i -> 1 + (int) ((id * 31 + i) % 97)).toArray();
+    return GenerationRequest.of(String.valueOf(id), prompt, SamplingParams.GREEDY, maxTokens);
   }
 
   /** Runs one step, answering every chunk that wants logits with {@code token}. */
@@ -40,10 +46,10 @@ class SchedulerTest {
   @Test
   void longPromptIsChunkedWhileRunningSequencesKeepDecoding() {
     Scheduler s = scheduler(256, 1000, 4096);
-    assertTrue(s.add(request(1, 20, 100)).isAccepted());
-    assertTrue(s.add(request(2, 30, 100)).isAccepted());
+    assertTrue(s.add(request(1, 20, 100)).isEmpty());
+    assertTrue(s.add(request(2, 30, 100)).isEmpty());
     step(s, s.schedule(), 5); // both prompts fit the first step
-    assertTrue(s.add(request(3, 1000, 10)).isAccepted());
+    assertTrue(s.add(request(3, 1000, 10)).isEmpty());
     int steps = 0;
     boolean prefilled = false;
     while (!prefilled) {
@@ -64,13 +70,13 @@ class SchedulerTest {
     SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS)).withMaxNumSeqs(32)
         .withMaxNumBatchedTokens(512).withMaxPrefillTokensWhileDecoding(64);
     Scheduler s = new Scheduler(config, new KvCacheManager(1000, config.blockSize(), true));
-    assertTrue(s.add(request(1, 300, 100)).isAccepted());
-    assertTrue(s.add(request(2, 300, 100)).isAccepted());
+    assertTrue(s.add(request(1, 300, 100)).isEmpty());
+    assertTrue(s.add(request(2, 300, 100)).isEmpty());
     StepPlan first = s.schedule();
     assertEquals(512, first.numTokens(), "nothing decodes yet: prompts take the whole budget");
     step(s, first, 5);
     // Request 1 now decodes; request 2 has 88 prompt tokens left and a third prompt arrives.
-    assertTrue(s.add(request(3, 300, 100)).isAccepted());
+    assertTrue(s.add(request(3, 300, 100)).isEmpty());
     int steps = 0;
     while (s.stats().numWaiting() > 0 || steps == 0) {
       StepPlan plan = s.schedule();
@@ -97,10 +103,10 @@ class SchedulerTest {
           .withPrefillTokensPerDecodingSequence(perStream);
       Scheduler s = new Scheduler(config, new KvCacheManager(1000, config.blockSize(), true));
       for (int id = 1; id <= 20; id++) {
-        assertTrue(s.add(request(id, 8, 100)).isAccepted());
+        assertTrue(s.add(request(id, 8, 100)).isEmpty());
       }
       step(s, s.schedule(), 5); // 20 prompts of 8 tokens: one step, then all 20 decode
-      assertTrue(s.add(request(99, 300, 100)).isAccepted());
+      assertTrue(s.add(request(99, 300, 100)).isEmpty());
       StepPlan plan = s.schedule();
       long decoding = plan.chunks().stream().filter(c -> c.numTokens() == 1).count();
       assertEquals(20, decoding);
@@ -148,8 +154,8 @@ class SchedulerTest {
     int finished = 0;
     for (int i = 0; i < 2000; i++) {
       if (random.nextInt(5) == 0) {
-        Admission a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(maxTokens)));
-        assertTrue(a.isAccepted(), a.message());
+        Optional<Rejection> a = s.add(request(nextId++, 1 + random.nextInt(300), 1 + random.nextInt(maxTokens)));
+        assertTrue(a.isEmpty(), () -> a.get().message());
       }
       StepPlan plan = s.schedule();
       check.accept(plan);
@@ -177,7 +183,7 @@ class SchedulerTest {
       plan = s.schedule();
       step(s, plan, 5);
     } while (plan.preempted().isEmpty());
-    assertEquals(List.of(2L), plan.preempted());
+    assertEquals(List.of("2"), plan.preempted().stream().map(s::requestIdOf).toList());
     assertEquals(1, s.numRunning());
     assertEquals(1, s.numWaiting());
   }
@@ -185,27 +191,27 @@ class SchedulerTest {
   @Test
   void refusesPromptsThatCanNeverFit() {
     Scheduler s = scheduler(256, 10, 4096); // the pool holds 160 tokens
-    Admission tooBigForPool = s.add(request(1, 200, 10));
-    assertEquals(Admission.Status.PROMPT_TOO_LONG, tooBigForPool.status());
+    Rejection tooBigForPool = s.add(request(1, 200, 10)).orElseThrow();
+    assertEquals(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, tooBigForPool.reason());
     assertTrue(tooBigForPool.message().contains("160") && tooBigForPool.message().contains("200"));
     Scheduler small = scheduler(256, 100, 64);
-    assertEquals(Admission.Status.PROMPT_TOO_LONG, small.add(request(1, 64, 1)).status());
-    assertTrue(small.add(request(2, 63, 1)).isAccepted());
-    assertEquals(Admission.Status.INVALID, small.add(request(2, 5, 1)).status(), "duplicate id");
-    assertEquals(Admission.Status.INVALID, small.add(new SequenceRequest(3, new int[0], 5)).status());
-    assertEquals(Admission.Status.INVALID, small.add(request(4, 5, 0)).status());
-    assertFalse(small.contains(3));
+    assertEquals(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, small.add(request(1, 64, 1)).orElseThrow().reason());
+    assertTrue(small.add(request(2, 63, 1)).isEmpty());
+    assertEquals(Rejection.Reason.INVALID, small.add(request(2, 5, 1)).orElseThrow().reason(), "duplicate id");
+    assertEquals(Rejection.Reason.INVALID, small.add(GenerationRequest.of("3", new int[0], SamplingParams.GREEDY, 5)).orElseThrow().reason());
+    assertEquals(Rejection.Reason.INVALID, small.add(request(4, 5, 0)).orElseThrow().reason());
+    assertFalse(small.contains("3"));
   }
 
   @Test
   void refusesWhenTheQueueIsFull() {
     SchedulerConfig config = SchedulerConfig.defaults(512, Set.of()).withMaxNumWaiting(2);
     Scheduler s = new Scheduler(config, new KvCacheManager(100, 16, true));
-    assertTrue(s.add(request(1, 5, 5)).isAccepted());
-    assertTrue(s.add(request(2, 5, 5)).isAccepted());
-    assertEquals(Admission.Status.QUEUE_FULL, s.add(request(3, 5, 5)).status());
+    assertTrue(s.add(request(1, 5, 5)).isEmpty());
+    assertTrue(s.add(request(2, 5, 5)).isEmpty());
+    assertEquals(Rejection.Reason.QUEUE_FULL, s.add(request(3, 5, 5)).orElseThrow().reason());
     s.schedule(); // both admitted to running: the queue has room again
-    assertTrue(s.add(request(3, 5, 5)).isAccepted());
+    assertTrue(s.add(request(3, 5, 5)).isEmpty());
   }
 
   @Test
@@ -216,9 +222,9 @@ class SchedulerTest {
     s.add(request(3, 9, 100)); // context of 12
     Map<Long, SampledToken> sampled = new HashMap<>();
     StepPlan plan = s.schedule();
-    sampled.put(1L, SampledToken.of(EOS));
-    sampled.put(2L, SampledToken.of(7));
-    sampled.put(3L, SampledToken.of(7));
+    for (SequenceChunk c : plan.chunks()) {
+      sampled.put(c.sequenceId(), SampledToken.of(s.requestIdOf(c.sequenceId()).equals("1") ? EOS : 7));
+    }
     List<SequenceUpdate> first = s.update(plan, sampled);
     assertEquals(FinishReason.STOP, first.get(0).finishReason());
     assertNull(first.get(1).finishReason());
@@ -236,8 +242,8 @@ class SchedulerTest {
   @Test
   void ignoreEosKeepsGeneratingThroughEosUntilMaxTokensOrContextEnd() {
     Scheduler s = scheduler(512, 100, 12);
-    s.add(new SequenceRequest(1, request(1, 5, 0).promptIds(), 4, true)); // max_tokens 4
-    s.add(new SequenceRequest(2, request(2, 9, 0).promptIds(), 100, true)); // context of 12
+    s.add(new GenerationRequest("1", request(1, 5, 0).promptIds(), SamplingParams.GREEDY, 4, true)); // max_tokens 4
+    s.add(new GenerationRequest("2", request(2, 9, 0).promptIds(), SamplingParams.GREEDY, 100, true)); // context of 12
     s.add(request(3, 5, 100)); // the default still stops on EOS
     List<SequenceUpdate> first = step(s, s.schedule(), EOS);
     assertNull(first.get(0).finishReason());
@@ -271,9 +277,9 @@ class SchedulerTest {
     s.add(request(1, 20, 5));
     step(s, s.schedule(), 3);
     s.add(request(2, 20, 5));
-    assertTrue(s.abort(1));
-    assertTrue(s.abort(2));
-    assertFalse(s.abort(2));
+    assertTrue(s.abort("1"));
+    assertTrue(s.abort("2"));
+    assertFalse(s.abort("2"));
     assertEquals(0, kv.numUsedBlocks());
     assertFalse(s.hasWork());
   }

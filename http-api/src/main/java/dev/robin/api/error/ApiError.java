@@ -45,17 +45,6 @@ public record ApiError(int status, String type, String code, String param, Strin
         "We could not parse the JSON body of your request (" + detail + "). Send a valid JSON object.");
   }
 
-  public static ApiError contextLengthExceeded(String param, int maxModelLen, int promptTokens) {
-    return badRequest(
-        "context_length_exceeded",
-        param,
-        "This model's maximum context length is "
-            + maxModelLen
-            + " tokens. However, your prompt has "
-            + promptTokens
-            + " tokens, which leaves no room for a completion. Please shorten your prompt.");
-  }
-
   public static ApiError modelNotFound(String model) {
     return new ApiError(
         404,

@@ -1,6 +1,6 @@
 package dev.robin.api.model;
 
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.engine.tokenizer.TextTokenizer;
@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param maxModelLen the context length in tokens (prompt + completion)
  * @param replicas model actors behind {@code actor}
  * @param chatTemplate null when the model has none (chat completions are then refused)
- * @param actor receives {@link ModelProtocol.Generate} and {@link ModelProtocol.Cancel}
+ * @param actor takes each choice's {@link ModelActor.Generate} and hands it to a replica (the model's router)
  */
 public record ServedModel(
     String id,
@@ -31,7 +31,7 @@ public record ServedModel(
     int replicas,
     TextTokenizer tokenizer,
     ChatTemplate chatTemplate,
-    ActorRef<ModelProtocol.Command> actor,
+    ActorRef<ModelActor.Generate> actor,
     Supplier<ModelStats> stats) {
 
   public ServedModel {

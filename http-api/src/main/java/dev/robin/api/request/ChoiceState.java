@@ -1,11 +1,13 @@
 package dev.robin.api.request;
 
-import dev.robin.serving.replica.GenerationEvent.FinishReason;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.serving.replica.ModelActor;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.tokenizer.IncrementalDetokenizer;
 import dev.robin.engine.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /** One choice of a request (one sequence in the model): its text so far, stop matching, token counts. */
 final class ChoiceState {
@@ -19,7 +21,8 @@ final class ChoiceState {
 
   final int index;
   final int promptIndex;
-  final String sequenceId;
+  /** The model request's id. */
+  final String requestId;
   private final TextTokenizer tokenizer;
   private final IncrementalDetokenizer detokenizer;
   private final StopMatcher stopMatcher;
@@ -28,7 +31,8 @@ final class ChoiceState {
   private final List<TokenLogprob> allLogprobs = new ArrayList<>();
   private int numChars;
 
-  boolean accepted;
+  /** The replica that accepted the request (where a cancel goes); null until {@code Accepted}. */
+  ActorRef<ModelActor.Command> replica;
   /** The model sent its last event for this sequence (Finished, Rejected or Failed). */
   boolean terminal;
   int numTokens;
@@ -37,11 +41,11 @@ final class ChoiceState {
   String finishReason;
 
   ChoiceState(
-      int index, int promptIndex, String sequenceId, TextTokenizer tokenizer, int[] promptIds, List<String> stops,
+      int index, int promptIndex, String requestId, TextTokenizer tokenizer, int[] promptIds, List<String> stops,
       boolean wantsLogprobs, String echoPrefix) {
     this.index = index;
     this.promptIndex = promptIndex;
-    this.sequenceId = sequenceId;
+    this.requestId = requestId;
     this.tokenizer = tokenizer;
     // The prompt is the text's context: SentencePiece strips a leading space only at a sequence's start.
     this.detokenizer = tokenizer.newDetokenizer(promptIds);
@@ -82,8 +86,17 @@ final class ChoiceState {
       finishReason = "stop";
       return record(new Delta(r.emit(), List.of(), true));
     }
-    finishReason = reason == FinishReason.LENGTH ? "length" : "stop";
+    finishReason = openAiFinishReason(reason);
     return record(new Delta(r.emit() + stopMatcher.flush(), List.of(), false));
+  }
+
+  /** The one mapping of an engine finish to the API's {@code finish_reason}. */
+  static String openAiFinishReason(FinishReason reason) {
+    return reason == FinishReason.LENGTH ? "length" : "stop";
+  }
+
+  boolean isAccepted() {
+    return replica != null;
   }
 
   String text() {

@@ -1,50 +1,53 @@
 package dev.robin.api.request;
 
-import dev.robin.api.openai.ResponseKind;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.guard.Usage;
 import dev.robin.api.json.Json;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.Rejection;
 import dev.robin.serving.replica.GenerationEvent;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.replica.ModelActor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One completion request, from the first {@code Generate} to the last byte of the response. It asks the model
- * actor for each choice's tokens, detokenizes them, applies stop strings (cancelling the sequence on a match)
- * and either streams SSE chunks into a bounded queue or completes the whole response. A stream's response
- * starts only when every choice is admitted, so an overloaded model still gets a proper 503. When the client
- * goes away the unfinished sequences are cancelled at once.
+ * One completion request, from the first {@code Generate} to the last byte of the response, in three phases:
+ *
+ * <ol>
+ *   <li><b>admitting</b>: every choice's request goes to the model; a stream's response starts only once every
+ *       choice is accepted, so an overloaded model still gets a proper 503;
+ *   <li><b>generating</b>: tokens are detokenized, stop strings applied (cancelling the sequence at its replica
+ *       on a match), and SSE chunks streamed into a bounded queue, or the whole response completed;
+ *   <li><b>draining</b>: the client is answered (or gone, or failed); the actor waits until the stream's last
+ *       byte is handed over and every replica sent its last event (or a grace period ends), then stops.
+ * </ol>
+ *
+ * <p>When the client goes away, a replica stops, or the server shuts down, unfinished sequences are cancelled
+ * at the replica that holds them and the request drains.
  */
-public final class CompletionRequestActor extends AbstractBehavior<CompletionRequestActor.Command> {
+public final class CompletionRequestActor {
 
   /** Messages of a request actor. */
   public sealed interface Command {}
-
-  private record FromModel(GenerationEvent event) implements Command {}
-
-  /** The response stream ended: normally after our [DONE], otherwise because the client left. */
-  private record StreamEnded(Throwable failure) implements Command {}
-
-  private record ModelActorStopped() implements Command {}
 
   /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
   public record Abort(ApiError error) implements Command {}
@@ -54,6 +57,14 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
    * sequences are cancelled. Ignored once the response exists (a stream then learns of a disconnect itself).
    */
   public record ClientGone() implements Command {}
+
+  private record FromModel(GenerationEvent event) implements Command {}
+
+  /** The response stream ended: normally after our [DONE], otherwise because the client left. */
+  private record StreamEnded(Throwable failure) implements Command {}
+
+  /** A replica holding some of our sequences stopped (or its node was lost). */
+  private record ReplicaStopped(ActorRef<ModelActor.Command> replica) implements Command {}
 
   private enum Timeout implements Command {
     ADMISSION,
@@ -69,158 +80,211 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   /** Events of sequences we cancelled may still arrive; after this the actor stops regardless. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
 
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final GenerationJob job;
   private final RequestServices services;
   private final CompletableFuture<HttpResponse> response;
-  private final TimerScheduler<Command> timers;
   private final ResponseFormat format;
-  private final ActorRef<ModelProtocol.Command> model;
+  private final SseOutlet outlet;
   private final List<ChoiceState> choices = new ArrayList<>();
-  private final Map<String, ChoiceState> bySequence = new HashMap<>();
+  private final Map<String, ChoiceState> byRequestId = new HashMap<>();
+  private final Set<ActorRef<ModelActor.Command>> watchedReplicas = new HashSet<>();
   private final long startNanos = System.nanoTime();
   private boolean firstTokenSeen;
-
-  private final SseOutlet outlet;
   private boolean responded;
-  /** The client-visible request is over (answered, failed or abandoned); only draining remains. */
-  private boolean done;
   /** The HTTP side finished consuming the stream (all bytes handed to the connection), or the client left. */
   private boolean streamEnded;
+  /** The stream's buffer was full when a frame was offered: the client reads slower than the model writes. */
+  private boolean clientTooSlow;
 
   public static Behavior<Command> create(
       GenerationJob job, RequestServices services, CompletableFuture<HttpResponse> response) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new CompletionRequestActor(ctx, timers, job, services, response)));
+        context -> Behaviors.withTimers(
+            timers -> new CompletionRequestActor(context, timers, job, services, response).start()));
   }
 
   private CompletionRequestActor(
-      ActorContext<Command> ctx,
+      ActorContext<Command> context,
       TimerScheduler<Command> timers,
       GenerationJob job,
       RequestServices services,
       CompletableFuture<HttpResponse> response) {
-    super(ctx);
+    this.context = context;
+    this.timers = timers;
     this.job = job;
     this.services = services;
     this.response = response;
-    this.timers = timers;
     this.format = ResponseFormat.of(job);
     this.outlet = new SseOutlet(services.settings().streamBuffer(), services.settings().sseKeepAlive());
-    this.model = job.model().actor();
-    services.inFlight().add(ctx.getSelf());
-    ActorRef<GenerationEvent> events = ctx.messageAdapter(GenerationEvent.class, FromModel::new);
-    ctx.watchWith(model, new ModelActorStopped());
-    int n = job.options().n();
-    for (int p = 0; p < job.prompts().size(); p++) {
-      GenerationJob.PreparedPrompt prompt = job.prompts().get(p);
-      for (int i = 0; i < n; i++) {
-        int index = p * n + i;
-        String sequenceId = job.id() + "-" + index;
-        ChoiceState choice =
-            new ChoiceState(
-                index, p, sequenceId, job.model().tokenizer(), prompt.ids(), job.options().stop(), job.topLogprobs() >= 0,
-                job.echo() ? prompt.echoText() : "");
-        choices.add(choice);
-        bySequence.put(sequenceId, choice);
-        model.tell(
-            new ModelProtocol.Generate(
-                sequenceId, prompt.ids(), job.samplingFor(index), prompt.maxTokens(), job.options().ignoreEos(),
-                events));
-      }
+  }
+
+  /** Sends every choice's request to the model and starts admitting. */
+  private Behavior<Command> start() {
+    services.inFlight().add(context.getSelf());
+    ActorRef<GenerationEvent> events = context.messageAdapter(GenerationEvent.class, FromModel::new);
+    for (GenerationJob.Choice choice : job.choices()) {
+      GenerationJob.Prompt prompt = job.prompts().get(choice.promptIndex());
+      ChoiceState state =
+          new ChoiceState(
+              choice.index(), choice.promptIndex(), choice.request().id(), job.model().tokenizer(), prompt.ids(),
+              job.options().stop(), job.topLogprobs() >= 0, job.echo() ? prompt.echoText() : "");
+      choices.add(state);
+      byRequestId.put(state.requestId, state);
+      job.model().actor().tell(new ModelActor.Generate(choice.request(), events));
     }
     timers.startSingleTimer(Timeout.ADMISSION, services.settings().admissionTimeout());
     Duration wholeDeadline = services.settings().wholeResponseDeadline();
     if (!job.options().stream() && wholeDeadline != null) {
       timers.startSingleTimer(Timeout.WHOLE_RESPONSE, wholeDeadline);
     }
+    return admitting();
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
+  // ---- phases ----
+
+  /** Waiting until every choice is accepted; tokens of choices already running are kept for the response. */
+  private Behavior<Command> admitting() {
+    return Behaviors.receive(Command.class)
         .onMessage(FromModel.class, m -> onModelEvent(m.event()))
-        .onMessage(StreamEnded.class, this::onStreamEnded)
-        .onMessage(ClientGone.class, m -> onClientGone())
-        .onMessage(ModelActorStopped.class, m -> onModelActorStopped())
-        .onMessageEquals(Timeout.ADMISSION, this::onAdmissionTimeout)
+        .onMessageEquals(Timeout.ADMISSION, () -> fail(ApiError.overloaded(
+            "The model did not admit the request within " + services.settings().admissionTimeout().toSeconds()
+                + " s; it is overloaded. Please retry later.",
+            retryAfter())))
+        .onMessage(ClientGone.class, m -> onClientGoneBeforeResponse())
         .onMessageEquals(Timeout.WHOLE_RESPONSE, this::onWholeResponseTimeout)
-        .onMessage(Abort.class, a -> {
-          fail(a.error());
-          return maybeStop();
-        })
-        .onMessageEquals(Timeout.DRAIN, this::stop)
+        .onMessage(ReplicaStopped.class, this::onReplicaStopped)
+        .onMessage(Abort.class, a -> fail(a.error()))
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
-  /** Releases the stream and leaves the in-flight set; also on an unexpected stop (PostStop). */
-  private Behavior<Command> stop() {
-    cleanUp();
-    return Behaviors.stopped();
+  /** Every choice is accepted: tokens flow into the stream or the whole response. */
+  private Behavior<Command> generating() {
+    return Behaviors.receive(Command.class)
+        .onMessage(FromModel.class, m -> onModelEvent(m.event()))
+        .onMessage(StreamEnded.class, this::onStreamEndedWhileGenerating)
+        .onMessage(ClientGone.class, m -> responded ? Behaviors.same() : onClientGoneBeforeResponse())
+        .onMessageEquals(Timeout.WHOLE_RESPONSE, this::onWholeResponseTimeout)
+        .onMessage(ReplicaStopped.class, this::onReplicaStopped)
+        .onMessage(Abort.class, a -> fail(a.error()))
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
   }
 
-  private Behavior<Command> onPostStop() {
-    cleanUp();
-    return this;
+  /**
+   * The client-visible request is over: wait for the stream's last byte to leave and for every replica's last
+   * event (a choice accepted only now is cancelled at once), or for the grace period.
+   */
+  private Behavior<Command> draining() {
+    timers.cancel(Timeout.ADMISSION);
+    timers.cancel(Timeout.WHOLE_RESPONSE);
+    if (!timers.isTimerActive(Timeout.DRAIN)) {
+      timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);
+    }
+    return stopIfDrained(Behaviors.receive(Command.class)
+        .onMessage(FromModel.class, m -> onModelEventWhileDraining(m.event()))
+        .onMessage(StreamEnded.class, m -> {
+          streamEnded = true;
+          outlet.markEnded();
+          return stopIfDrained(Behaviors.same());
+        })
+        .onMessage(ReplicaStopped.class, m -> {
+          choicesOn(m.replica()).forEach(c -> c.terminal = true);
+          return stopIfDrained(Behaviors.same());
+        })
+        .onMessageEquals(Timeout.DRAIN, this::stop)
+        .onAnyMessage(m -> Behaviors.same())
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build());
   }
 
-  private void cleanUp() {
-    outlet.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
-    services.inFlight().remove(getContext().getSelf());
+  private Behavior<Command> stopIfDrained(Behavior<Command> otherwise) {
+    boolean delivered = !outlet.isOpen() || streamEnded;
+    if (delivered) {
+      services.inFlight().remove(context.getSelf()); // the client is served: shutdown need not wait
+      if (choices.stream().allMatch(c -> c.terminal)) {
+        return stop();
+      }
+    }
+    return otherwise;
   }
+
+  // ---- events from the model ----
 
   private Behavior<Command> onModelEvent(GenerationEvent event) {
-    ChoiceState choice = bySequence.get(event.requestId());
+    ChoiceState choice = byRequestId.get(event.requestId());
     if (choice == null) {
-      return this;
+      return Behaviors.same();
     }
-    if (event instanceof GenerationEvent.Accepted) {
-      choice.accepted = true;
-      if (!done && job.options().stream() && choices.stream().allMatch(c -> c.accepted)) {
-        openStream();
+    if (event instanceof GenerationEvent.Accepted a) {
+      choice.replica = a.replica();
+      watch(a.replica());
+      if (choices.stream().allMatch(ChoiceState::isAccepted)) {
+        timers.cancel(Timeout.ADMISSION);
+        if (job.options().stream()) {
+          openStream();
+        }
+        return next(generating());
       }
     } else if (event instanceof GenerationEvent.Started s) {
-      choice.accepted = true;
       choice.cachedPromptTokens = s.cachedPromptTokens();
     } else if (event instanceof GenerationEvent.Tokens t) {
-      onTokens(choice, t);
+      return onTokens(choice, t);
     } else if (event instanceof GenerationEvent.Finished f) {
       choice.terminal = true;
       choice.cachedPromptTokens = Math.max(choice.cachedPromptTokens, f.cachedPromptTokens());
-      if (!choice.isFinished() && !done) {
-        if (f.reason() == GenerationEvent.FinishReason.CANCELLED) {
-          fail(ApiError.overloaded("The server cancelled the generation (it may be shutting down).", retryAfter()));
-        } else {
-          emit(choice, choice.onFinished(f.reason()));
-          onChoiceFinished(choice);
+      if (!choice.isFinished()) {
+        if (f.reason() == FinishReason.ABORTED) {
+          return fail(ApiError.overloaded(
+              "The server cancelled the generation (it may be shutting down).", retryAfter()));
         }
+        emit(choice, choice.onFinished(f.reason()));
+        return onChoiceFinished(choice);
       }
     } else if (event instanceof GenerationEvent.Rejected r) {
       choice.terminal = true;
-      fail(rejection(r));
+      return fail(rejection(r.rejection()));
     } else if (event instanceof GenerationEvent.Failed f) {
       choice.terminal = true;
-      getContext().getLog().warn("Request {}: the model failed: {}", job.id(), f.message());
-      fail(ApiError.internalWithMessage(f.message()));
+      context.getLog().warn("Request {}: the model failed: {}", job.id(), f.message());
+      return fail(ApiError.internalWithMessage(f.message()));
     }
-    return maybeStop();
+    return Behaviors.same();
   }
 
-  private void onTokens(ChoiceState choice, GenerationEvent.Tokens tokens) {
-    choice.accepted = true;
+  private Behavior<Command> onModelEventWhileDraining(GenerationEvent event) {
+    ChoiceState choice = byRequestId.get(event.requestId());
+    if (choice != null) {
+      if (event instanceof GenerationEvent.Accepted a) {
+        choice.replica = a.replica();
+        a.replica().tell(new ModelActor.Cancel(choice.requestId)); // accepted after the request ended
+      } else if (event instanceof GenerationEvent.Finished f) {
+        choice.terminal = true;
+        choice.cachedPromptTokens = Math.max(choice.cachedPromptTokens, f.cachedPromptTokens());
+      } else if (event instanceof GenerationEvent.Rejected || event instanceof GenerationEvent.Failed) {
+        choice.terminal = true;
+      }
+    }
+    return stopIfDrained(Behaviors.same());
+  }
+
+  private Behavior<Command> onTokens(ChoiceState choice, GenerationEvent.Tokens tokens) {
     if (!firstTokenSeen) {
       firstTokenSeen = true;
       services.metrics().firstToken(job.model().id(), (System.nanoTime() - startNanos) / 1e9);
     }
-    if (choice.isFinished() || done) {
-      return; // tokens in flight after a stop match or a cancel
+    if (choice.isFinished()) {
+      return Behaviors.same(); // tokens in flight after a stop match
     }
     ChoiceState.Delta delta = choice.onTokens(tokens.tokens());
     emit(choice, delta);
     if (delta.stopMatched()) {
-      model.tell(new ModelProtocol.Cancel(choice.sequenceId));
-      onChoiceFinished(choice);
+      choice.replica.tell(new ModelActor.Cancel(choice.requestId));
+      return onChoiceFinished(choice);
     }
+    return next(Behaviors.same());
   }
 
   private void emit(ChoiceState choice, ChoiceState.Delta delta) {
@@ -229,20 +293,19 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
     }
   }
 
-  private void onChoiceFinished(ChoiceState choice) {
+  private Behavior<Command> onChoiceFinished(ChoiceState choice) {
     if (job.options().stream()) {
       send(SseFrames.data(format.finishChunk(choice)));
     }
     if (choices.stream().allMatch(ChoiceState::isFinished)) {
-      complete();
+      return complete();
     }
+    return next(Behaviors.same());
   }
 
   /** Every choice finished: the usage chunk and [DONE], or the whole response. */
-  private void complete() {
-    done = true;
-    timers.cancel(Timeout.ADMISSION);
-    ObjectNode usage = usageJson();
+  private Behavior<Command> complete() {
+    ObjectNode usage = UsageTally.json(usage());
     // Recorded before the answer leaves, so a client that reads /metrics right after it sees this request.
     report("ok");
     if (job.options().stream()) {
@@ -252,21 +315,16 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       send(SseFrames.DONE);
       outlet.complete();
     } else {
-      respond(
-          HttpResponse.create()
-              .withEntity(
-                  org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON,
-                  Json.bytes(format.whole(choices, usage))));
+      respond(HttpResponse.create()
+          .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(format.whole(choices, usage))));
     }
+    return draining();
   }
 
+  // ---- endings other than completion ----
+
   /** Ends the request with an error: a status before the response started, an error event after. */
-  private void fail(ApiError error) {
-    if (done) {
-      return;
-    }
-    done = true;
-    timers.cancel(Timeout.ADMISSION);
+  private Behavior<Command> fail(ApiError error) {
     cancelUnfinished();
     report(error.code());
     if (!responded) {
@@ -276,97 +334,96 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       send(SseFrames.DONE);
       outlet.complete();
     }
+    return draining();
   }
 
-  private Behavior<Command> onStreamEnded(StreamEnded ended) {
+  private Behavior<Command> onStreamEndedWhileGenerating(StreamEnded ended) {
     streamEnded = true;
     boolean endedByUs = outlet.isClosed();
     outlet.markEnded();
-    if (!endedByUs && !done) {
-      getContext().getLog().debug("Request {}: client disconnected; cancelling", job.id());
-      done = true;
+    if (!endedByUs) {
+      context.getLog().debug("Request {}: client disconnected; cancelling", job.id());
       cancelUnfinished();
       report("client_disconnected");
     }
-    return maybeStop();
+    return draining();
   }
 
-  private Behavior<Command> onClientGone() {
-    if (responded || done) {
-      return this;
-    }
-    getContext().getLog().debug("Request {}: client disconnected before the response; cancelling", job.id());
-    done = true;
-    timers.cancel(Timeout.ADMISSION);
+  private Behavior<Command> onClientGoneBeforeResponse() {
+    context.getLog().debug("Request {}: client disconnected before the response; cancelling", job.id());
     cancelUnfinished();
     // Nobody reads it (the connection is gone); it completes the route (and its metrics) like nginx's 499.
     report("client_disconnected");
     respond(ErrorResponses.response(CLIENT_GONE).withStatus(CLIENT_CLOSED_REQUEST));
-    return maybeStop();
+    return draining();
   }
 
-  private Behavior<Command> onModelActorStopped() {
-    for (ChoiceState c : choices) {
-      c.terminal = true;
+  private Behavior<Command> onReplicaStopped(ReplicaStopped stopped) {
+    List<ChoiceState> lost = choicesOn(stopped.replica());
+    lost.forEach(c -> c.terminal = true);
+    if (lost.stream().allMatch(ChoiceState::isFinished)) {
+      return Behaviors.same();
     }
-    fail(ApiError.internalWithMessage("The model stopped while generating. Please retry."));
-    return stop();
-  }
-
-  private Behavior<Command> onAdmissionTimeout() {
-    if (!done && !choices.stream().allMatch(c -> c.accepted)) {
-      fail(
-          ApiError.overloaded(
-              "The model did not admit the request within " + services.settings().admissionTimeout().toSeconds()
-                  + " s; it is overloaded. Please retry later.",
-              retryAfter()));
-    }
-    return maybeStop();
+    return fail(ApiError.overloaded("The model replica stopped while generating. Please retry.", retryAfter()));
   }
 
   /** Answers before Pekko's request timeout would, and stops the model generating an answer nobody gets. */
   private Behavior<Command> onWholeResponseTimeout() {
-    if (!done && !responded) {
-      getContext().getLog().info("Request {}: not ready within the request timeout; cancelling", job.id());
-      fail(ApiError.wholeResponseTimedOut());
+    if (responded) {
+      return Behaviors.same();
     }
-    return maybeStop();
+    context.getLog().info("Request {}: not ready within the request timeout; cancelling", job.id());
+    return fail(ApiError.wholeResponseTimedOut());
   }
 
+  /** The client reads slower than the model writes and the buffer is full: give up on it. */
+  private Behavior<Command> clientTooSlow() {
+    context.getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
+    cancelUnfinished();
+    report("client_too_slow");
+    return draining();
+  }
+
+  /** Cancels every sequence still running, at its replica; one not yet accepted is cancelled when it is. */
   private void cancelUnfinished() {
     for (ChoiceState c : choices) {
-      if (!c.terminal) {
-        model.tell(new ModelProtocol.Cancel(c.sequenceId));
+      if (!c.terminal && c.replica != null) {
+        c.replica.tell(new ModelActor.Cancel(c.requestId));
       }
     }
   }
 
-  /**
-   * Stops once the client is served (a stream: its last byte left for the connection) and the model has sent
-   * the last event of every sequence.
-   */
-  private Behavior<Command> maybeStop() {
-    if (!done) {
-      return this;
+  private Behavior<Command> stop() {
+    cleanUp();
+    return Behaviors.stopped();
+  }
+
+  /** Releases the stream and leaves the in-flight set; also on an unexpected stop. */
+  private Behavior<Command> onPostStop() {
+    cleanUp();
+    return Behaviors.same();
+  }
+
+  private void cleanUp() {
+    outlet.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
+    services.inFlight().remove(context.getSelf());
+  }
+
+  private void watch(ActorRef<ModelActor.Command> replica) {
+    if (watchedReplicas.add(replica)) {
+      context.watchWith(replica, new ReplicaStopped(replica));
     }
-    boolean delivered = !outlet.isOpen() || streamEnded;
-    if (delivered) {
-      services.inFlight().remove(getContext().getSelf()); // the client is served: shutdown need not wait
-      if (choices.stream().allMatch(c -> c.terminal)) {
-        return stop();
-      }
-    }
-    if (!timers.isTimerActive(Timeout.DRAIN)) {
-      timers.startSingleTimer(Timeout.DRAIN, DRAIN_GRACE);
-    }
-    return this;
+  }
+
+  private List<ChoiceState> choicesOn(ActorRef<ModelActor.Command> replica) {
+    return choices.stream().filter(c -> replica.equals(c.replica) && !c.terminal).toList();
   }
 
   // ---- the response ----
 
   private void openStream() {
-    ActorRef<Command> self = getContext().getSelf();
-    respond(outlet.open(getContext().getSystem(), failure -> self.tell(new StreamEnded(failure))));
+    ActorRef<Command> self = context.getSelf();
+    respond(outlet.open(context.getSystem(), failure -> self.tell(new StreamEnded(failure))));
     List<ByteString> opening = new ArrayList<>();
     for (ChoiceState c : choices) {
       for (ObjectNode chunk : format.openingChunks(c)) {
@@ -374,25 +431,19 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
       }
     }
     if (!outlet.flushPending(opening)) {
-      onClientTooSlow();
+      clientTooSlow = true;
     }
   }
 
   private void send(ByteString frame) {
     if (!outlet.send(frame)) {
-      onClientTooSlow();
+      clientTooSlow = true;
     }
   }
 
-  /** The client reads slower than the model writes and the buffer is full: give up on it. */
-  private void onClientTooSlow() {
-    getContext().getLog().info("Request {}: client too slow, stream buffer full; aborting", job.id());
-    if (!done) {
-      done = true;
-      timers.cancel(Timeout.ADMISSION);
-      cancelUnfinished();
-      report("client_too_slow");
-    }
+  /** {@code otherwise}, unless the client could not keep up with the stream: then the request drains. */
+  private Behavior<Command> next(Behavior<Command> otherwise) {
+    return clientTooSlow ? clientTooSlow() : otherwise;
   }
 
   private void respond(HttpResponse httpResponse) {
@@ -403,10 +454,6 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
   }
 
   // ---- usage and errors ----
-
-  private ObjectNode usageJson() {
-    return UsageTally.json(usage());
-  }
 
   private Usage usage() {
     return UsageTally.of(job, choices);
@@ -419,17 +466,19 @@ public final class CompletionRequestActor extends AbstractBehavior<CompletionReq
         job.model().id(), job.kind(), outcome, usage, (System.nanoTime() - startNanos) / 1e9);
   }
 
-  private ApiError rejection(GenerationEvent.Rejected r) {
-    return switch (r.reason()) {
-      case OVERLOADED -> ApiError.overloaded(
+  /** The one mapping of a model's refusal to an HTTP error. */
+  private ApiError rejection(Rejection rejection) {
+    String promptParam = job.kind() == dev.robin.api.openai.ResponseKind.CHAT ? "messages" : "prompt";
+    return switch (rejection.reason()) {
+      case QUEUE_FULL -> ApiError.overloaded(
           "The model '" + job.model().id() + "' is overloaded (its queue is full). Please retry later.",
           retryAfter());
-      case SHUTTING_DOWN -> ApiError.overloaded("The server is shutting down. Please retry on another server.",
+      case UNAVAILABLE -> ApiError.overloaded(
+          "The model '" + job.model().id() + "' cannot take requests now (" + rejection.message()
+              + "). Please retry later.",
           retryAfter());
-      case CONTEXT_LENGTH_EXCEEDED -> ApiError.badRequest(
-          "context_length_exceeded", job.kind() == ResponseKind.CHAT ? "messages" : "prompt",
-          r.message());
-      case INVALID -> ApiError.invalidValue(null, r.message());
+      case CONTEXT_LENGTH_EXCEEDED -> ApiError.badRequest("context_length_exceeded", promptParam, rejection.message());
+      case INVALID -> ApiError.invalidValue(promptParam, rejection.message());
     };
   }
 

@@ -1,25 +1,30 @@
 package dev.robin.api.request;
 
-import dev.robin.api.openai.ResponseKind;
 import dev.robin.api.guard.Caller;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.GenerationOptions;
+import dev.robin.api.openai.ResponseKind;
+import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.sampling.SamplingParams;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything a {@link CompletionRequestActor} needs, prepared by the route: the validated options and the
- * prompts already rendered and tokenized.
+ * Everything a {@link CompletionRequestActor} needs, prepared by the route: the validated options, the prompts
+ * already rendered and tokenized, and from them one {@link GenerationRequest} per choice.
  *
- * @param id the response id ({@code chatcmpl-…} or {@code cmpl-…}); also the request id
+ * @param id the response id ({@code chatcmpl-…} or {@code cmpl-…}); each choice's request id derives from it
+ * @param maxTokens tokens each choice may generate: the client's {@code max_tokens} or the server's default (the
+ *     end of the model's context may stop a choice sooner)
  * @param topLogprobs alternatives per token; -1 means no log-probabilities at all
  */
 public record GenerationJob(
     String id,
     ResponseKind kind,
     ServedModel model,
-    List<PreparedPrompt> prompts,
+    List<Prompt> prompts,
     GenerationOptions options,
+    int maxTokens,
     int topLogprobs,
     boolean echo,
     long created,
@@ -29,17 +34,32 @@ public record GenerationJob(
   /**
    * A tokenized prompt.
    *
-   * @param maxTokens completion tokens allowed: the requested (or default) count, clipped to the context
-   * @param echoText the prompt as text, prepended to each choice when {@code echo}
+   * @param echoText the prompt as text, prepended to each of its choices when {@code echo}
    */
-  public record PreparedPrompt(int[] ids, int maxTokens, String echoText) {}
+  public record Prompt(int[] ids, String echoText) {}
 
-  public int numChoices() {
-    return prompts.size() * options.n();
+  /** A choice: which prompt it continues, and the model's request for it. */
+  public record Choice(int index, int promptIndex, GenerationRequest request) {}
+
+  /**
+   * Every choice, in the order of the response: the {@code n} choices of the first prompt, then of the next.
+   * Each gets its own seed derived from the request's, so choices differ but a seeded request repeats.
+   */
+  public List<Choice> choices() {
+    int n = options.n();
+    List<Choice> choices = new ArrayList<>(prompts.size() * n);
+    for (int p = 0; p < prompts.size(); p++) {
+      for (int i = 0; i < n; i++) {
+        int index = p * n + i;
+        GenerationRequest request = new GenerationRequest(
+            id + "-" + index, prompts.get(p).ids(), samplingFor(index), maxTokens, options.ignoreEos());
+        choices.add(new Choice(index, p, request));
+      }
+    }
+    return choices;
   }
 
-  /** Choice {@code index}'s sampling; each choice gets its own seed derived from the request's. */
-  public SamplingParams samplingFor(int index) {
+  private SamplingParams samplingFor(int index) {
     GenerationOptions o = options;
     Long seed = o.seed() == null ? null : o.seed() + index;
     return new SamplingParams(

@@ -13,7 +13,6 @@ import dev.robin.api.openai.LogitBiasParser;
 import dev.robin.api.openai.ParsedRequest;
 import dev.robin.api.request.CompletionRequestActor;
 import dev.robin.api.request.GenerationJob;
-import dev.robin.api.request.GenerationJob.PreparedPrompt;
 import dev.robin.api.request.RequestServices;
 import dev.robin.engine.chat.ChatTemplateException;
 import dev.robin.engine.tokenizer.TextTokenizer;
@@ -36,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * From a parsed body to a running {@link CompletionRequestActor}: finds the model, renders the chat template,
- * tokenizes (on the blocking dispatcher, never on the HTTP threads), checks the context length, and spawns
- * the request actor that answers.
+ * tokenizes (on the blocking dispatcher, never on the HTTP threads) and spawns the request actor that answers.
+ * Whether a prompt fits the model is the replica's scheduler's rule; its refusal comes back as a rejection.
  */
 final class CompletionService {
 
@@ -79,8 +78,7 @@ final class CompletionService {
                     .toException();
               }
               // The template writes BOS itself where the model expects one.
-              int[] ids = model.tokenizer().encode(prompt, false);
-              return List.of(prepare(model, ids, "", request.options(), "messages"));
+              return List.of(new GenerationJob.Prompt(model.tokenizer().encode(prompt, false), ""));
             },
             tokenizerExecutor)
         .thenCompose(
@@ -100,7 +98,7 @@ final class CompletionService {
     return CompletableFuture.supplyAsync(
             () -> {
               TextTokenizer tokenizer = model.tokenizer();
-              List<PreparedPrompt> prompts = new ArrayList<>();
+              List<GenerationJob.Prompt> prompts = new ArrayList<>();
               for (CompletionRequest.Prompt p : request.prompts()) {
                 int[] ids;
                 String text;
@@ -111,7 +109,7 @@ final class CompletionService {
                   ids = checkedIds(p.tokenIds(), tokenizer.vocabSize());
                   text = tokenizer.decode(ids, false);
                 }
-                prompts.add(prepare(model, ids, text, request.options(), "prompt"));
+                prompts.add(new GenerationJob.Prompt(ids, text));
               }
               return List.copyOf(prompts);
             },
@@ -123,12 +121,13 @@ final class CompletionService {
 
   private CompletionStage<HttpResponse> start(
       String requestId, String idPrefix, ResponseKind kind, ServedModel model,
-      List<PreparedPrompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller,
+      List<GenerationJob.Prompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller,
       ConnectionScope connection) {
     refuseWhileDraining();
+    int maxTokens = options.maxTokens() != null ? options.maxTokens() : services.settings().defaultMaxTokens();
     GenerationJob job =
         new GenerationJob(
-            idPrefix + requestId, kind, model, prompts, options, topLogprobs, echo,
+            idPrefix + requestId, kind, model, prompts, options, maxTokens, topLogprobs, echo,
             System.currentTimeMillis() / 1000, caller, systemFingerprint(model.id()));
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     ActorRef<CompletionRequestActor.Command> actor =
@@ -147,21 +146,6 @@ final class CompletionService {
               "The server is shutting down. Please retry on another server.", services.settings().overloadRetryAfter())
           .toException();
     }
-  }
-
-  /** Checks that the prompt leaves room for at least one token and clips max_tokens to the context. */
-  private PreparedPrompt prepare(
-      ServedModel model, int[] ids, String echoText, GenerationOptions options, String param) {
-    if (ids.length == 0) {
-      throw ApiError.invalidValue(param, "The prompt is empty after tokenization; send at least one token.")
-          .toException();
-    }
-    if (ids.length >= model.maxModelLen()) {
-      throw ApiError.contextLengthExceeded(param, model.maxModelLen(), ids.length).toException();
-    }
-    int requested = options.maxTokens() != null ? options.maxTokens() : services.settings().defaultMaxTokens();
-    int maxTokens = Math.min(requested, model.maxModelLen() - ids.length);
-    return new PreparedPrompt(ids, maxTokens, echoText);
   }
 
   private static int[] checkedIds(int[] ids, int vocabSize) {

@@ -69,7 +69,8 @@ final class AuthTestServer implements AutoCloseable {
     FakeModel model = new FakeModel("fake", FakeModel.Script.of(
         Arrays.stream(tokenizer.encode("Hello world! The end.", false)).boxed().toList()));
     registry.register(new ServedModel("fake", 1_700_000_000L, "robin", 64, 1, tokenizer, new FakeChatTemplate(),
-        system.systemActorOf(model.behavior(), "model-fake", DispatcherSelector.blocking()), model.stats::get));
+        system.systemActorOf(model.behavior(), "model-fake", DispatcherSelector.blocking()).narrow(),
+        model.stats::get));
     server = RobinServer.builder(system, ServerSettings.from(config), registry)
         .guard(auth.guard())
         .extraApiRoutes(auth.routes())

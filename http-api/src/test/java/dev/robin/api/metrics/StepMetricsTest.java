@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.serving.replica.ModelActor;
-import dev.robin.serving.replica.ModelProtocol;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import dev.robin.serving.replica.ReplicaId;
@@ -96,13 +95,13 @@ class StepMetricsTest {
   void start() {
     server = new TestServer();
     SchedulerConfig config = SchedulerConfig.defaults(512, Set.of(1));
-    ActorRef<ModelProtocol.Command> ref =
+    ActorRef<ModelActor.Command> ref =
         server.system.systemActorOf(
             ModelActor.create(replica, "cpu()",
                 r -> new EngineCore(config, new TimedRunner(), params -> Samplers.create(params, VOCAB)), board),
             "model-steps", ModelActor.PROPS);
     server.registry.register(
-        new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref,
+        new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref.narrow(),
             () -> board.summary(MODEL).orElse(ModelStats.loading(MODEL, "cpu()"))));
   }
 

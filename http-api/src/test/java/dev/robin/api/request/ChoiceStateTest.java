@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.robin.serving.replica.GenerationEvent.FinishReason;
+import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
 import java.nio.file.Path;

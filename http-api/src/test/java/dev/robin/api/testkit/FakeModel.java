@@ -1,7 +1,11 @@
 package dev.robin.api.testkit;
 
 import dev.robin.serving.replica.GenerationEvent;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import dev.robin.engine.scheduler.Scheduler;
+import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.StepStats;
 import dev.robin.engine.sampling.SampledToken;
@@ -9,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,9 +21,10 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * A model actor that speaks {@link ModelProtocol} without a model: each sequence emits the token ids of
+ * A model replica that speaks {@link ModelActor}'s protocol without a model (it is the model's router and its
+ * one replica at once): each sequence emits the token ids of
  * {@link Script#tokens} one per {@link Script#tokenInterval} (cycling), then EOS (unless {@code ignore_eos}),
- * honouring {@code maxTokens} and {@code Cancel}. Every command it receives is recorded with its arrival time,
+ * honouring {@code maxTokens}, {@code Cancel} and the scheduler's length rule ({@link Scheduler#checkFits}). Every command it receives is recorded with its arrival time,
  * and it publishes {@link ModelStats} like the real one.
  */
 public final class FakeModel {
@@ -65,18 +71,18 @@ public final class FakeModel {
   }
 
   /** A command and when it arrived. */
-  public record Received(ModelProtocol.Command command, long nanoTime) {}
+  public record Received(ModelActor.Command command, long nanoTime) {}
 
-  // ModelProtocol.Command is sealed: the fake's own timer messages travel beside it as plain objects.
+  // ModelActor.Command is sealed: the fake's own timer messages travel beside it as plain objects.
   private record Start(String requestId) {}
 
   private record Step(String requestId) {}
 
   private static final class Sequence {
-    final ModelProtocol.Generate generate;
+    final ModelActor.Generate generate;
     int produced;
 
-    Sequence(ModelProtocol.Generate generate) {
+    Sequence(ModelActor.Generate generate) {
       this.generate = generate;
     }
   }
@@ -84,6 +90,8 @@ public final class FakeModel {
   public final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
   public final AtomicReference<ModelStats> stats;
   private final String modelId;
+  /** The context it enforces; the test server sets the served model's. */
+  private volatile int maxModelLen = Integer.MAX_VALUE;
   private volatile Script script;
   /** When >= 0, each sequence fails (a {@code Failed} event) after this many tokens. */
   public volatile int failAfterTokens = -1;
@@ -97,49 +105,62 @@ public final class FakeModel {
     this.stats = new AtomicReference<>(ready(0, 0));
   }
 
+  /** The model's context in tokens: longer prompts are refused, and generation stops at its end. */
+  public void setMaxModelLen(int maxModelLen) {
+    this.maxModelLen = maxModelLen;
+  }
+
   public void setScript(Script script) {
     this.script = script;
   }
 
-  public List<ModelProtocol.Cancel> cancels() {
+  public List<ModelActor.Cancel> cancels() {
     return received.stream()
-        .filter(r -> r.command() instanceof ModelProtocol.Cancel)
-        .map(r -> (ModelProtocol.Cancel) r.command())
+        .filter(r -> r.command() instanceof ModelActor.Cancel)
+        .map(r -> (ModelActor.Cancel) r.command())
         .toList();
   }
 
-  public List<ModelProtocol.Generate> generates() {
+  /** The requests it was asked to generate, in arrival order. */
+  public List<GenerationRequest> generates() {
     return received.stream()
-        .filter(r -> r.command() instanceof ModelProtocol.Generate)
-        .map(r -> (ModelProtocol.Generate) r.command())
+        .filter(r -> r.command() instanceof ModelActor.Generate)
+        .map(r -> ((ModelActor.Generate) r.command()).request())
         .toList();
   }
 
   /** The actor's behavior, narrowed to the protocol (its own timer messages are private). */
-  public Behavior<ModelProtocol.Command> behavior() {
-    return Behaviors.<Object>withTimers(
+  public Behavior<ModelActor.Command> behavior() {
+    return Behaviors.<Object>setup(context -> Behaviors.<Object>withTimers(
         timers -> {
+          ActorRef<ModelActor.Command> self = context.getSelf().narrow();
           Map<String, Sequence> running = new HashMap<>();
           return Behaviors.receive(Object.class)
               .onMessage(
-                  ModelProtocol.Generate.class,
+                  ModelActor.Generate.class,
                   g -> {
                     received.add(new Received(g, System.nanoTime()));
+                    String requestId = g.request().id();
                     Script s = script;
                     if (s.overloaded()) {
-                      g.replyTo().tell(new GenerationEvent.Rejected(g.requestId(),
-                          GenerationEvent.RejectReason.OVERLOADED, "queue full"));
+                      g.replyTo().tell(new GenerationEvent.Rejected(requestId,
+                          new Rejection(Rejection.Reason.QUEUE_FULL, "queue full")));
+                      return Behaviors.same();
+                    }
+                    Optional<Rejection> unfit = Scheduler.checkFits(g.request(), maxModelLen);
+                    if (unfit.isPresent()) {
+                      g.replyTo().tell(new GenerationEvent.Rejected(requestId, unfit.get()));
                       return Behaviors.same();
                     }
                     numRequests++;
-                    running.put(g.requestId(), new Sequence(g));
-                    g.replyTo().tell(new GenerationEvent.Accepted(g.requestId()));
-                    timers.startSingleTimer(g.requestId(), new Start(g.requestId()), s.startDelay());
+                    running.put(requestId, new Sequence(g));
+                    g.replyTo().tell(new GenerationEvent.Accepted(requestId, self));
+                    timers.startSingleTimer(requestId, new Start(requestId), s.startDelay());
                     publish(running.size());
                     return Behaviors.same();
                   })
               .onMessage(
-                  ModelProtocol.Cancel.class,
+                  ModelActor.Cancel.class,
                   c -> {
                     received.add(new Received(c, System.nanoTime()));
                     Sequence seq = running.remove(c.requestId());
@@ -147,7 +168,7 @@ public final class FakeModel {
                       timers.cancel(c.requestId());
                       numCancelled++;
                       seq.generate.replyTo().tell(new GenerationEvent.Finished(c.requestId(),
-                          GenerationEvent.FinishReason.CANCELLED, seq.generate.promptIds().length, seq.produced,
+                          FinishReason.ABORTED, seq.generate.request().promptIds().length, seq.produced,
                           script.cachedTokens()));
                       publish(running.size());
                     }
@@ -174,35 +195,37 @@ public final class FakeModel {
                     if (!s.stepBlock().isZero()) {
                       Thread.sleep(s.stepBlock().toMillis()); // a step loop that hogs its thread
                     }
-                    ModelProtocol.Generate g = seq.generate;
+                    ModelActor.Generate g = seq.generate;
+                    GenerationRequest r = g.request();
                     if (failAfterTokens >= 0 && seq.produced >= failAfterTokens) {
-                      running.remove(g.requestId());
-                      timers.cancel(g.requestId());
-                      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "The model ran out of memory."));
+                      running.remove(r.id());
+                      timers.cancel(r.id());
+                      g.replyTo().tell(new GenerationEvent.Failed(r.id(), "The model ran out of memory."));
                       return Behaviors.same();
                     }
-                    boolean eos = s.endWithEos() && !g.ignoreEos() && seq.produced == s.tokens().size();
+                    boolean eos = s.endWithEos() && !r.ignoreEos() && seq.produced == s.tokens().size();
                     int id = eos ? FakeTokenizer.EOS : s.tokens().get(seq.produced % s.tokens().size());
                     seq.produced++;
                     numGenerated++;
-                    g.replyTo().tell(new GenerationEvent.Tokens(g.requestId(), List.of(sampled(id, g))));
-                    if (eos || seq.produced >= g.maxTokens()) {
-                      running.remove(g.requestId());
-                      timers.cancel(g.requestId());
-                      g.replyTo().tell(new GenerationEvent.Finished(g.requestId(),
-                          eos ? GenerationEvent.FinishReason.STOP : GenerationEvent.FinishReason.LENGTH,
-                          g.promptIds().length, seq.produced, s.cachedTokens()));
+                    g.replyTo().tell(new GenerationEvent.Tokens(r.id(), List.of(sampled(id, r))));
+                    boolean full = r.promptIds().length + seq.produced >= maxModelLen;
+                    if (eos || seq.produced >= r.maxTokens() || full) {
+                      running.remove(r.id());
+                      timers.cancel(r.id());
+                      g.replyTo().tell(new GenerationEvent.Finished(r.id(),
+                          eos ? FinishReason.STOP : FinishReason.LENGTH,
+                          r.promptIds().length, seq.produced, s.cachedTokens()));
                     }
                     publish(running.size());
                     return Behaviors.same();
                   })
               .build();
-        }).narrow();
+        })).narrow();
   }
 
   /** Log-probabilities: the chosen token -0.25, alternatives ids 2, 3, … at -1, -2, …. */
-  private static SampledToken sampled(int id, ModelProtocol.Generate g) {
-    int k = g.sampling().topLogprobs();
+  private static SampledToken sampled(int id, GenerationRequest r) {
+    int k = r.sampling().topLogprobs();
     if (k < 0) {
       return SampledToken.of(id);
     }
@@ -226,5 +249,5 @@ public final class FakeModel {
   }
 
   /** A reference for tests that need to send to the actor directly. */
-  public record Handle(FakeModel model, ActorRef<ModelProtocol.Command> ref) {}
+  public record Handle(FakeModel model, ActorRef<ModelActor.Command> ref) {}
 }

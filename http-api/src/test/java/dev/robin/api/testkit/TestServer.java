@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
-import dev.robin.serving.replica.ModelProtocol;
+import dev.robin.serving.replica.ModelActor;
 import dev.robin.api.server.RobinServer;
 import dev.robin.api.config.ServerSettings;
 import java.io.IOException;
@@ -69,12 +69,13 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** Registers a fake model (on the blocking dispatcher, as a real pinned model would run). */
-  public ActorRef<ModelProtocol.Command> addModel(String id, FakeModel fake, int context, boolean withTemplate) {
-    ActorRef<ModelProtocol.Command> ref =
+  public ActorRef<ModelActor.Command> addModel(String id, FakeModel fake, int context, boolean withTemplate) {
+    fake.setMaxModelLen(context);
+    ActorRef<ModelActor.Command> ref =
         system.systemActorOf(fake.behavior(), "model-" + id + "-" + System.nanoTime(), DispatcherSelector.blocking());
     registry.register(
         new ServedModel(id, 1_700_000_000L, "robin", context, 1, tokenizer,
-            withTemplate ? new FakeChatTemplate() : null, ref, fake.stats::get));
+            withTemplate ? new FakeChatTemplate() : null, ref.narrow(), fake.stats::get));
     return ref;
   }
 

@@ -1,15 +1,21 @@
 package dev.robin.serving.replica;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.SampledToken;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
-/** What a model actor tells the requester of a {@link ModelProtocol.Generate}, in order. */
+/**
+ * What a model replica tells the requester of a {@link ModelActor.Generate}, in order: {@code Accepted} (or
+ * {@code Rejected}), {@code Started}, {@code Tokens}…, then exactly one {@code Finished} or {@code Failed}.
+ */
 public sealed interface GenerationEvent {
 
   String requestId();
 
-  /** The request was admitted to the waiting queue. */
-  record Accepted(String requestId) implements GenerationEvent {}
+  /** The request was queued by {@code replica}: cancel it there. */
+  record Accepted(String requestId, ActorRef<ModelActor.Command> replica) implements GenerationEvent {}
 
   /** The sequence started computing; {@code cachedPromptTokens} prompt tokens came from the prefix cache. */
   record Started(String requestId, int cachedPromptTokens) implements GenerationEvent {}
@@ -22,27 +28,9 @@ public sealed interface GenerationEvent {
       String requestId, FinishReason reason, int promptTokens, int completionTokens, int cachedPromptTokens)
       implements GenerationEvent {}
 
-  /** Refused before any work: nothing was generated and nothing is held. */
-  record Rejected(String requestId, RejectReason reason, String message) implements GenerationEvent {}
+  /** Refused before any work: nothing was generated and nothing is held; no further event follows. */
+  record Rejected(String requestId, Rejection rejection) implements GenerationEvent {}
 
   /** Failed after admission (an internal error); the message is safe to show a client. */
   record Failed(String requestId, String message) implements GenerationEvent {}
-
-  /** Why a generation ended. */
-  enum FinishReason {
-    /** An end-of-sequence token. */
-    STOP,
-    /** {@code max_tokens} reached, or the model's context is full. */
-    LENGTH,
-    /** The requester cancelled (stop string matched, client gone). */
-    CANCELLED
-  }
-
-  /** Why a request was refused. */
-  enum RejectReason {
-    OVERLOADED,
-    SHUTTING_DOWN,
-    CONTEXT_LENGTH_EXCEEDED,
-    INVALID
-  }
 }

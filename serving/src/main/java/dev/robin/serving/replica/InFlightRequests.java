@@ -1,5 +1,6 @@
 package dev.robin.serving.replica;
 
+import dev.robin.engine.request.FinishReason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The requests a model actor is generating: by request id, by engine sequence id, and how many each
+ * The requests a model actor is generating: by request id, and how many each
  * requester has (so the actor watches a requester once and unwatches it when it has nothing left).
  */
 final class InFlightRequests {
@@ -15,16 +16,14 @@ final class InFlightRequests {
   /** One admitted request. */
   static final class Entry {
     final String requestId;
-    final long sequenceId;
     final ActorRef<GenerationEvent> replyTo;
     final int numPromptTokens;
     int numGeneratedTokens;
     int numCachedPromptTokens;
     boolean started;
 
-    Entry(String requestId, long sequenceId, ActorRef<GenerationEvent> replyTo, int numPromptTokens) {
+    Entry(String requestId, ActorRef<GenerationEvent> replyTo, int numPromptTokens) {
       this.requestId = requestId;
-      this.sequenceId = sequenceId;
       this.replyTo = replyTo;
       this.numPromptTokens = numPromptTokens;
     }
@@ -32,10 +31,15 @@ final class InFlightRequests {
     void tell(GenerationEvent event) {
       replyTo.tell(event);
     }
+
+    /** The request's last event when it ended for {@code reason}, with its token counts. */
+    GenerationEvent.Finished finished(FinishReason reason) {
+      return new GenerationEvent.Finished(
+          requestId, reason, numPromptTokens, numGeneratedTokens, numCachedPromptTokens);
+    }
   }
 
   private final Map<String, Entry> byRequest = new HashMap<>();
-  private final Map<Long, Entry> bySequence = new HashMap<>();
   private final Map<ActorRef<GenerationEvent>, Integer> numByRequester = new HashMap<>();
 
   boolean contains(String requestId) {
@@ -46,14 +50,9 @@ final class InFlightRequests {
     return byRequest.get(requestId);
   }
 
-  Entry bySequence(long sequenceId) {
-    return bySequence.get(sequenceId);
-  }
-
   /** Adds a request; true when its requester had no other request (the caller starts watching it). */
   boolean add(Entry entry) {
     byRequest.put(entry.requestId, entry);
-    bySequence.put(entry.sequenceId, entry);
     return numByRequester.merge(entry.replyTo, 1, Integer::sum) == 1;
   }
 
@@ -62,7 +61,6 @@ final class InFlightRequests {
     if (byRequest.remove(entry.requestId) == null) {
       return false;
     }
-    bySequence.remove(entry.sequenceId);
     Integer left = numByRequester.computeIfPresent(entry.replyTo, (ref, n) -> n == 1 ? null : n - 1);
     return left == null;
   }

@@ -1,22 +1,16 @@
 package dev.robin.serving.replica;
 
+import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.core.SequenceOutput;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
-import dev.robin.serving.stats.StepStats;
-import dev.robin.serving.stats.StepStatsRecorder;
-import dev.robin.serving.stats.TokenRateWindow;
-import dev.robin.serving.replica.GenerationEvent.FinishReason;
-import dev.robin.serving.replica.GenerationEvent.RejectReason;
-import dev.robin.serving.replica.ModelProtocol.Cancel;
-import dev.robin.serving.replica.ModelProtocol.Command;
-import dev.robin.serving.replica.ModelProtocol.Generate;
-import dev.robin.engine.core.EngineCore;
-import dev.robin.engine.core.EngineStats;
-import dev.robin.engine.core.GenerationRequest;
-import dev.robin.engine.core.SequenceOutput;
-import dev.robin.engine.scheduler.Admission;
+import dev.robin.serving.stats.ReplicaStatsRecorder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -30,17 +24,16 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One model replica: owns an {@link EngineCore} and runs its steps on a dedicated pinned thread (spawn it
- * with {@link #PROPS}). It tells itself {@link Step} while there is work, so {@code Generate} and
- * {@code Cancel} are handled between steps, and streams each request's events: {@code Accepted},
- * {@code Started}, {@code Tokens}…, then exactly one {@code Finished}, {@code Rejected} or {@code Failed}.
+ * One model replica: owns an {@link EngineCore} and runs its steps on a dedicated pinned thread (spawn it with
+ * {@link #PROPS}). It loads its engine when it starts, then serves; a replica whose engine failed to load refuses
+ * everything. While serving it tells itself {@code Step} while there is work, so {@code Generate} and
+ * {@code Cancel} are handled between steps, and streams each request's {@link GenerationEvent}s.
  *
- * <p>A requester that stops (watched) or cancels has its sequence aborted and its KV blocks freed at once.
- * A failing step fails the requests in it and the replica keeps serving. After each step it publishes
- * {@link ModelStats} on a {@link ModelStatsBoard}, which {@code /health} reads without messaging it, with
- * cumulative {@link StepStats} (durations and tokens of its steps by kind) kept in a few arrays.
+ * <p>A requester that stops (watched) or cancels has its sequence aborted and its KV blocks freed at once. A
+ * failing step fails the requests in it and the replica keeps serving. After each step it publishes
+ * {@link ModelStats} on a {@link ModelStatsBoard}, which {@code /health} reads without messaging it.
  */
-public final class ModelActor extends AbstractBehavior<Command> {
+public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
   /** Config path of the pinned dispatcher the replica runs on (see conf/application.conf). */
   public static final String DISPATCHER = "robin-model-dispatcher";
@@ -48,57 +41,72 @@ public final class ModelActor extends AbstractBehavior<Command> {
   /** Props every model actor must be spawned with: its own thread, so steps never block others. */
   public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
 
-  /** The actor's own commands. */
-  sealed interface InternalCommand extends Command
-      permits Step, RequesterTerminated, PublishStats, Stop {}
+  /** What a replica understands. */
+  public sealed interface Command {}
 
-  /** Compute one engine step. */
-  record Step() implements InternalCommand {}
+  /**
+   * Generate for {@code request}; events go to {@code replyTo}: {@code Accepted} naming this replica (or
+   * {@code Rejected}), then the sequence's tokens and its end.
+   */
+  public record Generate(GenerationRequest request, ActorRef<GenerationEvent> replyTo) implements Command {}
+
+  /** Stop generating {@code requestId} and free what it holds; it finishes with {@code ABORTED}. */
+  public record Cancel(String requestId) implements Command {}
+
+  /**
+   * Answer {@code replyTo} once this replica serves ({@code Ready}) or cannot ({@code LoadFailed}). A sharded
+   * replica starts on its first message, so this also starts it.
+   */
+  public record WhenReady(ActorRef<Readiness> replyTo) implements Command {}
+
+  /** Whether a replica serves, the answer to {@link WhenReady}. */
+  public sealed interface Readiness {
+    ReplicaId replica();
+  }
+
+  /** The replica serves, multiplying its projections with {@code kernel}. */
+  public record Ready(ReplicaId replica, String kernel) implements Readiness {}
+
+  /** The replica's engine failed to load; it refuses every request. */
+  public record LoadFailed(ReplicaId replica, String reason) implements Readiness {}
+
+  private record Step() implements Command {}
 
   /** A watched requester stopped: abort what it asked for. */
-  record RequesterTerminated(ActorRef<GenerationEvent> requester) implements InternalCommand {}
+  private record RequesterTerminated(ActorRef<GenerationEvent> requester) implements Command {}
 
   /** Refresh the published stats while idle, so tokens per second decays to 0 instead of freezing. */
-  record PublishStats() implements InternalCommand {}
+  private record PublishStats() implements Command {}
 
   /** Fail what is in flight and stop (sharding's stop message on rebalance or shutdown). */
-  record Stop() implements InternalCommand {}
+  private record Stop() implements Command {}
 
-  static final Stop STOP = new Stop();
+  static final Command STOP = new Stop();
   private static final PublishStats PUBLISH_STATS = new PublishStats();
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
   private static final Step STEP = new Step();
 
   private final ReplicaId replica;
-  private final String device;
   private final EngineCore engine;
   private final ModelStatsBoard board;
   private final InFlightRequests requests = new InFlightRequests();
-  private final TokenRateWindow tokenRate = new TokenRateWindow();
-  private final StepStatsRecorder stepStats = new StepStatsRecorder();
-  private ModelStats.Status status = ModelStats.Status.READY;
+  private final ReplicaStatsRecorder stats;
   private boolean stepScheduled;
-  private long nextSequenceId;
-  private double lastStepMillis;
-  private long numRequestsTotal;
-  private long numGeneratedTokensTotal;
-  private long numCancelledTotal;
 
   /**
-   * A replica that builds its engine with {@code factory} when it starts (on its own thread); if that
-   * fails, it answers every request with {@code Failed} and reports {@code FAILED}.
+   * A replica that builds its engine with {@code factory} when it starts (on its own thread); if that fails, it
+   * refuses every request and reports {@code FAILED}.
    */
   public static Behavior<Command> create(
       ReplicaId replica, String device, ModelEngineFactory factory, ModelStatsBoard board) {
     Behavior<Command> setup =
         Behaviors.setup(
-            context ->
-                Behaviors.withTimers(timers -> start(context, timers, replica, device, factory, board)));
+            context -> Behaviors.withTimers(timers -> load(context, timers, replica, device, factory, board)));
     // Steps catch their own failures; this only keeps the replica alive through an unexpected bug.
     return Behaviors.supervise(setup).onFailure(RuntimeException.class, SupervisorStrategy.resume());
   }
 
-  private static Behavior<Command> start(
+  private static Behavior<Command> load(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       ReplicaId replica,
@@ -114,45 +122,36 @@ public final class ModelActor extends AbstractBehavior<Command> {
       return failed(replica, device, board, "the model failed to load: " + e.getMessage());
     }
     ModelActor actor = new ModelActor(context, replica, device, engine, board);
-    actor.publishStats();
+    actor.publishStats(ModelStats.Status.READY);
     timers.startTimerWithFixedDelay(PUBLISH_STATS, STATS_INTERVAL);
     context.getLog().info("Model replica {} ready on {}", replica, device);
     return actor;
   }
 
-  /** A replica that cannot serve: every request fails with {@code reason}. */
-  static Behavior<Command> failed(
-      ReplicaId replica, String device, ModelStatsBoard board, String reason) {
-    ModelStats stats = ModelStats.loading(replica.modelId(), device);
-    board.publish(
-        replica.entityId(),
-        new ModelStats(
-            stats.modelId(), device, null, ModelStats.Status.FAILED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            StepStats.EMPTY));
+  /** A replica that cannot serve: every request is refused with {@code reason}. */
+  static Behavior<Command> failed(ReplicaId replica, String device, ModelStatsBoard board, String reason) {
+    board.publish(replica.entityId(), ModelStats.withoutEngine(replica.modelId(), device, ModelStats.Status.FAILED));
+    Rejection unavailable = new Rejection(Rejection.Reason.UNAVAILABLE, reason);
     return Behaviors.receive(Command.class)
-        .onMessage(
-            Generate.class,
-            g -> {
-              if (g.replyTo() != null) {
-                g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), reason));
-              }
-              return Behaviors.same();
-            })
+        .onMessage(Generate.class, g -> {
+          g.replyTo().tell(new GenerationEvent.Rejected(g.request().id(), unavailable));
+          return Behaviors.same();
+        })
+        .onMessage(WhenReady.class, w -> {
+          w.replyTo().tell(new LoadFailed(replica, reason));
+          return Behaviors.same();
+        })
         .onMessage(Stop.class, s -> Behaviors.stopped())
         .build();
   }
 
   private ModelActor(
-      ActorContext<Command> context,
-      ReplicaId replica,
-      String device,
-      EngineCore engine,
-      ModelStatsBoard board) {
+      ActorContext<Command> context, ReplicaId replica, String device, EngineCore engine, ModelStatsBoard board) {
     super(context);
     this.replica = replica;
-    this.device = device;
     this.engine = engine;
     this.board = board;
+    this.stats = new ReplicaStatsRecorder(replica.modelId(), device);
   }
 
   @Override
@@ -160,6 +159,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
     return newReceiveBuilder()
         .onMessage(Generate.class, this::onGenerate)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(WhenReady.class, this::onWhenReady)
         .onMessage(Step.class, step -> onStep())
         .onMessage(RequesterTerminated.class, this::onRequesterTerminated)
         .onMessage(PublishStats.class, tick -> onPublishStats())
@@ -168,66 +168,35 @@ public final class ModelActor extends AbstractBehavior<Command> {
         .build();
   }
 
-  private Behavior<Command> onGenerate(Generate g) {
-    if (g.replyTo() == null) {
-      getContext().getLog().warn("Generate {} without replyTo ignored", g.requestId());
-      return this;
-    }
-    String invalid = validate(g);
-    if (invalid != null) {
-      g.replyTo().tell(new GenerationEvent.Rejected(g.requestId(), RejectReason.INVALID, invalid));
-      return this;
-    }
-    long sequenceId = nextSequenceId++;
-    Admission admission;
-    try {
-      admission =
-          engine.submit(new GenerationRequest(sequenceId, g.promptIds(), g.sampling(), g.maxTokens(), g.ignoreEos()));
-    } catch (RuntimeException e) {
-      // A bug in a sampler factory must cost this request only, and still answer it.
-      getContext().getLog().error("Admitting request {} failed", g.requestId(), e);
-      g.replyTo().tell(new GenerationEvent.Failed(g.requestId(), "internal error while admitting the request"));
-      return this;
-    }
-    if (!admission.isAccepted()) {
-      g.replyTo()
-          .tell(new GenerationEvent.Rejected(g.requestId(), rejectReason(admission), admission.message()));
-      return this;
-    }
-    InFlightRequests.Entry entry =
-        new InFlightRequests.Entry(g.requestId(), sequenceId, g.replyTo(), g.promptIds().length);
-    if (requests.add(entry)) {
-      getContext().watchWith(g.replyTo(), new RequesterTerminated(g.replyTo()));
-    }
-    numRequestsTotal++;
-    entry.tell(new GenerationEvent.Accepted(g.requestId()));
-    scheduleStep();
-    publishStats();
+  private Behavior<Command> onWhenReady(WhenReady whenReady) {
+    whenReady.replyTo().tell(new Ready(replica, engine.kernel()));
     return this;
   }
 
-  private String validate(Generate g) {
-    if (g.requestId() == null || g.requestId().isBlank()) {
-      return "the request id is empty";
+  private Behavior<Command> onGenerate(Generate g) {
+    GenerationRequest request = g.request();
+    Optional<Rejection> rejection;
+    try {
+      rejection = engine.submit(request);
+    } catch (RuntimeException e) {
+      // A bug in a sampler factory must cost this request only, and still answer it.
+      getContext().getLog().error("Admitting request {} failed", request.id(), e);
+      g.replyTo().tell(new GenerationEvent.Failed(request.id(), "internal error while admitting the request"));
+      return this;
     }
-    if (requests.contains(g.requestId())) {
-      return "request " + g.requestId() + " is already generating";
+    if (rejection.isPresent()) {
+      g.replyTo().tell(new GenerationEvent.Rejected(request.id(), rejection.get()));
+      return this;
     }
-    if (g.promptIds() == null || g.promptIds().length == 0) {
-      return "the prompt is empty";
+    InFlightRequests.Entry entry = new InFlightRequests.Entry(request.id(), g.replyTo(), request.promptIds().length);
+    if (requests.add(entry)) {
+      getContext().watchWith(g.replyTo(), new RequesterTerminated(g.replyTo()));
     }
-    if (g.sampling() == null) {
-      return "sampling parameters are missing";
-    }
-    return null;
-  }
-
-  private static RejectReason rejectReason(Admission admission) {
-    return switch (admission.status()) {
-      case QUEUE_FULL -> RejectReason.OVERLOADED;
-      case PROMPT_TOO_LONG -> RejectReason.CONTEXT_LENGTH_EXCEEDED;
-      case INVALID, ACCEPTED -> RejectReason.INVALID;
-    };
+    stats.requestAdmitted();
+    entry.tell(new GenerationEvent.Accepted(request.id(), getContext().getSelf()));
+    scheduleStep();
+    publishStats(ModelStats.Status.READY);
+    return this;
   }
 
   private Behavior<Command> onCancel(Cancel cancel) {
@@ -235,27 +204,21 @@ public final class ModelActor extends AbstractBehavior<Command> {
     if (entry == null) {
       return this; // already finished: its final event is on its way
     }
-    engine.abort(entry.sequenceId);
-    numCancelledTotal++;
-    entry.tell(
-        new GenerationEvent.Finished(
-            entry.requestId,
-            FinishReason.CANCELLED,
-            entry.numPromptTokens,
-            entry.numGeneratedTokens,
-            entry.numCachedPromptTokens));
+    engine.abort(entry.requestId);
+    stats.cancelled();
+    entry.tell(entry.finished(FinishReason.ABORTED));
     forget(entry);
-    publishStats();
+    publishStats(ModelStats.Status.READY);
     return this;
   }
 
   private Behavior<Command> onRequesterTerminated(RequesterTerminated terminated) {
     for (InFlightRequests.Entry entry : requests.ofRequester(terminated.requester())) {
-      engine.abort(entry.sequenceId);
-      numCancelledTotal++;
+      engine.abort(entry.requestId);
+      stats.cancelled();
       requests.remove(entry);
     }
-    publishStats();
+    publishStats(ModelStats.Status.READY);
     return this;
   }
 
@@ -268,7 +231,6 @@ public final class ModelActor extends AbstractBehavior<Command> {
     List<SequenceOutput> outputs;
     try {
       outputs = engine.step();
-      stepStats.record(engine.lastStep(), (System.nanoTime() - start) / 1e9);
     } catch (RuntimeException e) {
       // EngineCore contains runner failures itself; this is a bug in the engine: fail everyone, carry on.
       getContext().getLog().error("Model replica {} step failed", replica, e);
@@ -276,14 +238,12 @@ public final class ModelActor extends AbstractBehavior<Command> {
       outputs = List.of();
     }
     long end = System.nanoTime();
-    lastStepMillis = (end - start) / 1e6;
     long numNewTokens = 0;
     for (SequenceOutput output : outputs) {
       numNewTokens += deliver(output);
     }
-    numGeneratedTokensTotal += numNewTokens;
-    tokenRate.record(numNewTokens, end);
-    publishStats();
+    stats.step(engine.lastStep(), start, end, numNewTokens);
+    publishStats(ModelStats.Status.READY);
     if (engine.hasWork()) {
       scheduleStep();
     }
@@ -292,11 +252,11 @@ public final class ModelActor extends AbstractBehavior<Command> {
 
   /** Sends one step's output to its requester; returns the number of new tokens. */
   private int deliver(SequenceOutput output) {
-    InFlightRequests.Entry entry = requests.bySequence(output.sequenceId());
+    InFlightRequests.Entry entry = requests.byRequest(output.requestId());
     if (entry == null) {
       return 0;
     }
-    if (output.finishReason() == dev.robin.engine.scheduler.FinishReason.ERROR) {
+    if (output.finishReason() == FinishReason.ERROR) {
       entry.tell(new GenerationEvent.Failed(entry.requestId, "the model failed while generating; please retry"));
       forget(entry);
       return 0;
@@ -311,42 +271,28 @@ public final class ModelActor extends AbstractBehavior<Command> {
       entry.tell(new GenerationEvent.Tokens(entry.requestId, output.newTokens()));
     }
     if (output.isFinished()) {
-      entry.tell(
-          new GenerationEvent.Finished(
-              entry.requestId,
-              finishReason(output.finishReason()),
-              entry.numPromptTokens,
-              entry.numGeneratedTokens,
-              entry.numCachedPromptTokens));
+      entry.tell(entry.finished(output.finishReason()));
       forget(entry);
     }
     return output.newTokens().size();
   }
 
-  private static FinishReason finishReason(dev.robin.engine.scheduler.FinishReason reason) {
-    return switch (reason) {
-      case STOP -> FinishReason.STOP;
-      case LENGTH -> FinishReason.LENGTH;
-      case ABORTED, ERROR -> FinishReason.CANCELLED;
-    };
-  }
-
   private Behavior<Command> onPublishStats() {
     if (!stepScheduled) {
-      publishStats(); // a busy replica publishes after every step anyway
+      publishStats(ModelStats.Status.READY); // a busy replica publishes after every step anyway
     }
     return this;
   }
 
   private Behavior<Command> onStop() {
-    status = ModelStats.Status.STOPPING;
     failAll("the model replica is shutting down; please retry");
+    publishStats(ModelStats.Status.STOPPING);
     return Behaviors.stopped();
   }
 
   private Behavior<Command> onPostStop() {
-    status = ModelStats.Status.STOPPING;
     failAll("the model replica stopped; please retry");
+    publishStats(ModelStats.Status.STOPPING);
     try {
       engine.close();
     } catch (RuntimeException e) {
@@ -357,11 +303,10 @@ public final class ModelActor extends AbstractBehavior<Command> {
 
   private void failAll(String message) {
     for (InFlightRequests.Entry entry : requests.all()) {
-      engine.abort(entry.sequenceId);
+      engine.abort(entry.requestId);
       entry.tell(new GenerationEvent.Failed(entry.requestId, message));
       forget(entry);
     }
-    publishStats();
   }
 
   private void forget(InFlightRequests.Entry entry) {
@@ -377,26 +322,7 @@ public final class ModelActor extends AbstractBehavior<Command> {
     }
   }
 
-  private void publishStats() {
-    EngineStats s = engine.stats();
-    board.publish(
-        replica.entityId(),
-        new ModelStats(
-            replica.modelId(),
-            device,
-            engine.kernel(),
-            status,
-            s.numWaiting(),
-            s.numRunning(),
-            s.numPreemptionsTotal(),
-            s.numKvBlocksUsed(),
-            s.numKvBlocksTotal(),
-            s.prefixCacheHitRate(),
-            lastStepMillis,
-            tokenRate.tokensPerSecond(System.nanoTime()),
-            numRequestsTotal,
-            numGeneratedTokensTotal,
-            numCancelledTotal,
-            stepStats.snapshot()));
+  private void publishStats(ModelStats.Status status) {
+    board.publish(replica.entityId(), stats.snapshot(status, engine.kernel(), engine.stats()));
   }
 }

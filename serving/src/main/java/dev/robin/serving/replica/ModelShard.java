@@ -1,7 +1,7 @@
 package dev.robin.serving.replica;
 
 import dev.robin.serving.stats.ModelStatsBoard;
-import dev.robin.serving.replica.ModelProtocol.Command;
+import dev.robin.serving.replica.ModelActor.Command;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,8 +17,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@code <modelId>#<replica>} (see {@link ReplicaId}). Entities are never passivated (a replica holds
  * loaded weights and a KV cache) and run on the pinned {@link ModelActor#DISPATCHER}.
  *
- * <p>Messages are local only (they hold ActorRefs and arrays and have no serializer): run a single-node
- * cluster, or one where the requester and the replica share a node.
+ * <p>Messages are local only for now (they have no serializer): run a single-node cluster, or one where the
+ * requester and the replica share a node.
  */
 public final class ModelShard {
 
@@ -38,7 +38,7 @@ public final class ModelShard {
                 .withSettings(settings));
   }
 
-  /** The replica's entity, to tell it {@code Generate} and {@code Cancel}. */
+  /** The replica's entity, to tell it {@code Generate} and {@code WhenReady}. */
   public static EntityRef<Command> entityRef(ClusterSharding sharding, ReplicaId replica) {
     return sharding.entityRefFor(TYPE_KEY, replica.entityId());
   }

@@ -1,12 +1,11 @@
 package dev.robin.serving.router;
 
+import dev.robin.serving.replica.ModelActor;
+import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.serving.replica.ModelShard;
 import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
-import dev.robin.serving.replica.ModelProtocol.Cancel;
-import dev.robin.serving.replica.ModelProtocol.Command;
-import dev.robin.serving.replica.ModelProtocol.Generate;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,26 +14,23 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * The one address of a served model: it sends each {@code Generate} to the replica with the least work (as
- * the replicas last published it) and each {@code Cancel} to every replica, since a cancel is cheap and an
- * unknown id is ignored. It keeps no per-request state, so it can never leak.
+ * The one address of a served model: it sends each {@code Generate} to the replica with the least work (as the
+ * replicas last published it). The replica that accepts a request names itself in its {@code Accepted}, so a
+ * cancel goes straight to it; the router keeps no per-request state and can never leak.
  */
 public final class ReplicaRouter {
 
   private ReplicaRouter() {}
 
   /** A router over replicas {@code 0 .. numReplicas-1} of {@code modelId}, reached through sharding. */
-  public static Behavior<Command> create(
+  public static Behavior<Generate> create(
       String modelId, int numReplicas, ClusterSharding sharding, ModelStatsBoard board) {
     List<ReplicaId> replicas = IntStream.range(0, numReplicas).mapToObj(i -> new ReplicaId(modelId, i)).toList();
-    List<EntityRef<Command>> refs = replicas.stream().map(r -> ModelShard.entityRef(sharding, r)).toList();
-    return Behaviors.receive(Command.class)
+    List<EntityRef<ModelActor.Command>> refs =
+        replicas.stream().map(r -> ModelShard.entityRef(sharding, r)).toList();
+    return Behaviors.receive(Generate.class)
         .onMessage(Generate.class, g -> {
           refs.get(leastLoaded(replicas, board)).tell(g);
-          return Behaviors.same();
-        })
-        .onMessage(Cancel.class, c -> {
-          refs.forEach(ref -> ref.tell(c));
           return Behaviors.same();
         })
         .build();

@@ -57,7 +57,12 @@ public record ModelStats(
     return numKvBlocksTotal == 0 ? 0.0 : (double) numKvBlocksUsed / numKvBlocksTotal;
   }
 
+  /** A replica that has no engine (yet, or ever): nothing but its status. */
+  public static ModelStats withoutEngine(String modelId, String device, Status status) {
+    return new ModelStats(modelId, device, null, status, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
+  }
+
   public static ModelStats loading(String modelId, String device) {
-    return new ModelStats(modelId, device, null, Status.LOADING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, StepStats.EMPTY);
+    return withoutEngine(modelId, device, Status.LOADING);
   }
 }

@@ -1,5 +1,8 @@
 package dev.robin.serving.replica;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.serving.replica.ModelProtocol.Command;
-import dev.robin.serving.replica.ModelProtocol.Generate;
+import dev.robin.serving.replica.ModelActor.Command;
+import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
 import dev.robin.engine.model.PagedKvCache;
@@ -57,8 +60,8 @@ class LoadedModelEngineFactoryTest {
       Stories260k.Case c = cases.get(i);
       TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
       int n = c.outputIds().length;
-      actor.tell(new Generate("g" + i, c.promptIds(), SamplingParams.GREEDY, n, probe.getRef()));
-      assertEquals(new GenerationEvent.Accepted("g" + i), probe.receiveMessage(Duration.ofSeconds(30)));
+      actor.tell(new Generate(GenerationRequest.of("g" + i, c.promptIds(), SamplingParams.GREEDY, n), probe.getRef()));
+      assertEquals("g" + i, assertInstanceOf(GenerationEvent.Accepted.class, probe.receiveMessage(Duration.ofSeconds(30))).requestId());
       probe.expectMessageClass(GenerationEvent.Started.class, Duration.ofSeconds(10));
       int[] streamed = new int[n];
       int count = 0;
@@ -70,7 +73,7 @@ class LoadedModelEngineFactoryTest {
       }
       assertArrayEquals(c.outputIds(), streamed, "prompt \"" + c.prompt() + "\"");
       GenerationEvent.Finished finished = probe.expectMessageClass(GenerationEvent.Finished.class);
-      assertEquals(GenerationEvent.FinishReason.LENGTH, finished.reason());
+      assertEquals(FinishReason.LENGTH, finished.reason());
       assertEquals(c.promptIds().length, finished.promptTokens());
       assertEquals(n, finished.completionTokens());
     }

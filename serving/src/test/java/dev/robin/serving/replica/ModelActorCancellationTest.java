@@ -1,14 +1,16 @@
 package dev.robin.serving.replica;
 
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.serving.replica.ModelProtocol.Cancel;
-import dev.robin.serving.replica.ModelProtocol.Command;
-import dev.robin.serving.replica.ModelProtocol.Generate;
+import dev.robin.serving.replica.ModelActor.Cancel;
+import dev.robin.serving.replica.ModelActor.Command;
+import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
 import dev.robin.engine.model.PagedKvCache;
@@ -119,7 +121,7 @@ class ModelActorCancellationTest {
       }
       ActorRef<GenerationEvent> ref =
           testKit.spawn(requester(fate, random.nextInt(4), id, actor, monitor.getRef()), "requester-" + i);
-      actor.tell(new Generate(id, prompt, SamplingParams.GREEDY, 20 + random.nextInt(40), ref));
+      actor.tell(new Generate(GenerationRequest.of(id, prompt, SamplingParams.GREEDY, 20 + random.nextInt(40)), ref));
       numByFate.merge(fate, 1, Integer::sum);
       if (fate != Fate.DIE) {
         awaitingEnd.add(id);
@@ -130,7 +132,7 @@ class ModelActorCancellationTest {
       GenerationEvent event = monitor.receiveMessage(Duration.ofSeconds(120));
       if (event instanceof GenerationEvent.Finished f) {
         awaitingEnd.remove(f.requestId());
-        numCancelledSeen += f.reason() == GenerationEvent.FinishReason.CANCELLED ? 1 : 0;
+        numCancelledSeen += f.reason() == FinishReason.ABORTED ? 1 : 0;
       } else if (event instanceof GenerationEvent.Failed || event instanceof GenerationEvent.Rejected) {
         throw new AssertionError("unexpected " + event);
       }
@@ -157,7 +159,7 @@ class ModelActorCancellationTest {
     // The replica still serves correctly: what the aborted sequences cached is right.
     for (Stories260k.Case c : Stories260k.goldenCases()) {
       TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
-      actor.tell(new Generate("golden-" + c.prompt(), c.promptIds(), SamplingParams.GREEDY, 64, probe.getRef()));
+      actor.tell(new Generate(GenerationRequest.of("golden-" + c.prompt(), c.promptIds(), SamplingParams.GREEDY, 64), probe.getRef()));
       List<Integer> tokens = new ArrayList<>();
       GenerationEvent event;
       do {

@@ -1,5 +1,6 @@
 package dev.robin.serving.replica;
 
+import dev.robin.engine.request.GenerationRequest;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import dev.robin.serving.stats.StepKind;
@@ -8,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.serving.replica.GenerationEvent.FinishReason;
-import dev.robin.serving.replica.GenerationEvent.RejectReason;
-import dev.robin.serving.replica.ModelProtocol.Cancel;
-import dev.robin.serving.replica.ModelProtocol.Command;
-import dev.robin.serving.replica.ModelProtocol.Generate;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.Rejection;
+import dev.robin.serving.replica.ModelActor.Cancel;
+import dev.robin.serving.replica.ModelActor.Command;
+import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
@@ -79,7 +80,7 @@ class ModelActorTest {
   }
 
   private static Generate generate(String id, int[] prompt, int maxTokens, TestProbe<GenerationEvent> probe) {
-    return new Generate(id, prompt, SamplingParams.GREEDY, maxTokens, probe.getRef());
+    return new Generate(GenerationRequest.of(id, prompt, SamplingParams.GREEDY, maxTokens), probe.getRef());
   }
 
   /** Skips events until one of {@code type} arrives. */
@@ -101,7 +102,7 @@ class ModelActorTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     int[] prompt = prompt(20);
     model.ref().tell(generate("r1", prompt, 5, probe));
-    assertEquals(new GenerationEvent.Accepted("r1"), probe.receiveMessage());
+    assertEquals("r1", assertInstanceOf(GenerationEvent.Accepted.class, probe.receiveMessage()).requestId());
     assertEquals(new GenerationEvent.Started("r1", 0), probe.receiveMessage());
     List<Integer> tokens = new ArrayList<>();
     int expected = prompt[prompt.length - 1];
@@ -174,11 +175,11 @@ class ModelActorTest {
     model.ref().tell(generate("w1", prompt(10), 5, late));
     model.ref().tell(generate("w2", prompt(10), 5, late));
     model.ref().tell(generate("w3", prompt(10), 5, late));
-    assertEquals(new GenerationEvent.Accepted("w1"), late.receiveMessage());
-    assertEquals(new GenerationEvent.Accepted("w2"), late.receiveMessage());
+    assertEquals("w1", assertInstanceOf(GenerationEvent.Accepted.class, late.receiveMessage()).requestId());
+    assertEquals("w2", assertInstanceOf(GenerationEvent.Accepted.class, late.receiveMessage()).requestId());
     GenerationEvent.Rejected rejected = late.expectMessageClass(GenerationEvent.Rejected.class);
     assertEquals("w3", rejected.requestId());
-    assertEquals(RejectReason.OVERLOADED, rejected.reason());
+    assertEquals(Rejection.Reason.QUEUE_FULL, rejected.rejection().reason());
     testKit.stop(model.ref());
   }
 
@@ -188,10 +189,11 @@ class ModelActorTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("big", prompt(2000), 5, probe));
     GenerationEvent.Rejected rejected = probe.expectMessageClass(GenerationEvent.Rejected.class);
-    assertEquals(RejectReason.CONTEXT_LENGTH_EXCEEDED, rejected.reason());
-    assertTrue(rejected.message().contains("1024") && rejected.message().contains("2000"), rejected.message());
-    model.ref().tell(new Generate("empty", new int[0], SamplingParams.GREEDY, 5, probe.getRef()));
-    assertEquals(RejectReason.INVALID, probe.expectMessageClass(GenerationEvent.Rejected.class).reason());
+    assertEquals(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, rejected.rejection().reason());
+    String message = rejected.rejection().message();
+    assertTrue(message.contains("1024") && message.contains("2000"), message);
+    model.ref().tell(new Generate(GenerationRequest.of("empty", new int[0], SamplingParams.GREEDY, 5), probe.getRef()));
+    assertEquals(Rejection.Reason.INVALID, probe.expectMessageClass(GenerationEvent.Rejected.class).rejection().reason());
   }
 
   @Test
@@ -204,7 +206,7 @@ class ModelActorTest {
     model.ref().tell(new Cancel("c1"));
     GenerationEvent.Finished finished =
         awaitEvent(probe, GenerationEvent.Finished.class);
-    assertEquals(FinishReason.CANCELLED, finished.reason());
+    assertEquals(FinishReason.ABORTED, finished.reason());
     assertEquals(100, finished.promptTokens());
     assertTrue(finished.completionTokens() >= 1 && finished.completionTokens() < 500);
     probe.expectNoMessage(Duration.ofMillis(100));
@@ -233,7 +235,7 @@ class ModelActorTest {
                       return e instanceof GenerationEvent.Started ? Behaviors.stopped() : Behaviors.same();
                     })
                 .build());
-    model.ref().tell(new Generate("d1", prompt(50), SamplingParams.GREEDY, 2000, requester));
+    model.ref().tell(new Generate(GenerationRequest.of("d1", prompt(50), SamplingParams.GREEDY, 2000), requester));
     monitor.expectMessageClass(GenerationEvent.Accepted.class);
     monitor.expectMessageClass(GenerationEvent.Started.class, Duration.ofSeconds(5));
     monitor.awaitAssert(
@@ -289,14 +291,25 @@ class ModelActorTest {
             ModelActor.PROPS);
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     SamplingParams topK7 = new SamplingParams(1.0, 1.0, 7, 1L, 0, 0, -1, LogitBias.NONE);
-    model.tell(new Generate("bad", prompt(5), topK7, 3, probe.getRef()));
+    model.tell(new Generate(GenerationRequest.of("bad", prompt(5), topK7, 3), probe.getRef()));
     assertEquals("bad", probe.expectMessageClass(GenerationEvent.Failed.class).requestId());
     model.tell(generate("good", prompt(5), 3, probe));
     assertEquals(3, awaitEvent(probe, GenerationEvent.Finished.class).completionTokens());
   }
 
   @Test
-  void aReplicaThatFailsToLoadFailsEveryRequest() {
+  void aLoadedReplicaAnswersReadyNamingItselfAndItsKernel() {
+    Replica model = spawn(new StepTestRunner(64, 0));
+    TestProbe<ModelActor.Readiness> ready = testKit.createTestProbe(ModelActor.Readiness.class);
+    model.ref().tell(new ModelActor.WhenReady(ready.getRef()));
+    ModelActor.Ready answer = ready.expectMessageClass(ModelActor.Ready.class);
+    assertEquals(model.id(), answer.replica());
+    assertEquals(model.runner().kernel(), answer.kernel());
+    testKit.stop(model.ref());
+  }
+
+  @Test
+  void aReplicaThatFailsToLoadRefusesEveryRequestAndSaysSoWhenAskedIfReady() {
     ReplicaId id = new ReplicaId("broken", 0);
     ActorRef<Command> model =
         testKit.spawn(
@@ -307,9 +320,15 @@ class ModelActorTest {
             ModelActor.PROPS);
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.tell(generate("b1", prompt(5), 5, probe));
-    GenerationEvent.Failed failed = probe.expectMessageClass(GenerationEvent.Failed.class);
-    assertTrue(failed.message().contains("no weights"));
+    GenerationEvent.Rejected rejected = probe.expectMessageClass(GenerationEvent.Rejected.class);
+    assertEquals(Rejection.Reason.UNAVAILABLE, rejected.rejection().reason());
+    assertTrue(rejected.rejection().message().contains("no weights"), rejected.rejection().message());
     assertEquals(ModelStats.Status.FAILED, board.get("broken#0").orElseThrow().status());
+    TestProbe<ModelActor.Readiness> ready = testKit.createTestProbe(ModelActor.Readiness.class);
+    model.tell(new ModelActor.WhenReady(ready.getRef()));
+    ModelActor.LoadFailed loadFailed = ready.expectMessageClass(ModelActor.LoadFailed.class);
+    assertEquals(id, loadFailed.replica());
+    assertTrue(loadFailed.reason().contains("no weights"), loadFailed.reason());
   }
 
   @Test

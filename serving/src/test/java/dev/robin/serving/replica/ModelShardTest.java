@@ -1,10 +1,14 @@
 package dev.robin.serving.replica;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
 import dev.robin.serving.stats.ModelStatsBoard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.serving.replica.ModelProtocol.Generate;
+import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.SchedulerConfig;
@@ -64,14 +68,14 @@ class ModelShardTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     ReplicaId replica = ReplicaId.parse("tiny#0");
     ModelShard.entityRef(ClusterSharding.get(testKit.system()), replica)
-        .tell(new Generate("s1", new int[] {1, 2, 3}, SamplingParams.GREEDY, 4, probe.getRef()));
+        .tell(new Generate(GenerationRequest.of("s1", new int[] {1, 2, 3}, SamplingParams.GREEDY, 4), probe.getRef()));
     var events =
         probe.fishForMessage(
             Duration.ofSeconds(10),
             e -> e instanceof GenerationEvent.Finished ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
-    assertEquals(new GenerationEvent.Accepted("s1"), events.get(0));
+    assertEquals("s1", assertInstanceOf(GenerationEvent.Accepted.class, events.get(0)).requestId());
     assertEquals(
-        new GenerationEvent.Finished("s1", GenerationEvent.FinishReason.LENGTH, 3, 4, 0),
+        new GenerationEvent.Finished("s1", FinishReason.LENGTH, 3, 4, 0),
         events.get(events.size() - 1));
     assertEquals("tiny", board.get("tiny#0").orElseThrow().modelId());
     assertTrue(runner.threadNames.stream().allMatch(n -> n.contains(ModelActor.DISPATCHER)));
@@ -84,8 +88,9 @@ class ModelShardTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     ClusterSharding.get(testKit.system())
         .entityRefFor(ModelShard.TYPE_KEY, "no-replica-number")
-        .tell(new Generate("x", new int[] {1}, SamplingParams.GREEDY, 1, probe.getRef()));
-    assertTrue(probe.expectMessageClass(GenerationEvent.Failed.class, Duration.ofSeconds(10)).message()
-        .contains("<modelId>#<replica>"));
+        .tell(new Generate(GenerationRequest.of("x", new int[] {1}, SamplingParams.GREEDY, 1), probe.getRef()));
+    Rejection refused = probe.expectMessageClass(GenerationEvent.Rejected.class, Duration.ofSeconds(10)).rejection();
+    assertEquals(Rejection.Reason.UNAVAILABLE, refused.reason());
+    assertTrue(refused.message().contains("<modelId>#<replica>"), refused.message());
   }
 }

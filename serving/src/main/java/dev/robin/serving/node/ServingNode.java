@@ -1,0 +1,62 @@
+package dev.robin.serving.node;
+
+import dev.robin.engine.load.LoadedModel;
+import dev.robin.engine.load.TorchThreads;
+import dev.robin.serving.config.EngineSettings;
+import dev.robin.serving.replica.LoadedModelEngineFactory;
+import dev.robin.serving.replica.ModelShard;
+import dev.robin.serving.stats.ModelStatsBoard;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * What one node shares between the models it serves, one per actor system: the engine settings, the stats board
+ * its replicas publish on, the factory that builds their engines, and the model shard region (registered once,
+ * on first use). An actor-system extension, so two nodes in one JVM (as in tests) never share it.
+ */
+public final class ServingNode implements Extension {
+
+  private static final Id ID = new Id();
+
+  private final EngineSettings settings;
+  private final ModelStatsBoard board = new ModelStatsBoard();
+  private final LoadedModelEngineFactory factory = new LoadedModelEngineFactory(List.of());
+
+  private ServingNode(ActorSystem<?> system) {
+    this.settings = EngineSettings.from(system.settings().config());
+    TorchThreads.configure(settings.torchThreads());
+    ModelShard.init(system, device(), factory, board);
+  }
+
+  /** This node's serving state; created (and the shard region registered) on first use. */
+  public static ServingNode get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  public ModelStatsBoard board() {
+    return board;
+  }
+
+  /** The device this node's replicas run on, as DJL names it. */
+  public String device() {
+    return settings.options().device().toString();
+  }
+
+  /** Lets this node's replicas of {@code model} build their engines; an id served twice is refused. */
+  public void register(LoadedModel model) {
+    factory.register(model);
+  }
+
+  private static final class Id extends ExtensionId<ServingNode> {
+    @Override
+    public ServingNode createExtension(ActorSystem<?> system) {
+      return new ServingNode(system);
+    }
+  }
+}
