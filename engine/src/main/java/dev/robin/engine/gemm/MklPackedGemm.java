@@ -25,10 +25,9 @@ import jdk.incubator.foreign.SymbolLookup;
  * foreign linker in the very PyTorch library DJL has loaded, which exports it.
  *
  * <p>Why: PyTorch's {@code linear} hands MKL an unpacked weight, and MKL copies it into its kernel's panel
- * layout on every call ({@code sgemm_scopy_right48}, ~27% of a batch-16 decode step and ~18% of a prompt
- * chunk). Packing each weight once at load removes that copy: the projections of a batch-16 step took 22 ms
- * instead of 31-32 ms (docs/benchmarks.md). DJL exposes no packed GEMM, and PyTorch's own {@code
- * mkl::_mkl_linear} op is only reachable through TorchScript.
+ * layout on every call ({@code sgemm_scopy_right48}, a large share of a batched step). Packing each weight once
+ * at load removes that copy (docs/benchmarks.md, "Packed GEMM"). DJL exposes no packed GEMM, and PyTorch's own
+ * {@code mkl::_mkl_linear} op is only reachable through TorchScript.
  *
  * <p>Only for float32 on the CPU. Needs the JVM flags {@code --add-modules jdk.incubator.foreign
  * --enable-native-access=ALL-UNNAMED} ({@code bin/robin} and the build pass them); {@link #load} says why when
@@ -222,7 +221,7 @@ public final class MklPackedGemm {
     });
   }
 
-  // MKL's size is an upper bound, often 2-5x the weight. Fresh anonymous pages are committed only where MKL
+  // MKL's size is an upper bound, often several times the weight. Fresh anonymous pages are committed only where MKL
   // writes; malloc could hand out a hole the freed weight arrays left, resident whether written or not.
   private MemoryAddress allocate(long bytes) {
     if (mmap != null) {
@@ -255,7 +254,8 @@ public final class MklPackedGemm {
   /**
    * Hands the memory of freed weight arrays back to the operating system (glibc's {@code malloc_trim}). The
    * arrays a model's weights were packed from are freed in the middle of the heap, where glibc keeps them
-   * resident until reused: without this, packing llama-75m left ~130 MB more resident than PyTorch's linear.
+   * resident until reused: without this, packing left the freed arrays' memory resident on top of the packed
+   * copies (docs/benchmarks.md, "Packed GEMM: memory before its own mappings").
    */
   public void releaseFreedMemory() {
     if (mallocTrim == null) {

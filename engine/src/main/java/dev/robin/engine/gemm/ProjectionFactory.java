@@ -13,9 +13,9 @@ import java.util.Optional;
 public final class ProjectionFactory {
 
   /**
-   * Row count the packed layout is tuned for. Measured with llama-75m's shapes (2026-11-26): a layout packed
-   * for 128 rows multiplied 1 to 128 rows as fast as or faster than one packed for 1, 16, 64 or 512 rows, and
-   * 512-row prompt chunks still as fast as PyTorch's linear.
+   * Row count the packed layout is tuned for: it multiplied anything from one row to 128 at least as fast as the
+   * other row counts tried, and whole prompt chunks as fast as PyTorch's linear (docs/benchmarks.md, "Tried and
+   * not kept").
    */
   public static final int PACK_ROWS_HINT = 128;
 

@@ -19,8 +19,8 @@ import java.util.List;
  * <p>Why groups: padding a 512-token prompt chunk and 64 decode tokens into one query grid would compute
  * 64 x 512 query rows; separate groups compute exactly the rows that exist. And the gathered context is the
  * one large allocation of a step: glibc serves allocations above 32 MB with a fresh mmap whose page faults
- * made a 38 MB gather 3x slower per byte than a 28 MB one, so decode groups are capped in gathered bytes
- * (each group also pads only to its own longest context).
+ * make such a gather several times slower per byte (docs/benchmarks.md, "Early profiles and measurements"), so
+ * decode groups are capped in gathered bytes (each group also pads only to its own longest context).
  *
  * @param chunkIndices the group's chunks, as indices into the step's plan
  * @param numNew tokens per chunk (1 for decode groups; the chunk's length for a prompt chunk)

@@ -20,8 +20,8 @@ import java.util.Map;
  *
  * <p>Each {@link #execute} runs one batched forward over the step's ragged batch inside a fresh sub-manager
  * that is closed before returning, so nothing created in a step outlives it; each layer's intermediates are
- * freed at the end of the layer. Ops go straight through {@link JniUtils} (a tiny op costs 2-5 µs that way,
- * several times less than through the NDArray API) and a decode layer takes about 27 of them: the step
+ * freed at the end of the layer. Ops go straight through {@link JniUtils} (several times cheaper per op than
+ * the NDArray API) and a decode layer takes about 27 of them: the step
  * builds its index arrays once, the weights are fused and pre-scaled at load (see {@link LlamaWeights}),
  * and only the logits come back to the host.
  *
@@ -34,19 +34,13 @@ import java.util.Map;
  *
  * <p>Not thread-safe: one step at a time, from one thread (the model shard's). PyTorch's intra-op threads are
  * process-wide ({@code -Dai.djl.pytorch.num_threads}); how long their OpenMP workers spin between ops is set
- * by the environment ({@code bin/robin} sets {@code GOMP_SPINCOUNT=20000}, see docs/benchmarks.md).
+ * by the environment ({@code bin/robin} sets {@code GOMP_SPINCOUNT=20000}, a short spin: docs/benchmarks.md,
+ * "Threads: how OpenMP workers wait").
  *
- * <p>Where decode time goes (perf + torch profiler, llama-25m float32, context 128, 2026-11-26, shared 2-core
- * box): at batch 1, MKL {@code sgemv} is ~60% of the step and streams the weights at ~13 GB/s per core, the
- * bandwidth of one core, so ~4 ms/step needs both cores streaming; a second intra-op thread halves the model
- * thread's CPU but gains no wall time while other processes hold the other core. OpenMP's default spin
- * (~3e5 rounds) made steps 10x slower beside two busy processes, never spinning cost ~25% single-stream
- * speed when idle; a short spin ({@code GOMP_SPINCOUNT=20000}) was fastest in both cases (2026-11-26). Weight layout does not help: {@code [in, out]}
- * weights, {@code W·xᵀ} or an even inner dimension (512 vs 513) were within ±10%, often worse at batch 16. At
- * batch 16, MKL packing the weights on every call of PyTorch's {@code linear} ({@code sgemm_scopy_right48},
- * ~27%) and the KV gather (~20%) dominated; the projections now multiply weights packed once at load
- * ({@link dev.robin.engine.gemm.ProjectionFactory}), which took batch-16 steps from ~49 to ~39 ms. glibc malloc
- * tunables, {@code THP_MEM_ALLOC_ENABLE} and grad mode off made no difference.
+ * <p>A single stream's step is bound by streaming the weights; batched steps by the projections (hence weights
+ * packed once at load, {@link dev.robin.engine.gemm.ProjectionFactory}) and the KV gather. Profiles, and what
+ * did not help: docs/benchmarks.md, "Where the time goes", "Early profiles and measurements", "Tried and not
+ * kept".
  */
 public final class LlamaRunner implements ModelRunner {
 

@@ -31,8 +31,8 @@ import java.util.List;
  * {@link TensorSource} hands out float32 data.
  *
  * <p><b>Projections.</b> Every matmul weight becomes a {@link Projection} of the {@link ProjectionFactory} given
- * at load. A packed one (MKL, float32 on the CPU) keeps its own copy, and its array is freed at once, so
- * resident memory grows by ~2% (llama-75m), not 2x; only a tied LM head is held twice (embedding and packed).
+ * at load. A packed one (MKL, float32 on the CPU) keeps its own copy, and its array is freed at once, so the
+ * weights are not held twice; only a tied LM head is (embedding and packed).
  */
 public final class LlamaWeights implements AutoCloseable {
 

@@ -14,15 +14,15 @@ import dev.robin.engine.config.ModelConfig;
  * {@code blockTable[p / blockSize]} at offset {@code p % blockSize}.
  *
  * <p>Why this layout: each (KV head, block) pair is one contiguous row, so a batch's context is read with a
- * single row gather ({@code embedding}, a memcpy per row; advanced indexing on an inner dimension was 100x
+ * single row gather ({@code embedding}, a memcpy per row; advanced indexing on an inner dimension is far
  * slower) straight into {@code [S, kvHeads, L, 2, headDim]}, whose {@code (S, kvHeads)} batch dimensions merge,
  * so both attention matmuls read the gathered context in place: one copy of the context per layer, the
  * minimum without a custom kernel. Keys and values together halve the index ops. Writes go in place with
  * {@code index_put_}: {@code put}/{@code scatter} would copy the whole cache every step.
  *
- * <p>The gather is a plain row memcpy at ~9 GB/s here, yet at batch 16 (llama-25m, context 144) it copies
- * 9.4 MB per layer, ~20% of the step (perf, 2026-11-26). A lone sequence whose blocks are consecutive skips it:
- * {@link #view} slices the same layout out of the cache (bit-identical logits, ~5% of a batch-1 step).
+ * <p>Even so the gather is a large share of a batched step (docs/benchmarks.md, "Where the time goes"). A lone
+ * sequence whose blocks are consecutive skips it: {@link #view} slices the same layout out of the cache
+ * (bit-identical logits).
  */
 public final class PagedKvCache implements AutoCloseable {
 
