@@ -1,11 +1,20 @@
 package dev.robin.engine.sampling;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 
 /**
  * OpenAI's {@code logit_bias}: a value added to the logit of each listed token before sampling. -100
  * effectively bans a token, +100 effectively forces it. Immutable; ids are kept sorted and unique.
  */
+// Serialized as its two arrays (a request may travel to a replica on another node), rebuilt through of().
+@JsonAutoDetect(
+    fieldVisibility = Visibility.NONE,
+    getterVisibility = Visibility.NONE,
+    isGetterVisibility = Visibility.NONE)
 public final class LogitBias {
 
   /** No bias at all: what every request without {@code logit_bias} gets. */
@@ -16,7 +25,10 @@ public final class LogitBias {
 
   public static final double MAX_BIAS = 100.0;
 
+  @JsonProperty("tokenIds")
   private final int[] tokenIds;
+
+  @JsonProperty("biases")
   private final float[] biases;
 
   private LogitBias(int[] tokenIds, float[] biases) {
@@ -30,7 +42,8 @@ public final class LogitBias {
    * @throws IllegalArgumentException on different lengths, a negative or repeated id, or a bias outside
    *     [-100, 100]
    */
-  public static LogitBias of(int[] tokenIds, float[] biases) {
+  @JsonCreator
+  public static LogitBias of(@JsonProperty("tokenIds") int[] tokenIds, @JsonProperty("biases") float[] biases) {
     if (tokenIds.length != biases.length) {
       throw new IllegalArgumentException(
           "logit_bias needs one bias per token id, got " + tokenIds.length + " ids and " + biases.length + " biases");

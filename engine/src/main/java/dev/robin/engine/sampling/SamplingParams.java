@@ -1,5 +1,7 @@
 package dev.robin.engine.sampling;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * How one sequence picks its next token, as the OpenAI API describes it.
  *
@@ -36,11 +38,13 @@ public record SamplingParams(
     return new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias);
   }
 
+  @JsonIgnore
   public boolean isGreedy() {
     return temperature == 0.0;
   }
 
   /** Whether log-probabilities must be computed at all. */
+  @JsonIgnore
   public boolean wantsLogprobs() {
     return topLogprobs >= 0;
   }

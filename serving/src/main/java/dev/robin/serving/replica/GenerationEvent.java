@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * What a model replica tells the requester of a {@link ModelActor.Generate}, in order: {@code Accepted} (or
  * {@code Rejected}), {@code Started}, {@code Tokens}…, then exactly one {@code Finished} or {@code Failed}.
  */
-public sealed interface GenerationEvent {
+public sealed interface GenerationEvent extends ReplicaMessage {
 
   String requestId();
 

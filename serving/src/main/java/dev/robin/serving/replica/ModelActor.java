@@ -42,7 +42,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
 
   /** What a replica understands. */
-  public sealed interface Command {}
+  public sealed interface Command extends ReplicaMessage {}
 
   /**
    * Generate for {@code request}; events go to {@code replyTo}: {@code Accepted} naming this replica (or
@@ -60,7 +60,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   public record WhenReady(ActorRef<Readiness> replyTo) implements Command {}
 
   /** Whether a replica serves, the answer to {@link WhenReady}. */
-  public sealed interface Readiness {
+  public sealed interface Readiness extends ReplicaMessage {
     ReplicaId replica();
   }
 

@@ -1,0 +1,115 @@
+package dev.robin.serving.replica;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import dev.robin.engine.sampling.LogitBias;
+import dev.robin.engine.sampling.SampledToken;
+import dev.robin.engine.sampling.SamplingParams;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every message between a request actor and a replica serializes with Jackson CBOR (never Java serialization)
+ * and comes back equal, so it can cross nodes.
+ */
+class WireFormatTest {
+
+  private static ActorTestKit testKit;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("wire-format");
+    serialization = SerializationExtension.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Object roundTrip(Object message) {
+    var serializer = serialization.findSerializerFor(message);
+    assertEquals("jackson-cbor", serializationName(serializer.identifier()), message.getClass().getName());
+    byte[] bytes = serialization.serialize(message).get();
+    String manifest = Serializers.manifestFor(serializer, message);
+    Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+    assertArrayEquals(bytes, serialization.serialize(back).get(), "the copy serializes to the same bytes");
+    return back;
+  }
+
+  private static String serializationName(int id) {
+    return testKit.system().settings().config().getConfig("pekko.actor.serialization-identifiers").root()
+        .unwrapped().entrySet().stream()
+        .filter(e -> ((Number) e.getValue()).intValue() == id)
+        .map(e -> testKit.system().settings().config().getConfig("pekko.actor.serializers").root().unwrapped()
+            .entrySet().stream().filter(s -> s.getValue().equals(e.getKey())).map(java.util.Map.Entry::getKey)
+            .findFirst().orElse(e.getKey()))
+        .findFirst().orElse("id " + id);
+  }
+
+  @Test
+  void generateCarriesTheWholeRequestAndItsReplyAddress() {
+    TestProbe<GenerationEvent> requester = testKit.createTestProbe(GenerationEvent.class);
+    SamplingParams sampling = new SamplingParams(
+        0.7, 0.9, 40, 1234L, 0.5, -0.5, 3, LogitBias.of(new int[] {7, 3}, new float[] {2.5f, -100f}));
+    GenerationRequest request = new GenerationRequest("chatcmpl-1-0", new int[] {1, 2, 3}, sampling, 16, true);
+    ModelActor.Generate back = assertInstanceOf(
+        ModelActor.Generate.class, roundTrip(new ModelActor.Generate(request, requester.getRef())));
+    assertEquals(requester.getRef(), back.replyTo());
+    assertEquals("chatcmpl-1-0", back.request().id());
+    assertArrayEquals(new int[] {1, 2, 3}, back.request().promptIds());
+    assertEquals(sampling, back.request().sampling());
+    assertEquals(16, back.request().maxTokens());
+    assertEquals(true, back.request().ignoreEos());
+    assertEquals(SamplingParams.GREEDY, assertInstanceOf(ModelActor.Generate.class, roundTrip(
+        new ModelActor.Generate(GenerationRequest.of("g", new int[] {1}, SamplingParams.GREEDY, 1),
+            requester.getRef()))).request().sampling());
+  }
+
+  @Test
+  void cancelAndReadinessCrossNodes() {
+    assertEquals(new ModelActor.Cancel("r-1"), roundTrip(new ModelActor.Cancel("r-1")));
+    TestProbe<ModelActor.Readiness> launcher = testKit.createTestProbe(ModelActor.Readiness.class);
+    assertEquals(launcher.getRef(),
+        assertInstanceOf(ModelActor.WhenReady.class, roundTrip(new ModelActor.WhenReady(launcher.getRef())))
+            .replyTo());
+    ReplicaId replica = new ReplicaId("stories", 1);
+    assertEquals(new ModelActor.Ready(replica, "mkl packed sgemm"), roundTrip(new ModelActor.Ready(replica, "mkl packed sgemm")));
+    assertEquals(new ModelActor.LoadFailed(replica, "no weights"), roundTrip(new ModelActor.LoadFailed(replica, "no weights")));
+  }
+
+  @Test
+  void everyGenerationEventCrossesNodes() {
+    TestProbe<ModelActor.Command> replica = testKit.createTestProbe(ModelActor.Command.class);
+    assertEquals(new GenerationEvent.Accepted("a", replica.getRef()),
+        roundTrip(new GenerationEvent.Accepted("a", replica.getRef())));
+    assertEquals(new GenerationEvent.Started("a", 32), roundTrip(new GenerationEvent.Started("a", 32)));
+    SampledToken plain = SampledToken.of(5);
+    SampledToken withLogprobs = new SampledToken(9, -0.25f, new int[] {9, 4}, new float[] {-0.25f, -1.5f});
+    GenerationEvent.Tokens tokens = assertInstanceOf(GenerationEvent.Tokens.class,
+        roundTrip(new GenerationEvent.Tokens("a", List.of(plain, withLogprobs))));
+    assertEquals(5, tokens.tokens().get(0).tokenId());
+    assertEquals(Float.NaN, tokens.tokens().get(0).logprob());
+    assertArrayEquals(new int[] {9, 4}, tokens.tokens().get(1).topIds());
+    assertArrayEquals(new float[] {-0.25f, -1.5f}, tokens.tokens().get(1).topLogprobs());
+    assertEquals(new GenerationEvent.Finished("a", FinishReason.LENGTH, 10, 16, 8),
+        roundTrip(new GenerationEvent.Finished("a", FinishReason.LENGTH, 10, 16, 8)));
+    GenerationEvent.Rejected rejected = new GenerationEvent.Rejected(
+        "a", new Rejection(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, "too long"));
+    assertEquals(rejected, roundTrip(rejected));
+    assertEquals(new GenerationEvent.Failed("a", "oops"), roundTrip(new GenerationEvent.Failed("a", "oops")));
+  }
+}
