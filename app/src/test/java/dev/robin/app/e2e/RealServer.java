@@ -8,6 +8,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ServedModel;
+import dev.robin.engine.testkit.TestModels;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.app.cli.ServeCommand;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
     dataDir = Files.createTempDirectory("robin-e2e");
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--model", MODEL + "=" + SharedData.stories260k());
+        "--model", MODEL + "=" + TestModels.stories260k());
     serving = command.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false) == Boolean.FALSE) {
@@ -60,7 +61,7 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
     assertEquals(201, created.statusCode(), created.body());
     key = Json.MAPPER.readTree(created.body()).get("key").asText();
     client = OpenAIOkHttpClient.builder().baseUrl(baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
-    golden = Json.MAPPER.readTree(SharedData.golden().toFile());
+    golden = Json.MAPPER.readTree(TestModels.stories260kGoldenFile().toFile());
   }
 
   String baseUrl() {

@@ -11,6 +11,7 @@ import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.app.cli.ServeCommand;
 import dev.robin.accounts.store.DailyUsage;
 import dev.robin.accounts.store.Stores;
+import dev.robin.engine.testkit.TestModels;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -316,7 +317,7 @@ abstract class UsageAccountingE2E {
   private static ServeCommand.Serving start(Path dataDir, Path config) throws Exception {
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--config", config.toString(), "--model", MODEL + "=" + SharedData.stories260k());
+        "--config", config.toString(), "--model", MODEL + "=" + TestModels.stories260k());
     ServeCommand.Serving serving = command.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false)) {

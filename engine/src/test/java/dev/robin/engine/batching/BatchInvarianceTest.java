@@ -14,6 +14,8 @@ import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.Admission;
 import dev.robin.engine.scheduler.FinishReason;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -59,7 +61,7 @@ class BatchInvarianceTest {
 
   @Test
   void aSeededSampledRequestGivesTheSameTokensAloneAndInABatch() {
-    int[] prompt = RealEngine.goldenCases().get(0).promptIds();
+    int[] prompt = TestModels.stories260kGoldenCases().get(0).promptIds();
     GenerationRequest seeded = new GenerationRequest(TARGET, prompt, SEEDED, 64, true);
     int[] alone;
     try (EngineCore engine = RealEngine.engine(RealEngine.runner(64), BUDGET)) {
@@ -83,7 +85,7 @@ class BatchInvarianceTest {
     Random random = new Random(seed);
     try (EngineCore engine = RealEngine.engine(RealEngine.runner(numBlocks), BUDGET)) {
       long offset = 0;
-      for (RealEngine.GoldenCase c : RealEngine.goldenCases()) {
+      for (GoldenCase c : TestModels.stories260kGoldenCases()) {
         offset += 10_000;
         List<Arrival> arrivals = new ArrayList<>();
         for (Arrival a : companions(random)) {

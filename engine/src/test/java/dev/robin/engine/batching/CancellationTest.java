@@ -12,6 +12,8 @@ import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.Admission;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -114,7 +116,7 @@ class CancellationTest {
         assertTrue(aborted.getOrDefault(phase, 0) >= 5, "aborts in every phase: " + aborted);
       }
       // The pool still serves correctly: whatever the aborted sequences cached is right.
-      for (RealEngine.GoldenCase c : RealEngine.goldenCases()) {
+      for (GoldenCase c : TestModels.stories260kGoldenCases()) {
         long id = 100_000 + c.promptIds().length * 31L + c.prompt().hashCode();
         engine.submit(new GenerationRequest(id, c.promptIds(), SamplingParams.GREEDY, c.outputIds().length));
         List<Integer> tokens = new ArrayList<>();

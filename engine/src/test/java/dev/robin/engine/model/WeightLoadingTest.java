@@ -15,6 +15,7 @@ import dev.robin.engine.checkpoint.SafetensorsFile;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.scheduler.SequenceChunk;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class WeightLoadingTest {
 
   @Test
   void bf16CheckpointLoadsWithoutBf16ArraysAndMatchesF32() throws IOException {
-    Checkpoint original = Checkpoint.open(SharedData.stories260k());
+    Checkpoint original = Checkpoint.open(TestModels.stories260k());
     SafetensorsFile file = SafetensorsFile.open(original.directory().resolve("model.safetensors"));
     Path bf16Dir = Files.createDirectories(tmp.resolve("bf16"));
     Path f32Dir = Files.createDirectories(tmp.resolve("f32"));
