@@ -12,6 +12,7 @@ import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.Admission;
+import dev.robin.engine.testkit.FakeRunner;
 import dev.robin.engine.testkit.GoldenCase;
 import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ class CancellationTest {
     for (long id = 0; id < NUM_REQUESTS; id++) {
       plans.add(plan(random, id, sharedPrefix));
     }
-    ObservedRunner runner = new ObservedRunner(RealEngine.runner(NUM_BLOCKS));
+    FakeRunner runner = FakeRunner.around(RealEngine.runner(NUM_BLOCKS));
     try (EngineCore engine = RealEngine.engine(runner, BUDGET)) {
       Map<Long, Plan> live = new HashMap<>();
       Set<Long> started = new HashSet<>();
@@ -158,7 +159,7 @@ class CancellationTest {
   }
 
   /** Where a live request is now, as seen from the steps it was in and the tokens it produced. */
-  private static Phase phase(ObservedRunner runner, Plan plan, boolean started) {
+  private static Phase phase(FakeRunner runner, Plan plan, boolean started) {
     long id = plan.request().id();
     if (started) {
       return Phase.DECODE;

@@ -15,13 +15,12 @@ import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.StepKind;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.sampling.Samplers;
-import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.SchedulerConfig;
-import dev.robin.engine.scheduler.SequenceChunk;
-import dev.robin.engine.scheduler.StepPlan;
+import dev.robin.engine.testkit.FakeRunner;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,42 +53,13 @@ class StepMetricsTest {
   private final ReplicaId replica = new ReplicaId(MODEL, 0);
 
   /** Takes a few milliseconds per step and predicts a printable, never-EOS token from the position. */
-  private static final class TimedRunner implements ModelRunner {
-    @Override
-    public Map<Long, float[]> execute(StepPlan plan) {
-      try {
-        Thread.sleep(3);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      Map<Long, float[]> logits = new HashMap<>();
-      for (SequenceChunk chunk : plan.chunks()) {
-        if (chunk.wantsLogits()) {
-          float[] row = new float[VOCAB];
-          row[20 + chunk.contextLength() % 60] = 1f;
-          logits.put(chunk.sequenceId(), row);
-        }
-      }
-      return logits;
-    }
-
-    @Override
-    public int blockSize() {
-      return 16;
-    }
-
-    @Override
-    public int numBlocks() {
-      return 256;
-    }
-
-    @Override
-    public int vocabSize() {
-      return VOCAB;
-    }
-
-    @Override
-    public void close() {}
+  private static FakeRunner timedRunner() {
+    return FakeRunner.builder()
+        .numBlocks(256)
+        .vocabSize(VOCAB)
+        .stepDelay(Duration.ofMillis(3))
+        .nextToken(context -> 20 + context.length % 60)
+        .build();
   }
 
   @BeforeAll
@@ -99,7 +69,7 @@ class StepMetricsTest {
     ActorRef<ModelProtocol.Command> ref =
         server.system.systemActorOf(
             ModelActor.create(replica, "cpu()",
-                r -> new EngineCore(config, new TimedRunner(), params -> Samplers.create(params, VOCAB)), board),
+                r -> new EngineCore(config, timedRunner(), params -> Samplers.create(params, VOCAB)), board),
             "model-steps", ModelActor.PROPS);
     server.registry.register(
         new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref,
