@@ -1,5 +1,6 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,12 +32,9 @@ class CompletionsTest {
   }
 
   @AfterAll
-  void stop() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    while (server.server.numInFlight() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.server.numInFlight(), "every request actor stopped");
+  void stop() {
+    eventually(Duration.ofSeconds(2),
+        () -> assertEquals(0, server.server.numInFlight(), "every request actor stopped"));
     server.close();
   }
 
@@ -274,12 +272,8 @@ class CompletionsTest {
 
   /** The last {@code n} Generate commands the fake model received, in order. */
   private List<ModelProtocol.Generate> lastGenerates(int n) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    eventually(Duration.ofSeconds(2), () -> assertFalse(server.model.generates().size() < n));
     List<ModelProtocol.Generate> all = server.model.generates();
-    while (all.size() < n && System.nanoTime() < deadline) {
-      all = server.model.generates();
-    }
-    assertFalse(all.size() < n);
     return all.subList(all.size() - n, all.size());
   }
 }

@@ -1,6 +1,8 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.api.model.ServedModel;
@@ -47,10 +49,7 @@ class DisconnectTest {
     }
     List<String> sequences = server.model.generates().stream().map(ModelProtocol.Generate::requestId).toList();
     assertEquals(2, sequences.size());
-    long deadline = closedAt + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < deadline && cancelled().size() < 2) {
-      Thread.sleep(10);
-    }
+    eventually(Duration.ofSeconds(1), () -> assertEquals(2, cancelled().size(), "both sequences cancelled"));
     List<FakeModel.Received> cancels = cancelled();
     assertEquals(2, cancels.size(), "both sequences cancelled within 1 s of the disconnect");
     for (FakeModel.Received c : cancels) {
@@ -58,17 +57,10 @@ class DisconnectTest {
       assertTrue(sequences.contains(((ModelProtocol.Cancel) c.command()).requestId()));
     }
     // The model released them: its published stats show nothing running and two cancellations.
-    long statsDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < statsDeadline && server.model.stats.get().numRunning() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.model.stats.get().numRunning());
+    eventually(Duration.ofSeconds(1), () -> assertEquals(0, server.model.stats.get().numRunning()));
     assertEquals(2, server.model.stats.get().numCancelledTotal());
     // and the request actor is gone.
-    while (System.nanoTime() < statsDeadline + Duration.ofSeconds(1).toNanos() && server.server.numInFlight() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.server.numInFlight());
+    eventually(Duration.ofSeconds(2), () -> assertEquals(0, server.server.numInFlight()));
   }
 
   @Test
@@ -92,18 +84,11 @@ class DisconnectTest {
         server.tokenizer, null, silent, new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
     RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
     client.post("/v1/completions", null, "{\"model\":\"silent\",\"stream\":true,\"prompt\":\"hi\"}");
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (commands.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    eventually(Duration.ofSeconds(5), () -> assertFalse(commands.isEmpty()));
     assertTrue(commands.peek() instanceof ModelProtocol.Generate, commands.toString());
-    long closedAt = System.nanoTime();
     client.close();
-    deadline = closedAt + Duration.ofSeconds(1).toNanos();
-    while (commands.size() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertEquals(2, commands.size(), "cancelled within 1 s of the disconnect, not at the admission timeout");
+    eventually(Duration.ofSeconds(1), () -> assertEquals(2, commands.size(),
+        "cancelled within 1 s of the disconnect, not at the admission timeout"));
     assertEquals(((ModelProtocol.Generate) commands.peek()).requestId(),
         ((ModelProtocol.Cancel) List.copyOf(commands).get(1)).requestId());
   }

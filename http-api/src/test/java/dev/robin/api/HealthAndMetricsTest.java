@@ -1,5 +1,6 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,9 +70,8 @@ class HealthAndMetricsTest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"busy\",\"prompt\":\"a\",\"max_tokens\":8}"))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    while (busy.stats.get().numRunning() == 0) {
-      Thread.sleep(5); // the model's thread is now blocked 400 ms per step
-    }
+    eventually(() -> assertTrue(busy.stats.get().numRunning() > 0));
+    // the model's thread is now blocked 400 ms per step
     for (int i = 0; i < 3; i++) {
       server.get("/api/v1/health"); // warm up
     }

@@ -1,5 +1,6 @@
 package dev.robin.api.metrics;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,12 +96,9 @@ class StepMetricsTest {
             .POST(HttpRequest.BodyPublishers.ofString(completion("Hello world", 200)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (board.get(replica.entityId()).map(s -> s.steps().durationSeconds(StepKind.DECODE).count()).orElse(0L)
-        == 0) {
-      assertTrue(System.nanoTime() < deadline, "the first request never decoded");
-      Thread.sleep(2);
-    }
+    eventually(Duration.ofSeconds(10), () -> assertTrue(
+        board.get(replica.entityId()).map(s -> s.steps().durationSeconds(StepKind.DECODE).count()).orElse(0L) > 0,
+        "the first request never decoded"));
     HttpResponse<String> shortOne = server.post("/v1/completions", completion(" once upon a time", 5));
     assertEquals(200, shortOne.statusCode(), shortOne.body());
     assertFalse(longOne.isDone(), "the second request came and went while the first was decoding");
