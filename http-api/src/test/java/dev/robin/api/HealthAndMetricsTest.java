@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.TestServer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,7 +44,10 @@ class HealthAndMetricsTest {
     JsonNode body = TestServer.json(r);
     assertEquals("ok", body.get("status").asText());
     assertEquals("0.1.0", body.get("version").asText());
-    assertTrue(body.get("uptime_seconds").asLong() >= 0);
+    long uptime = body.get("uptime_seconds").asLong();
+    long jvmUptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+    assertTrue(uptime >= 0 && uptime <= jvmUptime,
+        "the server started in this JVM, " + jvmUptime + " s ago: " + uptime);
     JsonNode model = body.get("models").get(0);
     for (String field : List.of("id", "status", "replicas", "device", "projections", "queue_depth", "running", "kv_cache_usage",
         "tokens_per_second_1m", "requests_total")) {
