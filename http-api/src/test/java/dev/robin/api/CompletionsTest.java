@@ -1,9 +1,10 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
+
 import dev.robin.engine.request.GenerationRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,12 +32,9 @@ class CompletionsTest {
   }
 
   @AfterAll
-  void stop() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    while (server.server.numInFlight() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.server.numInFlight(), "every request actor stopped");
+  void stop() {
+    eventually(Duration.ofSeconds(2),
+        () -> assertEquals(0, server.server.numInFlight(), "every request actor stopped"));
     server.close();
   }
 
@@ -239,7 +237,7 @@ class CompletionsTest {
     assertEquals("robin", fake.get("owned_by").asText());
     assertEquals(TestServer.CONTEXT, fake.get("max_model_len").asInt());
     assertEquals("ready", fake.get("status").asText());
-    assertNotNull(fake.get("created"));
+    assertEquals(1_700_000_000L, fake.get("created").asLong(), "the registered creation time");
     assertEquals(fake, TestServer.json(server.get("/api/v1/models/fake")));
   }
 
@@ -275,12 +273,8 @@ class CompletionsTest {
 
   /** The last {@code n} Generate commands the fake model received, in order. */
   private List<GenerationRequest> lastGenerates(int n) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    eventually(Duration.ofSeconds(2), () -> assertFalse(server.model.generates().size() < n));
     List<GenerationRequest> all = server.model.generates();
-    while (all.size() < n && System.nanoTime() < deadline) {
-      all = server.model.generates();
-    }
-    assertFalse(all.size() < n);
     return all.subList(all.size() - n, all.size());
   }
 }

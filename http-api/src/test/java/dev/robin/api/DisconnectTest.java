@@ -1,6 +1,8 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.api.model.ServedModel;
@@ -8,7 +10,6 @@ import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.api.testkit.TestServer;
 import dev.robin.engine.request.GenerationRequest;
-import org.awaitility.Awaitility;
 import dev.robin.serving.replica.GenerationEvent;
 import dev.robin.serving.replica.ModelActor;
 import java.time.Duration;
@@ -50,10 +51,7 @@ class DisconnectTest {
     }
     List<String> sequences = server.model.generates().stream().map(GenerationRequest::id).toList();
     assertEquals(2, sequences.size());
-    long deadline = closedAt + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < deadline && cancelled().size() < 2) {
-      Thread.sleep(10);
-    }
+    eventually(Duration.ofSeconds(1), () -> assertEquals(2, cancelled().size(), "both sequences cancelled"));
     List<FakeModel.Received> cancels = cancelled();
     assertEquals(2, cancels.size(), "both sequences cancelled within 1 s of the disconnect");
     for (FakeModel.Received c : cancels) {
@@ -61,17 +59,10 @@ class DisconnectTest {
       assertTrue(sequences.contains(((ModelActor.Cancel) c.command()).requestId()));
     }
     // The model released them: its published stats show nothing running and two cancellations.
-    long statsDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < statsDeadline && server.model.stats.get().numRunning() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.model.stats.get().numRunning());
+    eventually(Duration.ofSeconds(1), () -> assertEquals(0, server.model.stats.get().numRunning()));
     assertEquals(2, server.model.stats.get().numCancelledTotal());
     // and the request actor is gone.
-    while (System.nanoTime() < statsDeadline + Duration.ofSeconds(1).toNanos() && server.server.numInFlight() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.server.numInFlight());
+    eventually(Duration.ofSeconds(2), () -> assertEquals(0, server.server.numInFlight()));
   }
 
   @Test
@@ -106,13 +97,14 @@ class DisconnectTest {
         server.tokenizer, null, silent.narrow(), new FakeModel("silent", FakeModel.Script.of(List.of())).stats::get));
     RawHttpConnection client = RawHttpConnection.open("127.0.0.1", server.server.port(), 5_000);
     client.post("/v1/completions", null, "{\"model\":\"silent\",\"stream\":true,\"prompt\":\"hi\"}");
-    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(1, commands.size()));
+    eventually(Duration.ofSeconds(5), () -> assertEquals(1, commands.size()));
     assertTrue(commands.peek() instanceof ModelActor.Generate, commands.toString());
     client.close();
-    Thread.sleep(200); // the request actor learns that the client left
+    // The request actor learns that the client left: the client is served, only the model's answer is awaited.
+    eventually(Duration.ofSeconds(2), () -> assertEquals(0, server.server.numInFlight()));
     long admittedAt = System.nanoTime();
     silent.tell(admitNow);
-    Awaitility.await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(2, commands.size()));
+    eventually(Duration.ofSeconds(1), () -> assertEquals(2, commands.size()));
     assertTrue(System.nanoTime() - admittedAt < Duration.ofSeconds(1).toNanos(), "cancelled as soon as admitted");
     assertEquals(((ModelActor.Generate) commands.peek()).request().id(),
         ((ModelActor.Cancel) List.copyOf(commands).get(1)).requestId());

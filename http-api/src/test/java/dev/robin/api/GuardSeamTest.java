@@ -1,5 +1,6 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.headerValueByName;
@@ -20,6 +21,7 @@ import dev.robin.api.testkit.TestServer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -96,11 +98,8 @@ class GuardSeamTest {
     assertEquals(200, r.statusCode());
     assertEquals("499", r.headers().firstValue("x-ratelimit-remaining-requests").orElse(""));
     JsonNode body = TestServer.json(r);
-    long deadline = System.currentTimeMillis() + 2000;
-    while (guard.usage.stream().noneMatch(u -> u.requestId().equals(body.get("id").asText()))
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    eventually(Duration.ofSeconds(2), () -> assertTrue(
+        guard.usage.stream().anyMatch(u -> u.requestId().equals(body.get("id").asText())), "usage reported"));
     Usage u = guard.usage.stream().filter(x -> x.requestId().equals(body.get("id").asText())).findFirst().orElseThrow();
     assertEquals("fake", u.modelId());
     assertEquals(2, u.completionTokens());

@@ -1,11 +1,13 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.TestServer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,7 +44,10 @@ class HealthAndMetricsTest {
     JsonNode body = TestServer.json(r);
     assertEquals("ok", body.get("status").asText());
     assertEquals("0.1.0", body.get("version").asText());
-    assertTrue(body.get("uptime_seconds").asLong() >= 0);
+    long uptime = body.get("uptime_seconds").asLong();
+    long jvmUptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+    assertTrue(uptime >= 0 && uptime <= jvmUptime,
+        "the server started in this JVM, " + jvmUptime + " s ago: " + uptime);
     JsonNode model = body.get("models").get(0);
     for (String field : List.of("id", "status", "replicas", "device", "projections", "queue_depth", "running", "kv_cache_usage",
         "tokens_per_second_1m", "requests_total")) {
@@ -69,9 +74,8 @@ class HealthAndMetricsTest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"busy\",\"prompt\":\"a\",\"max_tokens\":8}"))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    while (busy.stats.get().numRunning() == 0) {
-      Thread.sleep(5); // the model's thread is now blocked 400 ms per step
-    }
+    eventually(() -> assertTrue(busy.stats.get().numRunning() > 0));
+    // the model's thread is now blocked 400 ms per step
     for (int i = 0; i < 3; i++) {
       server.get("/api/v1/health"); // warm up
     }

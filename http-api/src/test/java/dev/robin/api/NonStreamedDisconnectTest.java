@@ -1,5 +1,6 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -285,11 +286,7 @@ class NonStreamedDisconnectTest {
     return all.toByteArray();
   }
 
-  static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + within);
-      Thread.sleep(5);
-    }
+  static void await(BooleanSupplier condition, Duration within, String what) {
+    eventually(within, () -> assertTrue(condition.getAsBoolean(), what));
   }
 }

@@ -1,5 +1,6 @@
 package dev.robin.api;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,10 +33,8 @@ class SlowClientTest {
             + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
         out.flush();
         // Never read: the socket buffers fill, then the 16-chunk queue, then the request is given up.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (model.cancels().isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        eventually(Duration.ofSeconds(20), () -> assertFalse(model.cancels().isEmpty(),
+            "the stalled stream was not cancelled; tokens produced: " + model.stats.get().numGeneratedTokensTotal()));
         assertEquals(1, model.cancels().size(),
             "the stalled stream was not cancelled; tokens produced: " + model.stats.get().numGeneratedTokensTotal());
         assertFalse(model.stats.get().numRunning() > 0 && model.cancels().isEmpty());

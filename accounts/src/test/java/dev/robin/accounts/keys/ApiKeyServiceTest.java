@@ -1,5 +1,6 @@
 package dev.robin.accounts.keys;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -180,11 +181,8 @@ class ApiKeyServiceTest {
     assertEquals("****", ApiKeys.redact("short"));
   }
 
-  private void awaitReads(int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (store.numReads.get() < expected && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+  private void awaitReads(int expected) {
+    eventually(Duration.ofSeconds(10), () -> assertTrue(store.numReads.get() >= expected, "reads: " + store.numReads));
     assertEquals(expected, store.numReads.get());
   }
 

@@ -2,6 +2,7 @@ package dev.robin.accounts.testing;
 
 import dev.robin.cassandra.node.CassandraNodeMain;
 import dev.robin.accounts.store.StoreSettings;
+import dev.robin.engine.testkit.Eventually;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -153,25 +154,21 @@ public final class CassandraNode {
 
   private static void awaitReady(Process process, Path dir, int cqlPort) {
     Path systemLog = dir.resolve("logs").resolve("system.log");
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the Cassandra node exited with status " + process.exitValue()
-            + " before accepting CQL connections; its output:\n" + tail(dir));
-      }
-      if (logContains(systemLog, READY_LINE) && acceptsConnections("127.0.0.1", cqlPort)) {
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the Cassandra node", interrupted);
-      }
+    try {
+      Eventually.eventually(START_TIMEOUT, Duration.ofMillis(200), () -> {
+        if (!process.isAlive()) { // fails at once, not as "not yet"
+          throw new IllegalStateException("the Cassandra node exited with status " + process.exitValue()
+              + " before accepting CQL connections; its output:\n" + tail(dir));
+        }
+        if (!(logContains(systemLog, READY_LINE) && acceptsConnections("127.0.0.1", cqlPort))) {
+          throw new AssertionError("not accepting CQL connections yet");
+        }
+      });
+    } catch (AssertionError timeout) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the Cassandra node did not accept CQL connections within " + START_TIMEOUT
+          + "; its output:\n" + tail(dir), timeout);
     }
-    process.destroyForcibly();
-    throw new IllegalStateException("the Cassandra node did not accept CQL connections within " + START_TIMEOUT
-        + "; its output:\n" + tail(dir));
   }
 
   private static String nodeClasspath() {

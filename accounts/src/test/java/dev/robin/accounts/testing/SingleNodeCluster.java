@@ -2,13 +2,13 @@ package dev.robin.accounts.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.robin.engine.testkit.Eventually;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.awaitility.Awaitility;
 
 /** A test actor system that is a one-node cluster, joined to itself, as Robin runs on a single machine. */
 public final class SingleNodeCluster {
@@ -33,7 +33,10 @@ public final class SingleNodeCluster {
   public static void join(ActorSystem<?> system) {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    Awaitility.await("the node is up").atMost(Duration.ofSeconds(20))
-        .until(() -> cluster.selfMember().status() == MemberStatus.up());
+    Eventually.eventually(Duration.ofSeconds(20), () -> {
+      if (cluster.selfMember().status() != MemberStatus.up()) {
+        throw new AssertionError("the node is not up: " + cluster.selfMember());
+      }
+    });
   }
 }

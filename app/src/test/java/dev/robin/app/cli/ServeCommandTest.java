@@ -1,6 +1,8 @@
 package dev.robin.app.cli;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -37,17 +41,14 @@ class ServeCommandTest {
       HttpClient http = HttpClient.newHttpClient();
       String base = serving.server().baseUrl();
       // The model path does not exist: it is listed as failed and health says no model serves.
-      JsonNode model = null;
-      HttpResponse<String> health = null;
-      for (int i = 0; i < 200; i++) {
-        health = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        model = Json.MAPPER.readTree(health.body()).get("models").get(0);
-        if (!model.get("status").asText().equals("loading")) {
-          break;
-        }
-        Thread.sleep(50);
-      }
+      AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+      eventually(Duration.ofSeconds(10), () -> {
+        last.set(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
+            HttpResponse.BodyHandlers.ofString()));
+        assertNotEquals("loading", Json.MAPPER.readTree(last.get().body()).get("models").get(0).get("status").asText());
+      });
+      HttpResponse<String> health = last.get();
+      JsonNode model = Json.MAPPER.readTree(health.body()).get("models").get(0);
       assertEquals(503, health.statusCode());
       assertEquals("m", model.get("id").asText());
       assertEquals("failed", model.get("status").asText());

@@ -1,5 +1,6 @@
 package dev.robin.app.e2e;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,11 +62,7 @@ class RealModelDisconnectE2ETest {
         HttpResponse.BodyHandlers.ofString());
     JsonNode model = Json.MAPPER.readTree(health.body()).get("models").get(0);
     assertEquals(0, model.get("running").asInt(), health.body());
-    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < deadline && server.numInFlight() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.numInFlight(), "the request actor is gone");
+    eventually(Duration.ofSeconds(1), () -> assertEquals(0, server.numInFlight(), "the request actor is gone"));
   }
 
   @Test
@@ -92,10 +89,6 @@ class RealModelDisconnectE2ETest {
     long generated = after.numGeneratedTokensTotal() - before.numGeneratedTokensTotal();
     assertTrue(generated < MAX_TOKENS, "the sequence was cut short, not run to max_tokens: " + generated);
     assertTrue(after.numKvBlocksUsed() <= whileGenerating.numKvBlocksUsed(), "its KV blocks were released: " + after);
-    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    while (System.nanoTime() < deadline && server.numInFlight() > 0) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, server.numInFlight(), "the request actor is gone");
+    eventually(Duration.ofSeconds(1), () -> assertEquals(0, server.numInFlight(), "the request actor is gone"));
   }
 }

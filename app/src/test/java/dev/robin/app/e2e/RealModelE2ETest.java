@@ -1,5 +1,6 @@
 package dev.robin.app.e2e;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -122,23 +124,20 @@ class RealModelE2ETest {
         .model(CompletionCreateParams.Model.of("stories")).prompt("Once upon a time").maxTokens(5).build());
     long completionTokens = c.usage().orElseThrow().completionTokens();
     assertEquals(5, completionTokens);
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    JsonNode today = null;
-    while (System.nanoTime() < deadline) { // usage is written in batches (robin.store.usage.flush-interval)
+    AtomicReference<JsonNode> today = new AtomicReference<>();
+    // usage is written in batches (robin.store.usage.flush-interval)
+    eventually(Duration.ofSeconds(10), Duration.ofMillis(200), () -> {
       HttpResponse<String> r = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/usage"))
               .header("Authorization", "Bearer " + server.key()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
       JsonNode data = Json.MAPPER.readTree(r.body()).get("data");
-      if (data != null && data.size() > 0 && data.get(0).get("completion_tokens").asLong() >= completionTokens) {
-        today = data.get(0);
-        break;
-      }
-      Thread.sleep(200);
-    }
-    assertTrue(today != null, "usage never showed the completion");
-    assertTrue(today.get("requests").asLong() >= 1);
+      assertTrue(data != null && data.size() > 0 && data.get(0).get("completion_tokens").asLong() >= completionTokens,
+          "usage never showed the completion: " + data);
+      today.set(data.get(0));
+    });
+    assertTrue(today.get().get("requests").asLong() >= 1);
   }
 
   @Test

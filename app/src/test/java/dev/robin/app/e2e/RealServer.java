@@ -1,5 +1,6 @@
 package dev.robin.app.e2e;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ServedModel;
+import dev.robin.engine.testkit.TestModels;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.app.cli.ServeCommand;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -45,13 +48,11 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
     dataDir = Files.createTempDirectory("robin-e2e");
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--model", MODEL + "=" + SharedData.stories260k());
+        "--model", MODEL + "=" + TestModels.stories260k());
     serving = command.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false) == Boolean.FALSE) {
-      assertTrue(System.nanoTime() < deadline, "model did not load: " + serving.registry().pending());
-      Thread.sleep(50);
-    }
+    eventually(Duration.ofSeconds(60), () -> assertTrue(
+        serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false),
+        "model did not load: " + serving.registry().pending()));
     // A key of our own, as a user would get one (the SDK always sends one, and a wrong one is a 401).
     HttpResponse<String> created = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/keys"))
@@ -60,7 +61,7 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
     assertEquals(201, created.statusCode(), created.body());
     key = Json.MAPPER.readTree(created.body()).get("key").asText();
     client = OpenAIOkHttpClient.builder().baseUrl(baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
-    golden = Json.MAPPER.readTree(SharedData.golden().toFile());
+    golden = Json.MAPPER.readTree(TestModels.stories260kGoldenFile().toFile());
   }
 
   String baseUrl() {
@@ -90,15 +91,13 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
   }
 
   /** Polls the model's statistics until {@code condition} holds; fails the test after {@code within}. */
-  ModelStats awaitStats(Predicate<ModelStats> condition, Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    ModelStats stats = model().currentStats();
-    while (!condition.test(stats)) {
-      assertTrue(System.nanoTime() < deadline, "not within " + within + ": " + stats);
-      Thread.sleep(5);
-      stats = model().currentStats();
-    }
-    return stats;
+  ModelStats awaitStats(Predicate<ModelStats> condition, Duration within) {
+    AtomicReference<ModelStats> stats = new AtomicReference<>();
+    eventually(within, () -> {
+      stats.set(model().currentStats());
+      assertTrue(condition.test(stats.get()), "not within " + within + ": " + stats.get());
+    });
+    return stats.get();
   }
 
   ServedModel model() {

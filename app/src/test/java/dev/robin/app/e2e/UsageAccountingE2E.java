@@ -1,5 +1,6 @@
 package dev.robin.app.e2e;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.robin.api.testkit.RawHttpConnection;
 import dev.robin.app.cli.ServeCommand;
 import dev.robin.accounts.store.DailyUsage;
 import dev.robin.accounts.store.Stores;
+import dev.robin.engine.testkit.TestModels;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -316,13 +318,11 @@ abstract class UsageAccountingE2E {
   private static ServeCommand.Serving start(Path dataDir, Path config) throws Exception {
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--config", config.toString(), "--model", MODEL + "=" + SharedData.stories260k());
+        "--config", config.toString(), "--model", MODEL + "=" + TestModels.stories260k());
     ServeCommand.Serving serving = command.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false)) {
-      assertTrue(System.nanoTime() < deadline, "model did not load: " + serving.registry().pending());
-      Thread.sleep(20);
-    }
+    eventually(Duration.ofSeconds(60), () -> assertTrue(
+        serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false),
+        "model did not load: " + serving.registry().pending()));
     return serving;
   }
 
@@ -338,12 +338,9 @@ abstract class UsageAccountingE2E {
     serving = start(dataDir, config);
   }
 
-  private static void awaitIdle(ServeCommand.Serving serving) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (serving.server().numInFlight() > 0) {
-      assertTrue(System.nanoTime() < deadline, "requests still in flight: " + serving.server().numInFlight());
-      Thread.sleep(20);
-    }
+  private static void awaitIdle(ServeCommand.Serving serving) {
+    eventually(Duration.ofSeconds(20),
+        () -> assertEquals(0, serving.server().numInFlight(), "requests still in flight"));
   }
 
   /** Adds the model's token counters and its dropped-stream count from {@code GET /metrics} to the run's. */

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.SequenceChunk;
 import dev.robin.engine.scheduler.StepPlan;
-import java.util.ArrayList;
-import java.util.HashMap;
+import dev.robin.engine.testkit.FakeRunner;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -22,55 +20,29 @@ import org.junit.jupiter.api.Test;
  */
 class DecodeBenchmarkTest {
 
-  /** A runner that records plans and predicts "previous token + 1" so greedy feedback is checkable. */
-  private static final class RecordingRunner implements ModelRunner {
-    final List<StepPlan> plans = new ArrayList<>();
-    final int numBlocks;
-
-    RecordingRunner(int numBlocks) {
-      this.numBlocks = numBlocks;
-    }
-
-    @Override
-    public Map<Long, float[]> execute(StepPlan plan) {
-      plans.add(plan);
-      Map<Long, float[]> out = new HashMap<>();
-      for (SequenceChunk c : plan.chunks()) {
-        float[] logits = new float[vocabSize()];
-        logits[(c.tokenIds()[c.numTokens() - 1] + 1) % vocabSize()] = 1f;
-        out.put(c.sequenceId(), logits);
-      }
-      return out;
-    }
-
-    @Override
-    public int blockSize() {
-      return 4;
-    }
-
-    @Override
-    public int numBlocks() {
-      return numBlocks;
-    }
-
-    @Override
-    public int vocabSize() {
-      return 50;
-    }
-
-    @Override
-    public void close() {}
+  /**
+   * A runner that records plans and predicts "previous token + 1" so greedy feedback is checkable; each step
+   * takes 1 ms.
+   */
+  private static FakeRunner recordingRunner(int numBlocks) {
+    return FakeRunner.builder()
+        .numBlocks(numBlocks)
+        .blockSize(4)
+        .vocabSize(50)
+        .nextToken(context -> (context[context.length - 1] + 1) % 50)
+        .stepDelay(Duration.ofMillis(1))
+        .build();
   }
 
   @Test
   void prefillsThenDecodesOneTokenPerSequencePerStep() {
-    RecordingRunner runner = new RecordingRunner(100);
+    FakeRunner runner = recordingRunner(100);
     DecodeResult r = new DecodeBenchmark(runner, 10, 2, 3).run("m", "float32", 3);
 
-    assertEquals(3 + 2 + 3, runner.plans.size(), "3 prefills, 2 warm-up and 3 timed steps");
+    assertEquals(3 + 2 + 3, runner.plans().size(), "3 prefills, 2 warm-up and 3 timed steps");
     Set<Integer> blocksSeen = new HashSet<>();
     for (int i = 0; i < 3; i++) {
-      SequenceChunk prefill = runner.plans.get(i).chunks().get(0);
+      SequenceChunk prefill = runner.plans().get(i).chunks().get(0);
       assertEquals(10, prefill.numTokens());
       assertEquals(0, prefill.startPosition());
       assertEquals(4, prefill.blockTable().length, "ceil((10 + 2 + 3) / 4) blocks");
@@ -79,11 +51,11 @@ class DecodeBenchmarkTest {
       }
     }
     for (int step = 0; step < 5; step++) {
-      StepPlan plan = runner.plans.get(3 + step);
+      StepPlan plan = runner.plans().get(3 + step);
       assertEquals(3, plan.chunks().size());
       for (int i = 0; i < 3; i++) {
         SequenceChunk c = plan.chunks().get(i);
-        SequenceChunk prefill = runner.plans.get(i).chunks().get(0);
+        SequenceChunk prefill = runner.plans().get(i).chunks().get(0);
         assertEquals(prefill.sequenceId(), c.sequenceId());
         assertEquals(10 + step, c.startPosition());
         assertArrayEquals(prefill.blockTable(), c.blockTable());
@@ -95,13 +67,13 @@ class DecodeBenchmarkTest {
     assertEquals(3, r.batch());
     assertEquals(3, r.timedSteps());
     assertEquals(3, r.msPerStep().count());
-    assertTrue(r.tokensPerSecond() > 0);
+    assertTrue(r.meanMsPerStep() >= 1, "a timed step includes the runner's 1 ms: " + r.meanMsPerStep());
     assertEquals(3 * 1000.0 / r.meanMsPerStep(), r.tokensPerSecond(), r.tokensPerSecond() * 1e-9);
   }
 
   @Test
   void refusesABatchThatDoesNotFitTheKvCache() {
-    RecordingRunner runner = new RecordingRunner(7);
+    FakeRunner runner = recordingRunner(7);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> new DecodeBenchmark(runner, 10, 2, 3).run("m", "f", 2));
     assertTrue(e.getMessage().contains("8 KV blocks"), e.getMessage());

@@ -15,6 +15,8 @@ import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,7 +62,7 @@ class BatchInvarianceTest {
 
   @Test
   void aSeededSampledRequestGivesTheSameTokensAloneAndInABatch() {
-    int[] prompt = RealEngine.goldenCases().get(0).promptIds();
+    int[] prompt = TestModels.stories260kGoldenCases().get(0).promptIds();
     GenerationRequest seeded = new GenerationRequest(String.valueOf(TARGET), prompt, SEEDED, 64, true);
     int[] alone;
     try (EngineCore engine = RealEngine.engine(RealEngine.runner(64), BUDGET)) {
@@ -84,7 +86,7 @@ class BatchInvarianceTest {
     Random random = new Random(seed);
     try (EngineCore engine = RealEngine.engine(RealEngine.runner(numBlocks), BUDGET)) {
       long offset = 0;
-      for (RealEngine.GoldenCase c : RealEngine.goldenCases()) {
+      for (GoldenCase c : TestModels.stories260kGoldenCases()) {
         offset += 10_000;
         List<Arrival> arrivals = new ArrayList<>();
         for (Arrival a : companions(random)) {

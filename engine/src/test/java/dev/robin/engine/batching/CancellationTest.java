@@ -14,6 +14,9 @@ import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.testkit.FakeRunner;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -56,7 +59,7 @@ class CancellationTest {
     for (long id = 0; id < NUM_REQUESTS; id++) {
       plans.add(plan(random, id, sharedPrefix));
     }
-    ObservedRunner runner = new ObservedRunner(RealEngine.runner(NUM_BLOCKS));
+    FakeRunner runner = FakeRunner.around(RealEngine.runner(NUM_BLOCKS));
     try (EngineCore engine = RealEngine.engine(runner, BUDGET)) {
       Map<Long, Plan> live = new HashMap<>();
       Set<Long> started = new HashSet<>();
@@ -116,7 +119,7 @@ class CancellationTest {
         assertTrue(aborted.getOrDefault(phase, 0) >= 5, "aborts in every phase: " + aborted);
       }
       // The pool still serves correctly: whatever the aborted sequences cached is right.
-      for (RealEngine.GoldenCase c : RealEngine.goldenCases()) {
+      for (GoldenCase c : TestModels.stories260kGoldenCases()) {
         long id = 100_000 + c.promptIds().length * 31L + c.prompt().hashCode();
         engine.submit(GenerationRequest.of(String.valueOf(id), c.promptIds(), SamplingParams.GREEDY, c.outputIds().length));
         List<Integer> tokens = new ArrayList<>();
@@ -158,7 +161,7 @@ class CancellationTest {
   }
 
   /** Where a live request is now, as seen from the steps it was in and the tokens it produced. */
-  private static Phase phase(ObservedRunner runner, Plan plan, boolean started) {
+  private static Phase phase(FakeRunner runner, Plan plan, boolean started) {
     // The scheduler numbers sequences in admission order from 0, and these requests are admitted in id order
     // from 0: the runner sees request "n" as sequence n.
     long id = Long.parseLong(plan.request().id());

@@ -2,8 +2,6 @@ package dev.robin.engine.batching;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.model.LlamaRunner;
@@ -12,18 +10,14 @@ import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.SchedulerConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import dev.robin.engine.testkit.TestModels;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Test support: engines over the real DJL {@link LlamaRunner} serving the shared stories260k model, its
- * llama2.c golden outputs, and random requests of every shape.
+ * Test support: engines over the real DJL {@link LlamaRunner} serving the shared stories260k model, and random
+ * requests of every shape.
  */
 final class RealEngine {
 
@@ -31,32 +25,11 @@ final class RealEngine {
   static final int EOS = 2;
   static final int VOCAB = 512;
 
-  /** A golden prompt and the 64 greedy tokens llama2.c generates after it. */
-  record GoldenCase(String prompt, int[] promptIds, int[] outputIds) {}
-
   private RealEngine() {}
-
-  static Path shared() {
-    return Path.of(System.getProperty("robin.shared", "../../shared"));
-  }
-
-  static List<GoldenCase> goldenCases() {
-    try {
-      JsonNode root =
-          new ObjectMapper().readTree(shared().resolve("golden/stories260k-golden.json").toFile());
-      List<GoldenCase> cases = new ArrayList<>();
-      for (JsonNode c : root.get("cases")) {
-        cases.add(new GoldenCase(c.get("prompt").asText(), ints(c.get("prompt_ids")), ints(c.get("output_ids"))));
-      }
-      return cases;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** The real runner on stories260k, float32, CPU, with {@code numBlocks} KV blocks of 16 tokens. */
   static LlamaRunner runner(int numBlocks) {
-    Checkpoint checkpoint = Checkpoint.open(shared().resolve("models/stories260k"));
+    Checkpoint checkpoint = Checkpoint.open(TestModels.stories260k());
     return LlamaRunner.create(
         checkpoint, checkpoint.config(), Device.cpu(), DataType.FLOAT32, numBlocks, BLOCK_SIZE);
   }
@@ -88,13 +61,5 @@ final class RealEngine {
     double frequency = random.nextBoolean() ? 0.0 : -2.0 + 4.0 * random.nextDouble();
     int topLogprobs = random.nextBoolean() ? -1 : random.nextInt(6);
     return new SamplingParams(temperature, topP, topK, seed, presence, frequency, topLogprobs, LogitBias.NONE);
-  }
-
-  private static int[] ints(JsonNode array) {
-    int[] out = new int[array.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = array.get(i).asInt();
-    }
-    return out;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.robin.engine.config.ModelLoadException;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,6 @@ class ChatTemplatesTest {
 
   private static final List<ChatMessage> CONVERSATION = List.of(
       new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi"));
-
-  private static Path shared() {
-    String property = System.getProperty("robin.shared");
-    return (property != null ? Path.of(property) : Path.of("..", "..", "shared")).toAbsolutePath().normalize();
-  }
 
   @Test
   void templateStringFromTokenizerConfigWithObjectShapedTokens(@TempDir Path dir) throws IOException {
@@ -61,7 +57,7 @@ class ChatTemplatesTest {
 
   @Test
   void aModelWithoutTemplateGetsThePlainFormat() {
-    ChatTemplate t = ChatTemplates.forModel(shared().resolve("models/stories260k"));
+    ChatTemplate t = ChatTemplates.forModel(TestModels.stories260k());
     assertInstanceOf(PlainChatTemplate.class, t);
     assertEquals("<s>System: Be brief.\nUser: Hi\nAssistant:", t.render(CONVERSATION, true));
     assertEquals("<s>System: Be brief.\nUser: Hi\n", t.render(CONVERSATION, false));

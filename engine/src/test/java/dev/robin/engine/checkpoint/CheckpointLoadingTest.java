@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.robin.engine.config.ModelConfig;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,7 +29,7 @@ class CheckpointLoadingTest {
   @TempDir Path tmp;
 
   private static Path real() {
-    return SharedModels.stories260k();
+    return TestModels.stories260k();
   }
 
   /** A copy of stories260k's config and weights in the temp dir, to break at will. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class LlamaTensorLayoutTest {
 
   @Test
   void realCheckpointMatchesItsLayout() {
-    Checkpoint ckpt = Checkpoint.open(SharedModels.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     LlamaTensorLayout.verify(ckpt);
     assertEquals(ckpt.tensorNames().size(), LlamaTensorLayout.of(ckpt.config()).size());
     assertEquals(ckpt.tensorNames().stream().mapToLong(n -> ckpt.entry(n).numElements()).sum(),
@@ -28,7 +29,7 @@ class LlamaTensorLayoutTest {
 
   @Test
   void listsEveryMissingAndMisShapedTensor() throws IOException {
-    Path real = SharedModels.stories260k();
+    Path real = TestModels.stories260k();
     Checkpoint original = Checkpoint.open(real);
     Path dir = Files.createDirectories(tmp.resolve("broken"));
     Files.copy(real.resolve("config.json"), dir.resolve("config.json"));

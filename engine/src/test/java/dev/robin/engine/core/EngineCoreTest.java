@@ -11,6 +11,7 @@ import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
 import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.scheduler.StepPlan;
+import dev.robin.engine.testkit.FakeRunner;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ class EngineCoreTest {
 
   private final Map<Long, GreedyTestSampler> samplers = new HashMap<>();
 
-  private EngineCore engine(FakeModelRunner runner, int budget, boolean prefixCaching) {
+  private EngineCore engine(FakeRunner runner, int budget, boolean prefixCaching) {
     SchedulerConfig config =
         SchedulerConfig.defaults(4096, Set.of(EOS))
             .withMaxNumBatchedTokens(budget)
@@ -74,8 +75,8 @@ class EngineCoreTest {
   @Test
   void preemptedSequencesResumeWithTheSameTokensAsAnUninterruptedRun() {
     for (boolean prefixCaching : new boolean[] {true, false}) {
-      EngineCore roomy = engine(new FakeModelRunner(1000, 16, VOCAB), 256, prefixCaching);
-      EngineCore tight = engine(new FakeModelRunner(20, 16, VOCAB), 256, prefixCaching);
+      EngineCore roomy = engine(FakeRunner.of(1000, 16, VOCAB), 256, prefixCaching);
+      EngineCore tight = engine(FakeRunner.of(20, 16, VOCAB), 256, prefixCaching);
       for (long id = 0; id < 12; id++) {
         int[] p = prompt(id, 30 + (int) (id * 5));
         assertTrue(roomy.submit(request(id, p, 60)).isEmpty());
@@ -96,7 +97,7 @@ class EngineCoreTest {
 
   @Test
   void longPromptTakesFourStepsOfBudgetWhileOthersKeepDecoding() {
-    FakeModelRunner runner = new FakeModelRunner(200, 16, VOCAB);
+    FakeRunner runner = FakeRunner.of(200, 16, VOCAB);
     EngineCore engine = engine(runner, 256, true);
     engine.submit(request(1, prompt(1, 10), 50));
     engine.submit(request(2, prompt(2, 10), 50));
@@ -119,7 +120,7 @@ class EngineCoreTest {
 
   @Test
   void lastStepSplitsItsTokensIntoDecodeAndComputedPromptTokens() {
-    FakeModelRunner runner = new FakeModelRunner(200, 16, VOCAB);
+    FakeRunner runner = FakeRunner.of(200, 16, VOCAB);
     EngineCore engine = engine(runner, 256, true);
     int[] longPrompt = prompt(2, 300);
     assertEquals(StepTokens.NONE, engine.lastStep());
@@ -157,7 +158,7 @@ class EngineCoreTest {
 
   @Test
   void abortsFreeEveryBlock() {
-    FakeModelRunner runner = new FakeModelRunner(60, 16, VOCAB);
+    FakeRunner runner = FakeRunner.of(60, 16, VOCAB);
     EngineCore engine = engine(runner, 128, true);
     Random random = new Random(3);
     List<Long> live = new ArrayList<>();
@@ -192,7 +193,7 @@ class EngineCoreTest {
     int[] shared = prompt(42, 48);
     int[] first = IntStream.concat(IntStream.of(shared), IntStream.of(prompt(1, 5))).toArray();
     int[] second = IntStream.concat(IntStream.of(shared), IntStream.of(prompt(2, 7))).toArray();
-    EngineCore engine = engine(new FakeModelRunner(100, 16, VOCAB), 256, true);
+    EngineCore engine = engine(FakeRunner.of(100, 16, VOCAB), 256, true);
     engine.submit(request(1, first, 10));
     drain(engine, new HashMap<>());
     engine.submit(request(2, second, 10));
@@ -203,7 +204,7 @@ class EngineCoreTest {
     collect(outputs, tokens, new HashMap<>());
     tokens.get(2L).addAll(drain(engine, new HashMap<>()).get(2L));
 
-    EngineCore fresh = engine(new FakeModelRunner(100, 16, VOCAB), 256, false);
+    EngineCore fresh = engine(FakeRunner.of(100, 16, VOCAB), 256, false);
     fresh.submit(request(2, second, 10));
     assertEquals(drain(fresh, new HashMap<>()).get(2L), tokens.get(2L), "shared blocks hold the right KV");
     assertEquals(48.0 / (first.length + second.length), engine.stats().prefixCacheHitRate(), 1e-9);
@@ -211,7 +212,7 @@ class EngineCoreTest {
 
   @Test
   void aFullPoolEvictsTheLeastRecentlyUsedPrefixFirst() {
-    EngineCore engine = engine(new FakeModelRunner(10, 16, VOCAB), 256, true);
+    EngineCore engine = engine(FakeRunner.of(10, 16, VOCAB), 256, true);
     int[] prefixA = prompt(100, 48);
     int[] prefixB = prompt(200, 48);
     long id = 0;
@@ -234,7 +235,7 @@ class EngineCoreTest {
 
   @Test
   void everyRequestFinishesUnderSustainedLoad() {
-    FakeModelRunner runner = new FakeModelRunner(64, 16, VOCAB);
+    FakeRunner runner = FakeRunner.of(64, 16, VOCAB);
     EngineCore engine = engine(runner, 128, true);
     Random random = new Random(11);
     Map<Long, FinishReason> finishes = new HashMap<>();
@@ -264,7 +265,7 @@ class EngineCoreTest {
 
   @Test
   void refusesAPromptThatCanNeverFitAndHoldsNothing() {
-    EngineCore engine = engine(new FakeModelRunner(10, 16, VOCAB), 256, true);
+    EngineCore engine = engine(FakeRunner.of(10, 16, VOCAB), 256, true);
     Rejection refused = engine.submit(request(1, prompt(1, 161), 5)).orElseThrow();
     assertEquals(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, refused.reason());
     assertFalse(engine.hasWork());
@@ -273,7 +274,7 @@ class EngineCoreTest {
 
   @Test
   void aRunnerFailureFailsTheStepsSequencesAndTheEngineCarriesOn() {
-    FakeModelRunner runner = new FakeModelRunner(50, 16, VOCAB);
+    FakeRunner runner = FakeRunner.of(50, 16, VOCAB);
     EngineCore engine = engine(runner, 256, true);
     engine.submit(request(1, prompt(1, 20), 5));
     engine.submit(request(2, prompt(2, 20), 5));
@@ -292,7 +293,7 @@ class EngineCoreTest {
   @Test
   void stopsOnEosAndFeedsEachSamplerItsTokens() {
     // The fake model says EOS once the context holds 8 tokens.
-    FakeModelRunner runner = new FakeModelRunner(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
+    FakeRunner runner = FakeRunner.of(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
     SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS));
     EngineCore engine =
         new EngineCore(config, runner, params -> {
@@ -313,7 +314,7 @@ class EngineCoreTest {
   @Test
   void ignoreEosGeneratesExactlyMaxTokensThroughEos() {
     // The fake model says EOS once the context holds 8 tokens, and again after that.
-    FakeModelRunner runner = new FakeModelRunner(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
+    FakeRunner runner = FakeRunner.of(50, 16, VOCAB, ctx -> ctx.length >= 8 ? EOS : ctx.length);
     EngineCore engine = new EngineCore(SchedulerConfig.defaults(4096, Set.of(EOS)), runner, p -> new GreedyTestSampler());
     engine.submit(new GenerationRequest("1", prompt(1, 5), SamplingParams.GREEDY, 10, true));
     engine.submit(new GenerationRequest("2", prompt(2, 5), SamplingParams.GREEDY, 10, false));
@@ -330,7 +331,7 @@ class EngineCoreTest {
   void badSamplingParametersAreRefused() {
     SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS));
     EngineCore engine =
-        new EngineCore(config, new FakeModelRunner(10, 16, VOCAB), params -> {
+        new EngineCore(config, FakeRunner.of(10, 16, VOCAB), params -> {
           throw new IllegalArgumentException("top_p must be in (0, 1]");
         });
     Rejection a = engine.submit(request(1, prompt(1, 5), 5)).orElseThrow();
@@ -344,7 +345,7 @@ class EngineCoreTest {
     EngineCore engine =
         new EngineCore(
             SchedulerConfig.defaults(4096, Set.of()),
-            new FakeModelRunner(10, 16, VOCAB),
+            FakeRunner.of(10, 16, VOCAB),
             params -> new dev.robin.engine.sampling.Sampler() {
               @Override
               public SampledToken sample(float[] logits) {

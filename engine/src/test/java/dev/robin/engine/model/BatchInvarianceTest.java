@@ -10,6 +10,7 @@ import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.scheduler.SequenceChunk;
 import dev.robin.engine.scheduler.StepPlan;
+import dev.robin.engine.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ class BatchInvarianceTest {
 
   @Test
   void stories260kMixedSteps() {
-    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     check(ckpt, ckpt.config());
   }
 
@@ -44,7 +45,7 @@ class BatchInvarianceTest {
   @Test
   void attentionSplitIntoContextGroups() {
     // A tiny gather cap forces every chunk of a step into its own attention group.
-    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     check(ckpt, ckpt.config(), 1);
   }
 

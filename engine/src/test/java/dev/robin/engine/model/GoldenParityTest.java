@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.checkpoint.Checkpoint;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +32,13 @@ class GoldenParityTest {
 
   @BeforeAll
   static void load() throws IOException {
-    JsonNode root = new ObjectMapper().readTree(SharedData.golden().toFile());
+    JsonNode root = new ObjectMapper().readTree(TestModels.stories260kGoldenFile().toFile());
     cases = new ArrayList<>();
     for (JsonNode c : root.get("cases")) {
       cases.add(new Case(c.get("prompt").asText(), ints(c.get("prompt_ids")), ints(c.get("output_ids"))));
     }
     assertFalse(cases.isEmpty());
-    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     runner = LlamaRunner.create(ckpt, ckpt.config(), Device.cpu(), DataType.FLOAT32, 64, BLOCK_SIZE);
   }
 

@@ -8,6 +8,7 @@ import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.scheduler.SequenceChunk;
+import dev.robin.engine.testkit.TestModels;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -31,13 +32,13 @@ class NaiveReferenceTest {
 
   @Test
   void stories260kFloat32() {
-    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     assertMatches(ckpt, ckpt.config(), DataType.FLOAT32, tokens(1, 512, 24), 12, F32_TOLERANCE);
   }
 
   @Test
   void stories260kFloat16() {
-    Checkpoint ckpt = Checkpoint.open(SharedData.stories260k());
+    Checkpoint ckpt = Checkpoint.open(TestModels.stories260k());
     assertMatches(ckpt, ckpt.config(), DataType.FLOAT16, tokens(2, 512, 24), 12, F16_TOLERANCE);
   }
 

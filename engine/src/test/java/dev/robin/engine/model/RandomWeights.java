@@ -54,11 +54,6 @@ final class RandomWeights implements TensorSource {
         maxPositions, 1e-5, 10000.0, null, tied, false, 1, List.of(2), "float32", null);
   }
 
-  /** llama-75m: hidden 768, inter 2048, 12 layers, 12 heads, 4 KV heads, vocab 512, separate lm_head. */
-  static ModelConfig llama75m() {
-    return llama(768, 2048, 12, 12, 4, 512, false, 2048);
-  }
-
   /** llama-25m: hidden 512, inter 1408, 8 layers, 8 heads, 8 KV heads, vocab 512, tied. */
   static ModelConfig llama25m() {
     return llama(512, 1408, 8, 8, 8, 512, true, 2048);

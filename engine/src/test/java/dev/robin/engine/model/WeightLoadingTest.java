@@ -9,12 +9,16 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.robin.engine.checkpoint.Checkpoint;
+import dev.robin.engine.checkpoint.Float16;
 import dev.robin.engine.checkpoint.HostTensor;
+import dev.robin.engine.checkpoint.SafetensorsDtype;
+import dev.robin.engine.checkpoint.SafetensorsWriter;
 import dev.robin.engine.config.ModelLoadException;
 import dev.robin.engine.checkpoint.SafetensorsFile;
 import dev.robin.engine.checkpoint.TensorSource;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.scheduler.SequenceChunk;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +33,7 @@ class WeightLoadingTest {
 
   @Test
   void bf16CheckpointLoadsWithoutBf16ArraysAndMatchesF32() throws IOException {
-    Checkpoint original = Checkpoint.open(SharedData.stories260k());
+    Checkpoint original = Checkpoint.open(TestModels.stories260k());
     SafetensorsFile file = SafetensorsFile.open(original.directory().resolve("model.safetensors"));
     Path bf16Dir = Files.createDirectories(tmp.resolve("bf16"));
     Path f32Dir = Files.createDirectories(tmp.resolve("f32"));
@@ -39,13 +43,13 @@ class WeightLoadingTest {
       HostTensor t = file.read(name);
       float[] rounded = t.data().clone();
       for (int i = 0; i < rounded.length; i++) {
-        rounded[i] = SafetensorsWriter.roundToBf16(rounded[i]);
+        rounded[i] = Float16.bfloat16ToFloat(Float16.floatToBfloat16(rounded[i]));
       }
-      bf16.put(name, t.shape(), t.data());
-      f32.put(name, t.shape(), rounded); // the same values, stored as F32
+      bf16.add(name, SafetensorsDtype.BF16, t.shape(), t.data());
+      f32.add(name, SafetensorsDtype.F32, t.shape(), rounded); // the same values, stored as F32
     }
-    bf16.write(bf16Dir.resolve("model.safetensors"), true);
-    f32.write(f32Dir.resolve("model.safetensors"), false);
+    bf16.write(bf16Dir.resolve("model.safetensors"));
+    f32.write(f32Dir.resolve("model.safetensors"));
     Files.copy(original.directory().resolve("config.json"), bf16Dir.resolve("config.json"));
     Files.copy(original.directory().resolve("config.json"), f32Dir.resolve("config.json"));
 
@@ -116,15 +120,16 @@ class WeightLoadingTest {
     TensorSource recorder = (n, shape) -> {
       if (n.equals(special)) {
         if (specialShape != null) {
-          w.put(n, specialShape, new float[(int) Arrays.stream(specialShape).reduce(1, (a, b) -> a * b)]);
+          w.add(n, SafetensorsDtype.F32, specialShape,
+              new float[(int) Arrays.stream(specialShape).reduce(1, (a, b) -> a * b)]);
         }
       } else {
-        w.put(n, shape, random.tensor(n, shape).data());
+        w.add(n, SafetensorsDtype.F32, shape, random.tensor(n, shape).data());
       }
       return random.tensor(n, shape);
     };
     LlamaRunner.create(recorder, cfg, Device.cpu(), DataType.FLOAT32, 1, 1).close();
-    w.write(dir.resolve("model.safetensors"), false);
+    w.write(dir.resolve("model.safetensors"));
     return dir;
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.config.ModelLoadException;
+import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ class HuggingFaceTextTokenizerTest {
 
   @BeforeAll
   static void load() throws IOException {
-    tokenizer = HuggingFaceTextTokenizer.load(SharedData.stories260k());
-    golden = new ObjectMapper().readTree(SharedData.golden().toFile());
+    tokenizer = HuggingFaceTextTokenizer.load(TestModels.stories260k());
+    golden = new ObjectMapper().readTree(TestModels.stories260kGoldenFile().toFile());
   }
 
   @AfterAll

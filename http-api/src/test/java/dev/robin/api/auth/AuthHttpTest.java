@@ -1,5 +1,6 @@
 package dev.robin.api.auth;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,22 +135,18 @@ class AuthHttpTest {
     String key = createKey("203.0.113.3", "{}").get("key").asText();
     assertEquals(200, chat("Authorization", "Bearer " + key, null).statusCode());
     assertEquals(200, chat("Authorization", "Bearer " + key, null).statusCode());
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    JsonNode day = null;
-    while (System.nanoTime() < deadline) {
+    AtomicReference<JsonNode> day = new AtomicReference<>();
+    eventually(Duration.ofSeconds(20), () -> {
       HttpResponse<String> usage = server.send(server.request("/api/v1/usage")
           .header("Authorization", "Bearer " + key).GET().build());
       assertEquals(200, usage.statusCode(), usage.body());
       JsonNode data = json(usage).get("data");
-      if (data.size() == 1 && data.get(0).get("requests").asLong() == 2) {
-        day = data.get(0);
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertTrue(day != null, "usage of two requests never appeared");
-    assertTrue(day.get("prompt_tokens").asLong() > 0);
-    assertEquals(6, day.get("completion_tokens").asLong(), "max_tokens 3, twice");
+      assertTrue(data.size() == 1 && data.get(0).get("requests").asLong() == 2,
+          "usage of two requests never appeared: " + data);
+      day.set(data.get(0));
+    });
+    assertTrue(day.get().get("prompt_tokens").asLong() > 0);
+    assertEquals(6, day.get().get("completion_tokens").asLong(), "max_tokens 3, twice");
     assertEquals(401, server.send(server.request("/api/v1/usage").header("X-Forwarded-For", "203.0.113.3").GET().build())
         .statusCode(), "usage needs a key");
   }

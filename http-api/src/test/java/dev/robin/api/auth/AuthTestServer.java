@@ -22,8 +22,6 @@ import java.util.Arrays;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The real server with {@link AuthServices} on an embedded store in {@code dataDir}, on a one-node cluster, serving
@@ -54,16 +52,8 @@ final class AuthTestServer implements AutoCloseable {
         .withFallback(ConfigFactory.load())
         .resolve();
     system = ActorSystem.create(Behaviors.empty(), "auth-" + System.nanoTime(), config);
-    SingleNodeCluster.join(system); // as the app does: a one-node cluster
+    SingleNodeCluster.join(system); // as the app does: a one-node cluster, up when join returns
     auth = AuthServices.start(system, config);
-    Cluster cluster = Cluster.get(system);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the one-node cluster did not come up");
-      }
-      Thread.onSpinWait();
-    }
     ModelRegistry registry = new ModelRegistry();
     FakeTokenizer tokenizer = new FakeTokenizer();
     FakeModel model = new FakeModel("fake", FakeModel.Script.of(

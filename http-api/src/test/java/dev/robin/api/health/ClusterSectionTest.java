@@ -1,5 +1,6 @@
 package dev.robin.api.health;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,10 +38,7 @@ class ClusterSectionTest {
     try {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (cluster.selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      eventually(Duration.ofSeconds(10), () -> assertEquals(MemberStatus.up(), cluster.selfMember().status()));
       ObjectNode section = (ObjectNode) new HealthReport(new ModelRegistry(), 0, ClusterSection.of(system))
           .build().body().get("cluster");
       assertTrue(section.get("self").asText().startsWith("pekko://clustered@127.0.0.1:"), section.toString());

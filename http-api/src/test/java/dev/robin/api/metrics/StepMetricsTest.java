@@ -1,5 +1,6 @@
 package dev.robin.api.metrics;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,13 +15,12 @@ import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.StepKind;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.sampling.Samplers;
-import dev.robin.engine.scheduler.ModelRunner;
 import dev.robin.engine.scheduler.SchedulerConfig;
-import dev.robin.engine.scheduler.SequenceChunk;
-import dev.robin.engine.scheduler.StepPlan;
+import dev.robin.engine.testkit.FakeRunner;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,42 +53,13 @@ class StepMetricsTest {
   private final ReplicaId replica = new ReplicaId(MODEL, 0);
 
   /** Takes a few milliseconds per step and predicts a printable, never-EOS token from the position. */
-  private static final class TimedRunner implements ModelRunner {
-    @Override
-    public Map<Long, float[]> execute(StepPlan plan) {
-      try {
-        Thread.sleep(3);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      Map<Long, float[]> logits = new HashMap<>();
-      for (SequenceChunk chunk : plan.chunks()) {
-        if (chunk.wantsLogits()) {
-          float[] row = new float[VOCAB];
-          row[20 + chunk.contextLength() % 60] = 1f;
-          logits.put(chunk.sequenceId(), row);
-        }
-      }
-      return logits;
-    }
-
-    @Override
-    public int blockSize() {
-      return 16;
-    }
-
-    @Override
-    public int numBlocks() {
-      return 256;
-    }
-
-    @Override
-    public int vocabSize() {
-      return VOCAB;
-    }
-
-    @Override
-    public void close() {}
+  private static FakeRunner timedRunner() {
+    return FakeRunner.builder()
+        .numBlocks(256)
+        .vocabSize(VOCAB)
+        .stepDelay(Duration.ofMillis(3))
+        .nextToken(context -> 20 + context.length % 60)
+        .build();
   }
 
   @BeforeAll
@@ -98,7 +69,7 @@ class StepMetricsTest {
     ActorRef<ModelActor.Command> ref =
         server.system.systemActorOf(
             ModelActor.create(replica, "cpu()",
-                r -> new EngineCore(config, new TimedRunner(), params -> Samplers.create(params, VOCAB)), board),
+                r -> new EngineCore(config, timedRunner(), params -> Samplers.create(params, VOCAB)), board),
             "model-steps", ModelActor.PROPS);
     server.registry.register(
         new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref.narrow(),
@@ -124,12 +95,9 @@ class StepMetricsTest {
             .POST(HttpRequest.BodyPublishers.ofString(completion("Hello world", 200)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (board.get(replica.entityId()).map(s -> s.steps().durationSeconds(StepKind.DECODE).count()).orElse(0L)
-        == 0) {
-      assertTrue(System.nanoTime() < deadline, "the first request never decoded");
-      Thread.sleep(2);
-    }
+    eventually(Duration.ofSeconds(10), () -> assertTrue(
+        board.get(replica.entityId()).map(s -> s.steps().durationSeconds(StepKind.DECODE).count()).orElse(0L) > 0,
+        "the first request never decoded"));
     HttpResponse<String> shortOne = server.post("/v1/completions", completion(" once upon a time", 5));
     assertEquals(200, shortOne.statusCode(), shortOne.body());
     assertFalse(longOne.isDone(), "the second request came and went while the first was decoding");

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.sampling.SampledToken;
+import dev.robin.engine.testkit.TestModels;
 import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 class ChoiceStateTest {
 
-  private static final Path SHARED = Path.of(System.getProperty("robin.shared", "../../shared"));
-
   @Test
   void streamedTextOfEveryGoldenCaseEqualsTheReference() throws Exception {
-    JsonNode golden = new ObjectMapper().readTree(SHARED.resolve("golden/stories260k-golden.json").toFile());
+    JsonNode golden = new ObjectMapper().readTree(TestModels.stories260kGoldenFile().toFile());
     try (HuggingFaceTextTokenizer tokenizer =
-        HuggingFaceTextTokenizer.load(SHARED.resolve("models/stories260k"))) {
+        HuggingFaceTextTokenizer.load(TestModels.stories260k())) {
       for (JsonNode c : golden.get("cases")) {
         int[] promptIds = ids(c.get("prompt_ids"));
         ChoiceState choice = new ChoiceState(0, 0, "s", tokenizer, promptIds, List.of(), false, "");

@@ -17,6 +17,8 @@ import dev.robin.engine.load.EngineOptions;
 import dev.robin.engine.load.LoadedModel;
 import dev.robin.engine.model.PagedKvCache;
 import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -36,7 +38,7 @@ class LoadedModelEngineFactoryTest {
   static void open() {
     model =
         LoadedModel.open(
-            "stories260k", Stories260k.modelDir().toString(), EngineOptions.defaults().withKvCacheBytes(4L << 20));
+            "stories260k", TestModels.stories260k().toString(), EngineOptions.defaults().withKvCacheBytes(4L << 20));
   }
 
   @AfterAll
@@ -54,10 +56,10 @@ class LoadedModelEngineFactoryTest {
             ModelActor.create(replica, "cpu()", LoadedModelEngineFactory.of(model), board),
             "stories260k-0",
             ModelActor.PROPS);
-    List<Stories260k.Case> cases = Stories260k.goldenCases();
+    List<GoldenCase> cases = TestModels.stories260kGoldenCases();
     assertFalse(cases.isEmpty());
     for (int i = 0; i < cases.size(); i++) {
-      Stories260k.Case c = cases.get(i);
+      GoldenCase c = cases.get(i);
       TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
       int n = c.outputIds().length;
       actor.tell(new Generate(GenerationRequest.of("g" + i, c.promptIds(), SamplingParams.GREEDY, n), probe.getRef()));

@@ -17,6 +17,8 @@ import dev.robin.engine.model.PagedKvCache;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.testkit.GoldenCase;
+import dev.robin.engine.testkit.TestModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +59,7 @@ class ModelActorCancellationTest {
     model =
         LoadedModel.open(
             "stories260k",
-            Stories260k.modelDir().toString(),
+            TestModels.stories260k().toString(),
             EngineOptions.defaults()
                 .withKvCacheBytes(NUM_BLOCKS * 20_480L)
                 .withScheduler(
@@ -157,7 +159,7 @@ class ModelActorCancellationTest {
     System.out.println("actor cancellation: " + board.get(replica.entityId()).orElseThrow());
 
     // The replica still serves correctly: what the aborted sequences cached is right.
-    for (Stories260k.Case c : Stories260k.goldenCases()) {
+    for (GoldenCase c : TestModels.stories260kGoldenCases()) {
       TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
       actor.tell(new Generate(GenerationRequest.of("golden-" + c.prompt(), c.promptIds(), SamplingParams.GREEDY, 64), probe.getRef()));
       List<Integer> tokens = new ArrayList<>();

@@ -20,6 +20,7 @@ import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.Sampler;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.testkit.FakeRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,9 +67,18 @@ class ModelActorTest {
     };
   }
 
-  private record Replica(ActorRef<Command> ref, ReplicaId id, StepTestRunner runner) {}
+  /** The test kit's fake runner: the next token a function of the last one, each step taking {@code stepMillis}. */
+  static FakeRunner runner(int numBlocks, long stepMillis) {
+    return FakeRunner.builder()
+        .numBlocks(numBlocks)
+        .nextAfterLastToken()
+        .stepDelay(Duration.ofMillis(stepMillis))
+        .build();
+  }
 
-  private Replica spawn(StepTestRunner runner) {
+  private record Replica(ActorRef<Command> ref, ReplicaId id, FakeRunner runner) {}
+
+  private Replica spawn(FakeRunner runner) {
     ReplicaId id = new ReplicaId("test-model", replicas.getAndIncrement());
     Behavior<Command> behavior =
         ModelActor.create(id, "cpu()", replica -> new EngineCore(CONFIG, runner, ModelActorTest::greedy), board);
@@ -98,7 +108,7 @@ class ModelActorTest {
 
   @Test
   void generateStreamsEventsInOrderOnThePinnedThread() {
-    Replica model = spawn(new StepTestRunner(64, 0));
+    Replica model = spawn(runner(64, 0));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     int[] prompt = prompt(20);
     model.ref().tell(generate("r1", prompt, 5, probe));
@@ -110,18 +120,18 @@ class ModelActorTest {
       GenerationEvent.Tokens t = probe.expectMessageClass(GenerationEvent.Tokens.class);
       assertEquals("r1", t.requestId());
       t.tokens().forEach(token -> tokens.add(token.tokenId()));
-      expected = StepTestRunner.next(expected);
+      expected = FakeRunner.next(expected, model.runner().vocabSize());
       assertEquals(expected, tokens.get(tokens.size() - 1));
     }
     assertEquals(new GenerationEvent.Finished("r1", FinishReason.LENGTH, 20, 5, 0), probe.receiveMessage());
     probe.expectNoMessage(Duration.ofMillis(100));
-    assertEquals(1, model.runner().threadNames.size(), "one pinned thread: " + model.runner().threadNames);
-    assertTrue(model.runner().threadNames.iterator().next().contains(ModelActor.DISPATCHER));
+    assertEquals(1, model.runner().threadNames().size(), "one pinned thread: " + model.runner().threadNames());
+    assertTrue(model.runner().threadNames().iterator().next().contains(ModelActor.DISPATCHER));
   }
 
   @Test
   void publishesStatsAfterSteps() {
-    Replica model = spawn(new StepTestRunner(64, 0));
+    Replica model = spawn(runner(64, 2));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("r1", prompt(40), 8, probe));
     awaitEvent(probe, GenerationEvent.Finished.class);
@@ -135,7 +145,7 @@ class ModelActorTest {
           assertEquals(1, stats.numRequestsTotal());
           assertEquals(8, stats.numGeneratedTokensTotal());
           assertTrue(stats.tokensPerSecond1m() > 0);
-          assertTrue(stats.lastStepMillis() >= 0);
+          assertTrue(stats.lastStepMillis() >= 2, "the latest step ran the 2 ms runner: " + stats);
           StepStats steps = stats.steps();
           assertEquals(1, steps.durationSeconds(StepKind.PREFILL).count(), "the 40-token prompt in one step");
           assertEquals(7, steps.durationSeconds(StepKind.DECODE).count(), "then one step per further token");
@@ -149,7 +159,7 @@ class ModelActorTest {
 
   @Test
   void idleReplicaKeepsPublishingSoTheRateDecays() throws InterruptedException {
-    Replica model = spawn(new StepTestRunner(64, 0));
+    Replica model = spawn(runner(64, 0));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("r1", prompt(10), 3, probe));
     awaitEvent(probe, GenerationEvent.Finished.class);
@@ -164,7 +174,7 @@ class ModelActorTest {
 
   @Test
   void refusesAtOnceWhenTheQueueIsFull() {
-    Replica model = spawn(new StepTestRunner(256, 20));
+    Replica model = spawn(runner(256, 20));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     // Four long generations fill the running batch (max 4); then two may wait; then the queue is full.
     for (int i = 0; i < 4; i++) {
@@ -185,7 +195,7 @@ class ModelActorTest {
 
   @Test
   void refusesAPromptLongerThanTheContextNamingBothLengths() {
-    Replica model = spawn(new StepTestRunner(64, 0)); // 64 blocks of 16 = 1024 tokens
+    Replica model = spawn(runner(64, 0)); // 64 blocks of 16 = 1024 tokens
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("big", prompt(2000), 5, probe));
     GenerationEvent.Rejected rejected = probe.expectMessageClass(GenerationEvent.Rejected.class);
@@ -198,7 +208,7 @@ class ModelActorTest {
 
   @Test
   void cancelFinishesTheRequestAndFreesItsBlocks() {
-    Replica model = spawn(new StepTestRunner(64, 10));
+    Replica model = spawn(runner(64, 10));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("c1", prompt(100), 500, probe));
     probe.expectMessageClass(GenerationEvent.Accepted.class);
@@ -222,7 +232,7 @@ class ModelActorTest {
 
   @Test
   void aStoppedRequesterHasItsSequenceAborted() {
-    Replica model = spawn(new StepTestRunner(64, 10));
+    Replica model = spawn(runner(64, 10));
     TestProbe<GenerationEvent> monitor = testKit.createTestProbe(GenerationEvent.class);
     // A requester that stops as soon as its generation starts, like a client that went away.
     ActorRef<GenerationEvent> requester =
@@ -251,7 +261,7 @@ class ModelActorTest {
 
   @Test
   void aFailingStepFailsItsRequestsAndTheReplicaKeepsServing() {
-    StepTestRunner runner = new StepTestRunner(64, 0);
+    FakeRunner runner = runner(64, 0);
     runner.failNextStep(new IllegalStateException("device lost"));
     Replica model = spawn(runner);
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
@@ -270,7 +280,7 @@ class ModelActorTest {
   @Test
   void aSamplerFactoryBugFailsOnlyThatRequest() {
     ReplicaId id = new ReplicaId("buggy-sampler", 0);
-    StepTestRunner runner = new StepTestRunner(64, 0);
+    FakeRunner runner = runner(64, 0);
     ActorRef<Command> model =
         testKit.spawn(
             ModelActor.create(
@@ -299,7 +309,7 @@ class ModelActorTest {
 
   @Test
   void aLoadedReplicaAnswersReadyNamingItselfAndItsKernel() {
-    Replica model = spawn(new StepTestRunner(64, 0));
+    Replica model = spawn(runner(64, 0));
     TestProbe<ModelActor.Readiness> ready = testKit.createTestProbe(ModelActor.Readiness.class);
     model.ref().tell(new ModelActor.WhenReady(ready.getRef()));
     ModelActor.Ready answer = ready.expectMessageClass(ModelActor.Ready.class);
@@ -333,7 +343,7 @@ class ModelActorTest {
 
   @Test
   void stoppingFailsWhatIsInFlightAndClosesTheRunner() {
-    Replica model = spawn(new StepTestRunner(64, 10));
+    Replica model = spawn(runner(64, 10));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("s1", prompt(10), 500, probe));
     probe.expectMessageClass(GenerationEvent.Accepted.class);
@@ -342,7 +352,7 @@ class ModelActorTest {
         awaitEvent(probe, GenerationEvent.Failed.class);
     assertInstanceOf(GenerationEvent.Failed.class, last);
     probe.awaitAssert(() -> {
-      assertTrue(model.runner().closed);
+      assertTrue(model.runner().isClosed());
       return null;
     });
   }

@@ -12,6 +12,7 @@ import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.testkit.FakeRunner;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -61,7 +62,7 @@ class ModelShardTest {
   @Test
   void aShardedReplicaGeneratesOnItsPinnedThread() {
     ModelStatsBoard board = new ModelStatsBoard();
-    StepTestRunner runner = new StepTestRunner(32, 0);
+    FakeRunner runner = ModelActorTest.runner(32, 0);
     SchedulerConfig config = SchedulerConfig.defaults(512, Set.of(0));
     ModelShard.init(
         testKit.system(), "cpu()", replica -> new EngineCore(config, runner, ModelActorTest::greedy), board);
@@ -78,7 +79,7 @@ class ModelShardTest {
         new GenerationEvent.Finished("s1", FinishReason.LENGTH, 3, 4, 0),
         events.get(events.size() - 1));
     assertEquals("tiny", board.get("tiny#0").orElseThrow().modelId());
-    assertTrue(runner.threadNames.stream().allMatch(n -> n.contains(ModelActor.DISPATCHER)));
+    assertTrue(runner.threadNames().stream().allMatch(n -> n.contains(ModelActor.DISPATCHER)));
   }
 
   @Test
