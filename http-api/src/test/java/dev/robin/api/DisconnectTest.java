@@ -71,7 +71,8 @@ class DisconnectTest {
     // test lets it admit. The stream's response starts only on admission, so only the connection can tell the
     // client left; the request actor cancels at the replica that names itself in Accepted.
     java.util.Queue<Object> commands = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    Object admitNow = new Object();
+    record AdmitNow() implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    AdmitNow admitNow = new AdmitNow();
     ActorRef<Object> silent = server.system.systemActorOf(
         Behaviors.setup(context -> {
           ActorRef<ModelActor.Command> self = context.getSelf().narrow();

@@ -1,5 +1,6 @@
 package dev.robin.accounts.ratelimit;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,7 +29,8 @@ public final class BucketEntity extends AbstractBehavior<BucketEntity.Command> {
   /** Take one token; the decision goes to {@code replyTo}. */
   public record Acquire(ActorRef<RateDecision> replyTo) implements Command, RateLimitMessage {}
 
-  private enum PassivateIfFull implements Command { INSTANCE }
+  /** The bucket's own timer: never leaves its node. */
+  private enum PassivateIfFull implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** Slack past the computed refill time, so the check does not land a hair before the bucket is full. */
   private static final Duration PASSIVATION_SLACK = Duration.ofSeconds(1);

@@ -1,5 +1,6 @@
 package dev.robin.accounts.usage;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import dev.robin.accounts.store.UsageEvent;
 import dev.robin.accounts.store.UsageStore;
 import java.time.Duration;
@@ -29,8 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class UsageRecorder extends AbstractBehavior<UsageRecorder.Command> {
 
-  /** Messages of the recorder. */
-  public sealed interface Command {}
+  /** Messages of the recorder; local, since each node records the usage of the requests it answered. */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** Count this finished request (completed, failed or cancelled). Fire and forget. */
   public record Record(UsageEvent event) implements Command {}
@@ -39,7 +40,7 @@ public final class UsageRecorder extends AbstractBehavior<UsageRecorder.Command>
   public record Flush(ActorRef<Flushed> replyTo) implements Command {}
 
   /** Reply to {@link Flush}. {@code numDropped} counts events ever dropped because the buffer was full. */
-  public record Flushed(long numWritten, long numDropped) {}
+  public record Flushed(long numWritten, long numDropped) implements NoSerializationVerificationNeeded {}
 
   private record WriteFinished(int numEvents, Throwable failure) implements Command {}
 

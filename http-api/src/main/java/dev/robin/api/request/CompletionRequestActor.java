@@ -1,5 +1,6 @@
 package dev.robin.api.request;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ErrorResponses;
@@ -46,8 +47,11 @@ import org.apache.pekko.util.ByteString;
  */
 public final class CompletionRequestActor {
 
-  /** Messages of a request actor. */
-  public sealed interface Command {}
+  /**
+   * Messages of a request actor: local to its node (the HTTP connection is there). What a replica sends it
+   * arrives as {@link GenerationEvent}s, which cross nodes, and is wrapped here.
+   */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** End the request now with {@code error} (the server is shutting down), cancelling its sequences. */
   public record Abort(ApiError error) implements Command {}
