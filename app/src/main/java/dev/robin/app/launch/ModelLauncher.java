@@ -6,7 +6,6 @@ import dev.robin.engine.load.LoadedModel;
 import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.node.ServingNode;
 import dev.robin.serving.replica.ModelActor;
-import dev.robin.serving.replica.ModelShard;
 import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.router.ReplicaRouter;
 import dev.robin.serving.stats.ModelStats;
@@ -20,13 +19,13 @@ import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * Serves a model as Cluster Sharding entities, one per replica ({@link ModelShard}), behind a
- * {@link ReplicaRouter}. The text side (tokenizer, chat template) is opened off the actor threads; each replica
- * loads its weights on its own pinned thread when its entity starts, and the model is handed to the HTTP layer
- * once every replica answers {@code Ready} (or fails with the first replica's {@code LoadFailed}).
+ * Serves a model from this node: starts its replicas here (each on its own pinned thread, where it stays), and a
+ * {@link ReplicaRouter} that sends requests to the model's least-loaded replica anywhere in the cluster. The text
+ * side (tokenizer, chat template) is opened off the actor threads; the model is handed to the HTTP layer once every
+ * local replica answers {@code Ready} (or fails with the first replica's {@code LoadFailed}).
  */
 public final class ModelLauncher {
 
@@ -53,28 +52,14 @@ public final class ModelLauncher {
       ActorSystem<?> system, ServingNode node, LoadedModel loaded, EngineSettings settings) {
     String id = loaded.id();
     int replicas = settings.replicas();
-    ClusterSharding sharding = ClusterSharding.get(system);
     List<ReplicaId> ids = IntStream.range(0, replicas).mapToObj(i -> new ReplicaId(id, i)).toList();
-    // A replica starts on its first message; WhenReady starts it and answers once it has loaded (or failed).
-    List<CompletableFuture<ModelActor.Readiness>> readiness = ids.stream()
-        .map(r -> ModelShard.entityRef(sharding, r)
-            .<ModelActor.Readiness>ask(ModelActor.WhenReady::new, settings.loadTimeout())
+    List<ActorRef<ModelActor.Command>> started = ids.stream().map(node::startReplica).toList();
+    // WhenReady waits in a replica's mailbox while it loads, and is answered once it has loaded (or failed).
+    List<CompletableFuture<ModelActor.Readiness>> readiness = started.stream()
+        .map(replica -> AskPattern.<ModelActor.Command, ModelActor.Readiness>ask(
+                replica, ModelActor.WhenReady::new, settings.loadTimeout(), system.scheduler())
             .toCompletableFuture())
         .toList();
-    ActorRef<ModelActor.Generate> router = system.systemActorOf(
-        ReplicaRouter.create(id, replicas, sharding, node.board()),
-        "model-" + URLEncoder.encode(id, StandardCharsets.UTF_8),
-        Props.empty());
-    ServedModel served = new ServedModel(
-        id,
-        Instant.now().getEpochSecond(),
-        "robin",
-        loaded.maxModelLen(),
-        replicas,
-        loaded.tokenizer(),
-        loaded.chatTemplate(),
-        router,
-        () -> node.board().summary(id).orElse(ModelStats.loading(id, node.device())));
     return CompletableFuture.allOf(readiness.toArray(CompletableFuture[]::new))
         .handle((ignored, failure) -> {
           if (failure != null) {
@@ -86,7 +71,21 @@ public final class ModelLauncher {
               throw new IllegalStateException("replica " + failed.replica() + " failed: " + failed.reason());
             }
           }
-          return served;
+          // The router knows this node's replicas at once; other nodes' arrive with the receptionist's listing.
+          ActorRef<ModelActor.Generate> router = system.systemActorOf(
+              ReplicaRouter.create(id, started),
+              "model-" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+              Props.empty());
+          return new ServedModel(
+              id,
+              Instant.now().getEpochSecond(),
+              "robin",
+              loaded.maxModelLen(),
+              replicas,
+              loaded.tokenizer(),
+              loaded.chatTemplate(),
+              router,
+              () -> node.board().summary(id).orElse(ModelStats.loading(id, node.device())));
         });
   }
 

@@ -4,17 +4,22 @@ import dev.robin.engine.load.LoadedModel;
 import dev.robin.engine.load.TorchThreads;
 import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.replica.LoadedModelEngineFactory;
-import dev.robin.serving.replica.ModelShard;
+import dev.robin.serving.replica.ModelActor;
+import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.ModelStatsBoard;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
  * What one node shares between the models it serves, one per actor system: the engine settings, the stats board
- * its replicas publish on, the factory that builds their engines, and the model shard region (registered once,
- * on first use). An actor-system extension, so two nodes in one JVM (as in tests) never share it.
+ * its replicas publish on, and the factory that builds their engines. It starts the replicas this node hosts, each
+ * on its own pinned thread; a replica stays on this node for its whole life. An actor-system extension, so two
+ * nodes in one JVM (as in tests) never share it.
  */
 public final class ServingNode implements Extension {
 
@@ -24,10 +29,12 @@ public final class ServingNode implements Extension {
   private final ModelStatsBoard board = new ModelStatsBoard();
   private final LoadedModelEngineFactory factory = new LoadedModelEngineFactory(List.of());
 
+  private final ActorSystem<?> system;
+
   private ServingNode(ActorSystem<?> system) {
+    this.system = system;
     this.settings = EngineSettings.from(system.settings().config());
     TorchThreads.configure(settings.torchThreads());
-    ModelShard.init(system, device(), factory, board);
   }
 
   /** This node's serving state; created (and the shard region registered) on first use. */
@@ -51,6 +58,17 @@ public final class ServingNode implements Extension {
   /** Lets this node's replicas of {@code model} build their engines; an id served twice is refused. */
   public void register(LoadedModel model) {
     factory.register(model);
+  }
+
+  /**
+   * Starts {@code replica} of a registered model on this node; it loads its engine on its own thread and, once
+   * ready, registers with the receptionist for every node's routers to find.
+   */
+  public ActorRef<ModelActor.Command> startReplica(ReplicaId replica) {
+    return system.systemActorOf(
+        ModelActor.create(replica, device(), factory, board),
+        "replica-" + URLEncoder.encode(replica.entityId(), StandardCharsets.UTF_8),
+        ModelActor.PROPS);
   }
 
   private static final class Id extends ExtensionId<ServingNode> {

@@ -1,6 +1,7 @@
 package dev.robin.serving.replica;
 
 import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
@@ -22,12 +23,19 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * One model replica: owns an {@link EngineCore} and runs its steps on a dedicated pinned thread (spawn it with
  * {@link #PROPS}). It loads its engine when it starts, then serves; a replica whose engine failed to load refuses
  * everything. While serving it tells itself {@code Step} while there is work, so {@code Generate} and
  * {@code Cancel} are handled between steps, and streams each request's {@link GenerationEvent}s.
+ *
+ * <p>Once loaded it registers with the receptionist under its model's {@link #serviceKey}, so routers on every node
+ * find it where it runs: a replica lives on the node (and device) that started it and never moves. It publishes
+ * its load on the cluster-wide {@link ReplicaLoads} topic (at most every {@link #LOAD_INTERVAL}) for the routers to
+ * weigh.
  *
  * <p>A requester that stops (watched) or cancels has its sequence aborted and its KV blocks freed at once. A
  * failing step fails the requests in it and the replica keeps serving. After each step it publishes
@@ -40,6 +48,14 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
   /** Props every model actor must be spawned with: its own thread, so steps never block others. */
   public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
+
+  /** How often, at most, a replica publishes its load cluster-wide (and at least every stats interval). */
+  public static final Duration LOAD_INTERVAL = Duration.ofMillis(200);
+
+  /** The receptionist key under which the ready replicas of {@code modelId} are listed, on every node. */
+  public static ServiceKey<Command> serviceKey(String modelId) {
+    return ServiceKey.create(Command.class, "robin-model-" + modelId);
+  }
 
   /** What a replica understands. */
   public sealed interface Command extends ReplicaMessage {}
@@ -78,10 +94,6 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   /** Refresh the published stats while idle, so tokens per second decays to 0 instead of freezing. */
   private record PublishStats() implements Command {}
 
-  /** Fail what is in flight and stop (sharding's stop message on rebalance or shutdown). */
-  private record Stop() implements Command {}
-
-  static final Command STOP = new Stop();
   private static final PublishStats PUBLISH_STATS = new PublishStats();
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
   private static final Step STEP = new Step();
@@ -91,7 +103,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   private final ModelStatsBoard board;
   private final InFlightRequests requests = new InFlightRequests();
   private final ReplicaStatsRecorder stats;
+  private final ReplicaLoads loads;
   private boolean stepScheduled;
+  private long lastLoadNanos;
+  private ReplicaLoad lastLoad;
 
   /**
    * A replica that builds its engine with {@code factory} when it starts (on its own thread); if that fails, it
@@ -124,12 +139,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     ModelActor actor = new ModelActor(context, replica, device, engine, board);
     actor.publishStats(ModelStats.Status.READY);
     timers.startTimerWithFixedDelay(PUBLISH_STATS, STATS_INTERVAL);
+    context.getSystem().receptionist().tell(Receptionist.register(serviceKey(replica.modelId()), context.getSelf()));
     context.getLog().info("Model replica {} ready on {}", replica, device);
     return actor;
   }
 
   /** A replica that cannot serve: every request is refused with {@code reason}. */
-  static Behavior<Command> failed(ReplicaId replica, String device, ModelStatsBoard board, String reason) {
+  private static Behavior<Command> failed(ReplicaId replica, String device, ModelStatsBoard board, String reason) {
     board.publish(replica.entityId(), ModelStats.withoutEngine(replica.modelId(), device, ModelStats.Status.FAILED));
     Rejection unavailable = new Rejection(Rejection.Reason.UNAVAILABLE, reason);
     return Behaviors.receive(Command.class)
@@ -141,7 +157,6 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
           w.replyTo().tell(new LoadFailed(replica, reason));
           return Behaviors.same();
         })
-        .onMessage(Stop.class, s -> Behaviors.stopped())
         .build();
   }
 
@@ -152,6 +167,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     this.engine = engine;
     this.board = board;
     this.stats = new ReplicaStatsRecorder(replica.modelId(), device);
+    this.loads = ReplicaLoads.get(context.getSystem());
   }
 
   @Override
@@ -163,7 +179,6 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         .onMessage(Step.class, step -> onStep())
         .onMessage(RequesterTerminated.class, this::onRequesterTerminated)
         .onMessage(PublishStats.class, tick -> onPublishStats())
-        .onMessage(Stop.class, stop -> onStop())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -281,13 +296,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     if (!stepScheduled) {
       publishStats(ModelStats.Status.READY); // a busy replica publishes after every step anyway
     }
+    publishLoad(engine.stats(), true); // so a node that joins late, or missed one, learns the load within an interval
     return this;
-  }
-
-  private Behavior<Command> onStop() {
-    failAll("the model replica is shutting down; please retry");
-    publishStats(ModelStats.Status.STOPPING);
-    return Behaviors.stopped();
   }
 
   private Behavior<Command> onPostStop() {
@@ -323,6 +333,25 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   }
 
   private void publishStats(ModelStats.Status status) {
-    board.publish(replica.entityId(), stats.snapshot(status, engine.kernel(), engine.stats()));
+    EngineStats engineStats = engine.stats();
+    board.publish(replica.entityId(), stats.snapshot(status, engine.kernel(), engineStats));
+    if (status == ModelStats.Status.READY) {
+      publishLoad(engineStats, false);
+    }
+  }
+
+  /** Publishes the load cluster-wide when it changed and the last one is older than the interval, or always. */
+  private void publishLoad(EngineStats engineStats, boolean always) {
+    double kvCacheUsage = engineStats.numKvBlocksTotal() == 0
+        ? 0.0 : (double) engineStats.numKvBlocksUsed() / engineStats.numKvBlocksTotal();
+    ReplicaLoad load = new ReplicaLoad(
+        getContext().getSelf(), replica.modelId(), engineStats.numWaiting(), engineStats.numRunning(), kvCacheUsage);
+    long now = System.nanoTime();
+    boolean changed = lastLoad == null || lastLoad.numRequests() != load.numRequests();
+    if (always || (changed && now - lastLoadNanos >= LOAD_INTERVAL.toNanos())) {
+      loads.publish(load);
+      lastLoad = load;
+      lastLoadNanos = now;
+    }
   }
 }

@@ -1,54 +1,150 @@
 package dev.robin.serving.router;
 
+import dev.robin.engine.request.Rejection;
+import dev.robin.serving.replica.GenerationEvent;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.ModelActor.Generate;
-import dev.robin.serving.replica.ModelShard;
-import dev.robin.serving.replica.ReplicaId;
-import dev.robin.serving.stats.ModelStats;
-import dev.robin.serving.stats.ModelStatsBoard;
+import dev.robin.serving.replica.ReplicaLoad;
+import dev.robin.serving.replica.ReplicaLoads;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.stream.IntStream;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * The one address of a served model: it sends each {@code Generate} to the replica with the least work (as the
- * replicas last published it). The replica that accepts a request names itself in its {@code Accepted}, so a
- * cancel goes straight to it; the router keeps no per-request state and can never leak.
+ * The one address of a served model on a node: it sends each {@code Generate} to the model's least-loaded
+ * reachable replica, wherever in the cluster it runs. Replicas come from the receptionist's listing of the model's
+ * key (replicas on unreachable nodes are left out at once), and from the node's own replicas it is created with,
+ * which it knows before the listing (gossiped) names them; their loads come from the {@link ReplicaLoads} topic. Between
+ * two loads of a replica the router counts what it sent there, so a burst does not all land on the replica that
+ * looked idle. The replica that accepts a request names itself in its {@code Accepted}, so a cancel goes straight to
+ * it; the router keeps no per-request state and can never leak.
  */
 public final class ReplicaRouter {
 
-  private ReplicaRouter() {}
+  /** The reachable replicas changed. */
+  private record ReplicasChanged(Set<ActorRef<ModelActor.Command>> reachable)
+      implements NoSerializationVerificationNeeded {}
 
-  /** A router over replicas {@code 0 .. numReplicas-1} of {@code modelId}, reached through sharding. */
-  public static Behavior<Generate> create(
-      String modelId, int numReplicas, ClusterSharding sharding, ModelStatsBoard board) {
-    List<ReplicaId> replicas = IntStream.range(0, numReplicas).mapToObj(i -> new ReplicaId(modelId, i)).toList();
-    List<EntityRef<ModelActor.Command>> refs =
-        replicas.stream().map(r -> ModelShard.entityRef(sharding, r)).toList();
-    return Behaviors.receive(Generate.class)
-        .onMessage(Generate.class, g -> {
-          refs.get(leastLoaded(replicas, board)).tell(g);
+  /** A replica published its load (from the cluster-wide topic). */
+  private record LoadPublished(ReplicaLoad load) implements NoSerializationVerificationNeeded {}
+
+  /** One of this node's own replicas stopped. */
+  private record LocalReplicaStopped(ActorRef<ModelActor.Command> replica)
+      implements NoSerializationVerificationNeeded {}
+
+  private final String modelId;
+  private final Set<ActorRef<ModelActor.Command>> local = new HashSet<>();
+  private final Set<ActorRef<ModelActor.Command>> listed = new HashSet<>();
+  private final List<ActorRef<ModelActor.Command>> replicas = new ArrayList<>();
+  private final Map<ActorRef<ModelActor.Command>, ReplicaLoad> loads = new HashMap<>();
+  /** Requests sent to each replica since its last published load. */
+  private final Map<ActorRef<ModelActor.Command>, Integer> sentSinceLoad = new HashMap<>();
+  private int nextTieBreak;
+
+  private ReplicaRouter(String modelId) {
+    this.modelId = modelId;
+  }
+
+  /** A router over every ready replica of {@code modelId} in the cluster. */
+  public static Behavior<Generate> create(String modelId) {
+    return create(modelId, List.of());
+  }
+
+  /** A router over every ready replica of {@code modelId} in the cluster, starting with this node's ready ones. */
+  public static Behavior<Generate> create(String modelId, Collection<ActorRef<ModelActor.Command>> localReplicas) {
+    return Behaviors.<Object>setup(context -> new ReplicaRouter(modelId).start(context, localReplicas)).narrow();
+  }
+
+  private Behavior<Object> start(ActorContext<Object> context, Collection<ActorRef<ModelActor.Command>> localReplicas) {
+    for (ActorRef<ModelActor.Command> replica : localReplicas) {
+      local.add(replica);
+      context.watchWith(replica, new LocalReplicaStopped(replica));
+    }
+    refresh();
+    ActorRef<Receptionist.Listing> listings = context.messageAdapter(
+        Receptionist.Listing.class,
+        listing -> new ReplicasChanged(listing.getServiceInstances(ModelActor.serviceKey(modelId))));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(ModelActor.serviceKey(modelId), listings));
+    ReplicaLoads.get(context.getSystem()).subscribe(context.messageAdapter(ReplicaLoad.class, LoadPublished::new));
+    return Behaviors.receive(Object.class)
+        .onMessage(Generate.class, this::route)
+        .onMessage(ReplicasChanged.class, this::onReplicasChanged)
+        .onMessage(LoadPublished.class, this::onLoadPublished)
+        .onMessage(LocalReplicaStopped.class, stopped -> {
+          local.remove(stopped.replica());
+          refresh();
           return Behaviors.same();
         })
         .build();
   }
 
-  /** Index of the replica with the fewest waiting + running sequences; unknown stats count as idle. */
-  static int leastLoaded(List<ReplicaId> replicas, ModelStatsBoard board) {
-    int best = 0;
+  private Behavior<Object> route(Generate generate) {
+    ActorRef<ModelActor.Command> replica = pick();
+    if (replica == null) {
+      generate.replyTo().tell(new GenerationEvent.Rejected(generate.request().id(), new Rejection(
+          Rejection.Reason.UNAVAILABLE, "no replica of model '" + modelId + "' is reachable now")));
+      return Behaviors.same();
+    }
+    sentSinceLoad.merge(replica, 1, Integer::sum);
+    replica.tell(generate);
+    return Behaviors.same();
+  }
+
+  /** The replica with the fewest requests (as last published, plus those sent since); ties take turns. */
+  ActorRef<ModelActor.Command> pick() {
+    if (replicas.isEmpty()) {
+      return null;
+    }
+    ActorRef<ModelActor.Command> best = null;
     long bestLoad = Long.MAX_VALUE;
-    for (int i = 0; i < replicas.size(); i++) {
-      long load = board.get(replicas.get(i).entityId())
-          .map(s -> s.status() == ModelStats.Status.READY ? (long) s.numWaiting() + s.numRunning() : Long.MAX_VALUE / 2)
-          .orElse(0L);
-      if (load < bestLoad) {
-        best = i;
-        bestLoad = load;
+    int n = replicas.size();
+    int start = Math.floorMod(nextTieBreak++, n);
+    for (int k = 0; k < n; k++) {
+      ActorRef<ModelActor.Command> replica = replicas.get((start + k) % n);
+      ReplicaLoad load = loads.get(replica);
+      long requests = (load == null ? 0 : load.numRequests()) + sentSinceLoad.getOrDefault(replica, 0);
+      if (requests < bestLoad) {
+        best = replica;
+        bestLoad = requests;
       }
     }
     return best;
+  }
+
+  private Behavior<Object> onReplicasChanged(ReplicasChanged changed) {
+    listed.clear();
+    listed.addAll(changed.reachable());
+    refresh();
+    return Behaviors.same();
+  }
+
+  /** The replicas to route to: this node's own (while alive) and the reachable ones listed cluster-wide. */
+  private void refresh() {
+    Set<ActorRef<ModelActor.Command>> all = new HashSet<>(listed);
+    all.addAll(local);
+    replicas.clear();
+    replicas.addAll(all);
+    replicas.sort((a, b) -> a.path().toString().compareTo(b.path().toString()));
+    loads.keySet().retainAll(all);
+    sentSinceLoad.keySet().retainAll(all);
+  }
+
+  private Behavior<Object> onLoadPublished(LoadPublished published) {
+    ReplicaLoad load = published.load();
+    if (load.modelId().equals(modelId) && replicas.contains(load.replica())) {
+      loads.put(load.replica(), load);
+      sentSinceLoad.remove(load.replica());
+    }
+    return Behaviors.same();
   }
 }

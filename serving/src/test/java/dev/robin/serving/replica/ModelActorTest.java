@@ -347,7 +347,7 @@ class ModelActorTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     model.ref().tell(generate("s1", prompt(10), 500, probe));
     probe.expectMessageClass(GenerationEvent.Accepted.class);
-    model.ref().tell(ModelActor.STOP);
+    testKit.stop(model.ref());
     GenerationEvent last =
         awaitEvent(probe, GenerationEvent.Failed.class);
     assertInstanceOf(GenerationEvent.Failed.class, last);

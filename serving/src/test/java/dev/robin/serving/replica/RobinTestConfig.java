@@ -5,11 +5,11 @@ import com.typesafe.config.ConfigFactory;
 import java.io.File;
 
 /** The repository's real conf/application.conf (read from the module directory), for actor tests. */
-final class RobinTestConfig {
+public final class RobinTestConfig {
 
   private RobinTestConfig() {}
 
-  static Config load(String overrides) {
+  public static Config load(String overrides) {
     File conf = new File("../conf/application.conf");
     if (!conf.isFile()) {
       throw new IllegalStateException("conf/application.conf not found from " + new File(".").getAbsolutePath());

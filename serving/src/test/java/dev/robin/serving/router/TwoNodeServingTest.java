@@ -1,0 +1,134 @@
+package dev.robin.serving.router;
+
+import static dev.robin.engine.testkit.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.request.GenerationRequest;
+import dev.robin.engine.request.Rejection;
+import dev.robin.engine.sampling.Samplers;
+import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.scheduler.SchedulerConfig;
+import dev.robin.engine.testkit.FakeRunner;
+import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelActor;
+import dev.robin.serving.replica.ReplicaId;
+import dev.robin.serving.replica.RobinTestConfig;
+import dev.robin.serving.stats.ModelStatsBoard;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two cluster nodes in one JVM, talking over Artery on loopback (every message really serialized): a router on
+ * node A serves requests with a replica that lives on node B, and stops sending there once B is gone.
+ */
+class TwoNodeServingTest {
+
+  private static final String CLUSTER_CONFIG = """
+      pekko.actor.provider = cluster
+      pekko.remote.artery.canonical.hostname = "127.0.0.1"
+      pekko.remote.artery.canonical.port = 0
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      pekko.coordinated-shutdown.exit-jvm = off
+      """;
+
+  private ActorTestKit nodeA;
+  private ActorTestKit nodeB;
+
+  @BeforeEach
+  void startTwoNodes() {
+    nodeA = ActorTestKit.create("robin", RobinTestConfig.load(CLUSTER_CONFIG));
+    nodeB = ActorTestKit.create("robin", RobinTestConfig.load(CLUSTER_CONFIG));
+    Cluster a = Cluster.get(nodeA.system());
+    a.manager().tell(Join.create(a.selfMember().address()));
+    Cluster b = Cluster.get(nodeB.system());
+    b.manager().tell(Join.create(a.selfMember().address()));
+    eventually(Duration.ofSeconds(20), () -> {
+      assertEquals(MemberStatus.up(), a.selfMember().status());
+      assertEquals(MemberStatus.up(), b.selfMember().status());
+      assertEquals(2, a.state().members().size());
+    });
+  }
+
+  @AfterEach
+  void stopNodes() {
+    if (nodeB != null) {
+      nodeB.shutdownTestKit();
+    }
+    nodeA.shutdownTestKit();
+  }
+
+  private static ActorRef<ModelActor.Command> spawnReplica(ActorTestKit node, String modelId, int index) {
+    FakeRunner runner = FakeRunner.builder().numBlocks(64).vocabSize(100).nextToken(c -> 5 + c.length % 50).build();
+    SchedulerConfig config = SchedulerConfig.defaults(512, Set.of(0));
+    return node.spawn(
+        ModelActor.create(new ReplicaId(modelId, index), "cpu()",
+            r -> new EngineCore(config, runner, params -> Samplers.create(params, 100)), new ModelStatsBoard()),
+        "replica-" + modelId + "-" + index,
+        ModelActor.PROPS);
+  }
+
+  private static GenerationRequest request(String id, int maxTokens) {
+    return GenerationRequest.of(id, new int[] {1, 2, 3}, SamplingParams.GREEDY, maxTokens);
+  }
+
+  /** Sends until the router knows a replica (the listing travels by gossip), then returns the request's events. */
+  private static List<GenerationEvent> generateUntilServed(ActorTestKit node, ActorRef<ModelActor.Generate> router) {
+    TestProbe<GenerationEvent> probe = node.createTestProbe(GenerationEvent.class);
+    int[] attempt = {0};
+    eventually(Duration.ofSeconds(15), () -> {
+      String id = "r" + attempt[0]++;
+      router.tell(new ModelActor.Generate(request(id, 6), probe.getRef()));
+      assertInstanceOf(GenerationEvent.Accepted.class, probe.receiveMessage(Duration.ofSeconds(5)));
+    });
+    return probe.fishForMessage(Duration.ofSeconds(10), e -> e instanceof GenerationEvent.Finished
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
+  }
+
+  @Test
+  void aRouterOnOneNodeServesWithAReplicaOnAnother() {
+    ActorRef<ModelActor.Command> replicaOnB = spawnReplica(nodeB, "m", 0);
+    ActorRef<ModelActor.Generate> routerOnA = nodeA.spawn(ReplicaRouter.create("m"), "router-m");
+    List<GenerationEvent> events = generateUntilServed(nodeA, routerOnA);
+    GenerationEvent.Finished finished = assertInstanceOf(GenerationEvent.Finished.class, events.get(events.size() - 1));
+    assertEquals(FinishReason.LENGTH, finished.reason());
+    assertEquals(6, finished.completionTokens());
+    long tokens = events.stream().filter(e -> e instanceof GenerationEvent.Tokens)
+        .mapToLong(e -> ((GenerationEvent.Tokens) e).tokens().size()).sum();
+    assertEquals(6, tokens, "every token crossed the nodes, in order");
+    assertNotEquals(nodeA.system().address(), replicaOnB.path().address(), "the replica is B's");
+  }
+
+  @Test
+  void aReplicaWhoseNodeLeftIsNoLongerRoutedTo() {
+    spawnReplica(nodeB, "m", 0);
+    ActorRef<ModelActor.Generate> routerOnA = nodeA.spawn(ReplicaRouter.create("m"), "router-m");
+    generateUntilServed(nodeA, routerOnA);
+    nodeB.shutdownTestKit();
+    nodeB = null;
+    TestProbe<GenerationEvent> probe = nodeA.createTestProbe(GenerationEvent.class);
+    eventually(Duration.ofSeconds(20), () -> {
+      routerOnA.tell(new ModelActor.Generate(request("after-" + System.nanoTime(), 2), probe.getRef()));
+      GenerationEvent.Rejected rejected =
+          assertInstanceOf(GenerationEvent.Rejected.class, probe.receiveMessage(Duration.ofSeconds(5)));
+      assertEquals(Rejection.Reason.UNAVAILABLE, rejected.rejection().reason());
+    });
+    // A replica on A takes over as soon as it is listed.
+    spawnReplica(nodeA, "m", 1);
+    generateUntilServed(nodeA, routerOnA);
+  }
+}
