@@ -45,6 +45,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "A model to serve: a Hugging Face directory or synthetic:PRESET. Repeatable.")
   List<String> models = new ArrayList<>();
 
+  @Option(
+      names = "--seed-node",
+      paramLabel = "ADDRESS",
+      description = "A cluster node to join, e.g. pekko://robin@10.0.0.1:25520; repeatable, the same on every node "
+          + "(pekko.cluster.seed-nodes). Without one the node forms a cluster of its own.")
+  List<String> seedNodes = new ArrayList<>();
+
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file layered over the defaults.")
   Path configFile;
 
@@ -148,6 +155,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (dataDir != null) {
       flags = flags.withValue("robin.server.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
+    }
+    if (!seedNodes.isEmpty()) {
+      flags = flags.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedNodes));
     }
     return ConfigFactory.defaultOverrides()
         .withFallback(flags)

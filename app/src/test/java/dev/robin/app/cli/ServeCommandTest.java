@@ -24,7 +24,7 @@ class ServeCommandTest {
   @Test
   void serveIsASubcommandWithItsFlags() {
     CommandLine serve = RobinCli.commandLine().getSubcommands().get("serve");
-    for (String option : new String[] {"--host", "--port", "--model", "--config", "--data-dir"}) {
+    for (String option : new String[] {"--host", "--port", "--model", "--config", "--data-dir", "--seed-node"}) {
       assertTrue(serve.getCommandSpec().findOption(option) != null, option);
     }
   }

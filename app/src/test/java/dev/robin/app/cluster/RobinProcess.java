@@ -66,12 +66,12 @@ final class RobinProcess implements AutoCloseable {
         "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
         "-Xmx1g", "-Dai.djl.pytorch.num_threads=1", "-Doffline=true",
         "-Dpekko.actor.serialize-messages=on",
-        "-Dpekko.cluster.seed-nodes.0=" + seed,
         // Rate-limit buckets are sharded entities; their failover when a node is lost is not this test's subject.
         "-Drobin.rate-limits.enabled=false",
         "-cp", System.getProperty("java.class.path"),
         RobinCli.class.getName(), "serve",
-        "--host", "127.0.0.1", "--port", Integer.toString(httpPort), "--data-dir", dataDir.toString()));
+        "--host", "127.0.0.1", "--port", Integer.toString(httpPort), "--data-dir", dataDir.toString(),
+        "--seed-node", seed));
     cmd.addAll(serveArgs);
     ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("ROBIN_CLUSTER_HOST", "127.0.0.1");
@@ -123,6 +123,11 @@ final class RobinProcess implements AutoCloseable {
       n += member.path("status").asText().equalsIgnoreCase("up") ? 1 : 0;
     }
     return n;
+  }
+
+  /** The replicas of {@code model} this node's router sends requests to, across the cluster. */
+  int clusterReplicas(String model) throws IOException, InterruptedException {
+    return modelNode(health(), model).path("cluster_replicas").size();
   }
 
   /** Requests the replica(s) on this node have admitted since it started. */

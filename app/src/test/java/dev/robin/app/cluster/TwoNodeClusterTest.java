@@ -50,15 +50,14 @@ class TwoNodeClusterTest {
 
   @Test
   void requestsToOneNodeAreServedByBothNodesReplicas() throws Exception {
+    // The other node's replica is routed to once the receptionist's listing has been gossiped (a few seconds).
+    eventually(Duration.ofSeconds(30), () -> assertEquals(2, oldest.clusterReplicas(MODEL), oldest.health().toString()));
     long before = youngest.localRequests(MODEL);
-    // The other node's replica is known once the receptionist's listing has been gossiped (a few seconds).
-    eventually(Duration.ofSeconds(30), () -> {
-      for (HttpResponse<String> r : burst(oldest, 8)) {
-        assertEquals(200, r.statusCode(), r.body());
-      }
-      assertTrue(youngest.localRequests(MODEL) > before,
-          "the other node's replica took none of the requests sent to " + oldest.name);
-    });
+    for (HttpResponse<String> r : burst(oldest, 8)) {
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    eventually(Duration.ofSeconds(5), () -> assertTrue(youngest.localRequests(MODEL) > before,
+        "the other node's replica took none of the requests sent to " + oldest.name));
   }
 
   /** {@code n} whole completions sent to {@code node} at once. */
@@ -92,6 +91,7 @@ class TwoNodeClusterTest {
   }
 
   private static void survives(RobinProcess survivor, RobinProcess victim) throws Exception {
+    eventually(Duration.ofSeconds(30), () -> assertEquals(2, survivor.clusterReplicas(MODEL)));
     assertEquals(200, survivor.complete(MODEL, "Once upon a time", 8).statusCode());
     victim.kill();
     long killedAt = System.nanoTime();
@@ -106,6 +106,8 @@ class TwoNodeClusterTest {
       assertEquals(200, r.statusCode(), r.body());
     });
     assertTrue(System.nanoTime() - killedAt < Duration.ofSeconds(15).toNanos());
+    eventually(Duration.ofSeconds(10), () -> assertEquals(1, survivor.clusterReplicas(MODEL),
+        "the dead node's replica is no longer routed to"));
     // The split brain resolver downs the dead node, not the survivor.
     eventually(Duration.ofSeconds(40), () -> {
       var health = survivor.health();

@@ -1,5 +1,6 @@
 package dev.robin.api.health;
 
+import dev.robin.serving.router.ReplicaDirectory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
@@ -10,7 +11,9 @@ import dev.robin.api.config.RobinVersion;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,12 +35,21 @@ public final class HealthReport {
   private final ModelRegistry registry;
   private final long startMillis;
   private final Supplier<ObjectNode> cluster;
+  private final Function<String, List<ReplicaDirectory.RoutedReplica>> clusterReplicas;
 
   /** {@code cluster} returns the cluster section, or null when not clustered. */
   public HealthReport(ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster) {
+    this(registry, startMillis, cluster, modelId -> List.of());
+  }
+
+  /** As above; {@code clusterReplicas} says which replicas in the cluster a model's router sends requests to. */
+  public HealthReport(
+      ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster,
+      Function<String, List<ReplicaDirectory.RoutedReplica>> clusterReplicas) {
     this.registry = registry;
     this.startMillis = startMillis;
     this.cluster = cluster;
+    this.clusterReplicas = clusterReplicas;
   }
 
   public Result build() {
@@ -65,6 +77,19 @@ public final class HealthReport {
       node.put("kv_cache_usage", round(s.kvCacheUsage()));
       node.put("tokens_per_second_1m", round(s.tokensPerSecond1m()));
       node.put("requests_total", s.numRequestsTotal());
+      List<ReplicaDirectory.RoutedReplica> routed = clusterReplicas.apply(m.id());
+      if (!routed.isEmpty()) {
+        ArrayNode list = node.putArray("cluster_replicas");
+        for (ReplicaDirectory.RoutedReplica r : routed) {
+          ObjectNode replica = list.addObject();
+          replica.put("node", r.node());
+          replica.put("local", r.local());
+          replica.put("load_known", r.loadKnown());
+          replica.put("queue_depth", r.numWaiting());
+          replica.put("running", r.numRunning());
+          replica.put("kv_cache_usage", round(r.kvCacheUsage()));
+        }
+      }
     }
     for (ModelRegistry.Pending p : registry.pending()) {
       numModels++;

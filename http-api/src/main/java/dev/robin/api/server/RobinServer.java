@@ -1,5 +1,6 @@
 package dev.robin.api.server;
 
+import dev.robin.serving.router.ReplicaDirectory;
 import dev.robin.api.config.ServerSettings;
 import dev.robin.api.connection.ConnectionScopes;
 import dev.robin.api.guard.RequestGuard;
@@ -150,7 +151,8 @@ public final class RobinServer {
     /** Binds; the returned stage fails when the address cannot be bound. */
     public CompletionStage<RobinServer> start() {
       ServerMetrics metrics = new ServerMetrics(registry);
-      HealthReport health = new HealthReport(registry, System.currentTimeMillis(), ClusterSection.of(system));
+      HealthReport health = new HealthReport(
+          registry, System.currentTimeMillis(), ClusterSection.of(system), ReplicaDirectory.get(system)::replicas);
       InFlightRequests inFlight = new InFlightRequests();
       Route route =
           new ApiRoutes(system, settings, registry, guard, metrics, health, inFlight, extraApiRoutes).route();

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -50,6 +51,8 @@ public final class ReplicaRouter {
   /** Requests sent to each replica since its last published load. */
   private final Map<ActorRef<ModelActor.Command>, Integer> sentSinceLoad = new HashMap<>();
   private int nextTieBreak;
+  private ReplicaDirectory directory;
+  private Address selfAddress;
 
   private ReplicaRouter(String modelId) {
     this.modelId = modelId;
@@ -66,6 +69,8 @@ public final class ReplicaRouter {
   }
 
   private Behavior<Object> start(ActorContext<Object> context, Collection<ActorRef<ModelActor.Command>> localReplicas) {
+    directory = ReplicaDirectory.get(context.getSystem());
+    selfAddress = context.getSystem().address();
     for (ActorRef<ModelActor.Command> replica : localReplicas) {
       local.add(replica);
       context.watchWith(replica, new LocalReplicaStopped(replica));
@@ -137,6 +142,22 @@ public final class ReplicaRouter {
     replicas.sort((a, b) -> a.path().toString().compareTo(b.path().toString()));
     loads.keySet().retainAll(all);
     sentSinceLoad.keySet().retainAll(all);
+    publishView();
+  }
+
+  /** What this router sees, for /health. */
+  private void publishView() {
+    List<ReplicaDirectory.RoutedReplica> view = new ArrayList<>(replicas.size());
+    for (ActorRef<ModelActor.Command> replica : replicas) {
+      Address address = replica.path().address();
+      boolean isLocal = !address.hasGlobalScope() || address.equals(selfAddress);
+      ReplicaLoad load = loads.get(replica);
+      view.add(new ReplicaDirectory.RoutedReplica(
+          (isLocal ? selfAddress : address).toString(), isLocal, load != null,
+          load == null ? 0 : load.numWaiting(), load == null ? 0 : load.numRunning(),
+          load == null ? 0.0 : load.kvCacheUsage()));
+    }
+    directory.publish(modelId, view);
   }
 
   private Behavior<Object> onLoadPublished(LoadPublished published) {
@@ -144,6 +165,7 @@ public final class ReplicaRouter {
     if (load.modelId().equals(modelId) && replicas.contains(load.replica())) {
       loads.put(load.replica(), load);
       sentSinceLoad.remove(load.replica());
+      publishView();
     }
     return Behaviors.same();
   }

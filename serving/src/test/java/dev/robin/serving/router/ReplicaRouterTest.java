@@ -73,6 +73,9 @@ class ReplicaRouterTest {
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     router.tell(generate("first", 2, probe)); // no wait for the receptionist's listing
     assertEquals(replica, probe.expectMessageClass(GenerationEvent.Accepted.class).replica());
+    var seen = ReplicaDirectory.get(testKit.system()).replicas("local");
+    assertEquals(1, seen.size(), seen.toString());
+    assertTrue(seen.get(0).local(), seen.toString());
     testKit.stop(replica);
     eventually(Duration.ofSeconds(5), () -> {
       router.tell(generate("after-" + System.nanoTime(), 2, probe));

@@ -111,6 +111,10 @@ class TwoNodeServingTest {
         .mapToLong(e -> ((GenerationEvent.Tokens) e).tokens().size()).sum();
     assertEquals(6, tokens, "every token crossed the nodes, in order");
     assertNotEquals(nodeA.system().address(), replicaOnB.path().address(), "the replica is B's");
+    var seenFromA = ReplicaDirectory.get(nodeA.system()).replicas("m");
+    assertEquals(1, seenFromA.size(), seenFromA.toString());
+    assertEquals(nodeB.system().address().toString(), seenFromA.get(0).node());
+    assertEquals(false, seenFromA.get(0).local());
   }
 
   @Test
