@@ -97,6 +97,25 @@ class RateLimiterTest extends ShardedLimiterTest {
   }
 
   @Test
+  void whileAMemberIsUnreachableThisNodesOwnBucketDecidesAtOnce() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean unreachable = new java.util.concurrent.atomic.AtomicBoolean(true);
+    RateLimiter degraded = RateLimiter.start(testKit.system(), settings, clock, unreachable::get);
+    BucketKey key = BucketKey.forIp("203.0.113.77");
+    for (int i = 0; i < 150; i++) {
+      RateDecision decision = degraded.acquire(key).toCompletableFuture().getNow(null);
+      assertTrue(decision != null && decision.allowed(), "answered at once, within the limit: request " + (i + 1));
+    }
+    RateDecision refused = degraded.acquire(key).toCompletableFuture().getNow(null);
+    assertTrue(refused != null && !refused.allowed(), "the limit holds on this node's own bucket");
+    assertEquals(150, refused.limit());
+    // Once every member is reachable again, the key's sharded bucket decides: it was never asked, so it is full.
+    unreachable.set(false);
+    RateDecision sharded = degraded.acquire(key).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertTrue(sharded.allowed());
+    assertEquals(149, sharded.remaining());
+  }
+
+  @Test
   void aDisabledLimiterLetsEverythingThrough() throws Exception {
     RateLimitSettings off = new RateLimitSettings(false, settings.unauthenticated(), settings.authenticated(),
         settings.listing(), List.of(), Duration.ofSeconds(1), 10);

@@ -66,8 +66,6 @@ final class RobinProcess implements AutoCloseable {
         "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
         "-Xmx1g", "-Dai.djl.pytorch.num_threads=1", "-Doffline=true",
         "-Dpekko.actor.serialize-messages=on",
-        // Rate-limit buckets are sharded entities; their failover when a node is lost is not this test's subject.
-        "-Drobin.rate-limits.enabled=false",
         "-cp", System.getProperty("java.class.path"),
         RobinCli.class.getName(), "serve",
         "--host", "127.0.0.1", "--port", Integer.toString(httpPort), "--data-dir", dataDir.toString(),
