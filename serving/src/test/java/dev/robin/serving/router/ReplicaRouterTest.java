@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
-import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.SchedulerConfig;
-import dev.robin.engine.testkit.FakeRunner;
 import dev.robin.serving.replica.GenerationEvent;
 import dev.robin.serving.replica.ModelActor;
-import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.replica.RobinTestConfig;
-import dev.robin.serving.stats.ModelStatsBoard;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,17 +28,6 @@ class ReplicaRouterTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
-  }
-
-  private static ActorRef<ModelActor.Command> spawnReplica(String modelId, int index, long stepMillis) {
-    FakeRunner runner = FakeRunner.builder().numBlocks(256).vocabSize(100)
-        .stepDelay(Duration.ofMillis(stepMillis)).nextToken(c -> 5 + c.length % 50).build();
-    SchedulerConfig config = SchedulerConfig.defaults(1024, Set.of(0));
-    return testKit.spawn(
-        ModelActor.create(new ReplicaId(modelId, index), "cpu()",
-            r -> new EngineCore(config, runner, params -> Samplers.create(params, 100)), new ModelStatsBoard()),
-        "replica-" + modelId + "-" + index,
-        ModelActor.PROPS);
   }
 
   private static ModelActor.Generate generate(String id, int maxTokens, TestProbe<GenerationEvent> probe) {
@@ -65,7 +47,7 @@ class ReplicaRouterTest {
 
   @Test
   void aRouterCreatedWithItsNodesReadyReplicasRoutesAtOnce() {
-    ActorRef<ModelActor.Command> replica = spawnReplica("local", 0, 0);
+    ActorRef<ModelActor.Command> replica = TestReplicas.spawn(testKit, "local", 0, 0);
     TestProbe<ModelActor.Readiness> ready = testKit.createTestProbe(ModelActor.Readiness.class);
     replica.tell(new ModelActor.WhenReady(ready.getRef()));
     ready.expectMessageClass(ModelActor.Ready.class);
@@ -87,8 +69,8 @@ class ReplicaRouterTest {
 
   @Test
   void aBurstIsSpreadOverTheReplicasByLoad() {
-    ActorRef<ModelActor.Command> first = spawnReplica("spread", 0, 5);
-    ActorRef<ModelActor.Command> second = spawnReplica("spread", 1, 5);
+    ActorRef<ModelActor.Command> first = TestReplicas.spawn(testKit, "spread", 0, 5);
+    ActorRef<ModelActor.Command> second = TestReplicas.spawn(testKit, "spread", 1, 5);
     ActorRef<ModelActor.Generate> router = testKit.spawn(ReplicaRouter.create("spread"));
     TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
     eventually(Duration.ofSeconds(10), () -> {

@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
-import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.SamplingParams;
-import dev.robin.engine.scheduler.SchedulerConfig;
-import dev.robin.engine.testkit.FakeRunner;
 import dev.robin.serving.replica.GenerationEvent;
 import dev.robin.serving.replica.ModelActor;
-import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.replica.RobinTestConfig;
-import dev.robin.serving.stats.ModelStatsBoard;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -72,16 +65,6 @@ class TwoNodeServingTest {
     nodeA.shutdownTestKit();
   }
 
-  private static ActorRef<ModelActor.Command> spawnReplica(ActorTestKit node, String modelId, int index) {
-    FakeRunner runner = FakeRunner.builder().numBlocks(64).vocabSize(100).nextToken(c -> 5 + c.length % 50).build();
-    SchedulerConfig config = SchedulerConfig.defaults(512, Set.of(0));
-    return node.spawn(
-        ModelActor.create(new ReplicaId(modelId, index), "cpu()",
-            r -> new EngineCore(config, runner, params -> Samplers.create(params, 100)), new ModelStatsBoard()),
-        "replica-" + modelId + "-" + index,
-        ModelActor.PROPS);
-  }
-
   private static GenerationRequest request(String id, int maxTokens) {
     return GenerationRequest.of(id, new int[] {1, 2, 3}, SamplingParams.GREEDY, maxTokens);
   }
@@ -101,7 +84,7 @@ class TwoNodeServingTest {
 
   @Test
   void aRouterOnOneNodeServesWithAReplicaOnAnother() {
-    ActorRef<ModelActor.Command> replicaOnB = spawnReplica(nodeB, "m", 0);
+    ActorRef<ModelActor.Command> replicaOnB = TestReplicas.spawn(nodeB, "m", 0, 0);
     ActorRef<ModelActor.Generate> routerOnA = nodeA.spawn(ReplicaRouter.create("m"), "router-m");
     List<GenerationEvent> events = generateUntilServed(nodeA, routerOnA);
     GenerationEvent.Finished finished = assertInstanceOf(GenerationEvent.Finished.class, events.get(events.size() - 1));
@@ -119,7 +102,7 @@ class TwoNodeServingTest {
 
   @Test
   void aReplicaWhoseNodeLeftIsNoLongerRoutedTo() {
-    spawnReplica(nodeB, "m", 0);
+    TestReplicas.spawn(nodeB, "m", 0, 0);
     ActorRef<ModelActor.Generate> routerOnA = nodeA.spawn(ReplicaRouter.create("m"), "router-m");
     generateUntilServed(nodeA, routerOnA);
     nodeB.shutdownTestKit();
@@ -132,7 +115,7 @@ class TwoNodeServingTest {
       assertEquals(Rejection.Reason.UNAVAILABLE, rejected.rejection().reason());
     });
     // A replica on A takes over as soon as it is listed.
-    spawnReplica(nodeA, "m", 1);
+    TestReplicas.spawn(nodeA, "m", 1, 0);
     generateUntilServed(nodeA, routerOnA);
   }
 }
