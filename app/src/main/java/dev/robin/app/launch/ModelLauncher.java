@@ -7,6 +7,7 @@ import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.node.ServingNode;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.ReplicaId;
+import dev.robin.serving.router.ReplicaDirectory;
 import dev.robin.serving.router.ReplicaRouter;
 import dev.robin.serving.stats.ModelStats;
 import java.net.URLEncoder;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -85,8 +88,24 @@ public final class ModelLauncher {
               loaded.tokenizer(),
               loaded.chatTemplate(),
               router,
-              () -> node.board().summary(id).orElse(ModelStats.loading(id, node.device())));
+              routedOrLocalStats(system, id, node));
         });
+  }
+
+  /**
+   * The model's figures: its replicas' on this node; for a model this node hosts no replica of, loading until its
+   * router has seen a replica elsewhere in the cluster (their loads are on /health's cluster_replicas), then ready
+   * for good: when no replica is reachable any more the router itself refuses, naming why.
+   */
+  private static Supplier<ModelStats> routedOrLocalStats(ActorSystem<?> system, String id, ServingNode node) {
+    AtomicBoolean routedOnce = new AtomicBoolean();
+    return () -> node.board().summary(id).orElseGet(() -> {
+      if (!ReplicaDirectory.get(system).replicas(id).isEmpty()) {
+        routedOnce.set(true);
+      }
+      return ModelStats.withoutEngine(
+          id, node.device(), routedOnce.get() ? ModelStats.Status.READY : ModelStats.Status.LOADING);
+    });
   }
 
   private static void loaderThread(Runnable task) {

@@ -61,6 +61,11 @@ final class RobinProcess implements AutoCloseable {
 
   /** Starts {@code robin serve} joining {@code seed} with the given serve arguments (e.g. {@code --model …}). */
   void start(String seed, List<String> serveArgs) {
+    start(seed, serveArgs, java.util.Map.of());
+  }
+
+  /** As above, with extra environment variables (e.g. {@code ROBIN_REPLICAS}). */
+  void start(String seed, List<String> serveArgs, java.util.Map<String, String> environment) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
@@ -75,6 +80,7 @@ final class RobinProcess implements AutoCloseable {
     builder.environment().put("ROBIN_CLUSTER_HOST", "127.0.0.1");
     builder.environment().put("ROBIN_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("OPT_OUT_TRACKING", "true");
+    builder.environment().putAll(environment);
     try {
       process = builder.start();
     } catch (IOException e) {

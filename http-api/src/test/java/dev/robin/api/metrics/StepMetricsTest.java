@@ -74,6 +74,9 @@ class StepMetricsTest {
     server.registry.register(
         new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref.narrow(),
             () -> board.summary(MODEL).orElse(ModelStats.loading(MODEL, "cpu()"))));
+    // The replica builds its engine on its own thread: until it has, the model is loading and requests get 503.
+    eventually(Duration.ofSeconds(10), () -> assertEquals(ModelStats.Status.READY,
+        board.summary(MODEL).map(ModelStats::status).orElse(ModelStats.Status.LOADING)));
   }
 
   @AfterAll
@@ -97,7 +100,8 @@ class StepMetricsTest {
         HttpResponse.BodyHandlers.ofString());
     eventually(Duration.ofSeconds(10), () -> assertTrue(
         board.get(replica.entityId()).map(s -> s.steps().durationSeconds(StepKind.DECODE).count()).orElse(0L) > 0,
-        "the first request never decoded"));
+        () -> "the first request never decoded: " + board.get(replica.entityId()) + " response "
+            + (longOne.isDone() ? longOne.join().statusCode() + " " + longOne.join().body() : "pending")));
     HttpResponse<String> shortOne = server.post("/v1/completions", completion(" once upon a time", 5));
     assertEquals(200, shortOne.statusCode(), shortOne.body());
     assertFalse(longOne.isDone(), "the second request came and went while the first was decoding");

@@ -9,7 +9,7 @@ import java.time.Duration;
  * The {@code robin.engine} block of conf/application.conf, read once.
  *
  * @param options how each replica loads its model (device, dtype, KV budget, scheduler)
- * @param replicas model actors per served model
+ * @param replicas model actors this node hosts per served model; 0 routes to other nodes' replicas only
  * @param loadTimeout how long serving waits for a model to load
  * @param torchThreads PyTorch intra-op threads; 0 = its default
  */
@@ -25,8 +25,8 @@ public record EngineSettings(EngineOptions options, int replicas, Duration loadT
       throw new IllegalArgumentException(PATH + ".kv-cache-bytes must be positive");
     }
     int replicas = c.getInt("replicas");
-    if (replicas < 1) {
-      throw new IllegalArgumentException(PATH + ".replicas must be at least 1, got " + replicas);
+    if (replicas < 0) {
+      throw new IllegalArgumentException(PATH + ".replicas must not be negative, got " + replicas);
     }
     EngineOptions options = new EngineOptions(
         EngineOptions.parseDevice(c.getString("device")),
