@@ -123,7 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
       system.terminate();
       throw e;
     }
-    launchModels(system, config, registry, specs, server.baseUrl() + "/v1");
+    launchModels(system, registry, specs, server.baseUrl() + "/v1");
     log.info(
         "Robin {} listening on {}/v1 (models: {})",
         dev.robin.api.config.RobinVersion.VERSION,
@@ -167,13 +167,13 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private static void launchModels(
-      ActorSystem<?> system, Config config, ModelRegistry registry, List<ModelSpec> specs, String url) {
+      ActorSystem<?> system, ModelRegistry registry, List<ModelSpec> specs, String url) {
     ModelLauncher launcher = new ModelLauncher();
     for (ModelSpec spec : specs) {
       registry.loading(spec.id());
       log.info("Loading model '{}' from {}", spec.id(), spec.path());
       launcher
-          .launch(system, spec, config)
+          .launch(system, spec)
           .whenComplete(
               (model, failure) -> {
                 if (failure != null) {

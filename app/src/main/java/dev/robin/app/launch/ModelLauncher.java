@@ -1,6 +1,5 @@
 package dev.robin.app.launch;
 
-import com.typesafe.config.Config;
 import dev.robin.api.model.ServedModel;
 import dev.robin.engine.load.LoadedModel;
 import dev.robin.serving.config.EngineSettings;
@@ -33,15 +32,14 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class ModelLauncher {
 
   /** Completes with the served model once it can take requests; fails with a message fit for an operator. */
-  public CompletionStage<ServedModel> launch(ActorSystem<?> system, ModelSpec spec, Config config) {
-    EngineSettings settings;
+  public CompletionStage<ServedModel> launch(ActorSystem<?> system, ModelSpec spec) {
     ServingNode node;
     try {
-      settings = EngineSettings.from(config);
-      node = ServingNode.get(system);
+      node = ServingNode.get(system); // reads robin.engine from the system's configuration, once per node
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    EngineSettings settings = node.settings();
     return CompletableFuture
         .supplyAsync(() -> LoadedModel.open(spec.id(), spec.path(), settings.options()), ModelLauncher::loaderThread)
         .thenCompose(loaded -> {

@@ -397,12 +397,12 @@ public final class CompletionRequestActor {
     }
   }
 
+  /** Stops; PostStop (handled in every phase) releases what the request holds. */
   private Behavior<Command> stop() {
-    cleanUp();
     return Behaviors.stopped();
   }
 
-  /** Releases the stream and leaves the in-flight set; also on an unexpected stop. */
+  /** Releases the stream and leaves the in-flight set, however the actor stops. */
   private Behavior<Command> onPostStop() {
     cleanUp();
     return Behaviors.same();

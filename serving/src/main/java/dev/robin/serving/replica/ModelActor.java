@@ -1,7 +1,6 @@
 package dev.robin.serving.replica;
 
 import dev.robin.engine.core.EngineCore;
-import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.SequenceOutput;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
@@ -293,10 +292,9 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   }
 
   private Behavior<Command> onPublishStats() {
-    if (!stepScheduled) {
-      publishStats(ModelStats.Status.READY); // a busy replica publishes after every step anyway
-    }
-    publishLoad(engine.stats(), true); // so a node that joins late, or missed one, learns the load within an interval
+    // Idle, so tokens per second decays to 0; and the load goes out even unchanged, so a node that joins late,
+    // or missed one, learns it within an interval.
+    publishStats(ModelStats.Status.READY, true);
     return this;
   }
 
@@ -333,22 +331,25 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   }
 
   private void publishStats(ModelStats.Status status) {
-    EngineStats engineStats = engine.stats();
-    board.publish(replica.entityId(), stats.snapshot(status, engine.kernel(), engineStats));
-    if (status == ModelStats.Status.READY) {
-      publishLoad(engineStats, false);
-    }
+    publishStats(status, false);
   }
 
-  /** Publishes the load cluster-wide when it changed and the last one is older than the interval, or always. */
-  private void publishLoad(EngineStats engineStats, boolean always) {
-    double kvCacheUsage = engineStats.numKvBlocksTotal() == 0
-        ? 0.0 : (double) engineStats.numKvBlocksUsed() / engineStats.numKvBlocksTotal();
+  /**
+   * Publishes the stats on the board and, while ready, the load cluster-wide: when it changed and the last one is
+   * older than the interval, or always.
+   */
+  private void publishStats(ModelStats.Status status, boolean alwaysLoad) {
+    ModelStats snapshot = stats.snapshot(status, engine.kernel(), engine.stats());
+    board.publish(replica.entityId(), snapshot);
+    if (status != ModelStats.Status.READY) {
+      return;
+    }
     ReplicaLoad load = new ReplicaLoad(
-        getContext().getSelf(), replica.modelId(), engineStats.numWaiting(), engineStats.numRunning(), kvCacheUsage);
+        getContext().getSelf(), replica.modelId(), snapshot.numWaiting(), snapshot.numRunning(),
+        snapshot.kvCacheUsage());
     long now = System.nanoTime();
     boolean changed = lastLoad == null || lastLoad.numRequests() != load.numRequests();
-    if (always || (changed && now - lastLoadNanos >= LOAD_INTERVAL.toNanos())) {
+    if (alwaysLoad || (changed && now - lastLoadNanos >= LOAD_INTERVAL.toNanos())) {
       loads.publish(load);
       lastLoad = load;
       lastLoadNanos = now;

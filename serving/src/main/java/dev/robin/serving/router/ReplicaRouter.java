@@ -106,7 +106,7 @@ public final class ReplicaRouter {
   }
 
   /** The replica with the fewest requests (as last published, plus those sent since); ties take turns. */
-  ActorRef<ModelActor.Command> pick() {
+  private ActorRef<ModelActor.Command> pick() {
     if (replicas.isEmpty()) {
       return null;
     }
