@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.robin.api.auth.AuthServices;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.app.launch.ModelLauncher;
+import dev.robin.serving.catalog.ModelCatalog;
 import dev.robin.app.node.ClusterMembership;
 import dev.robin.app.launch.ModelSpec;
 import dev.robin.api.server.RobinServer;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -44,6 +47,12 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "ID=PATH",
       description = "A model to serve: a Hugging Face directory or synthetic:PRESET. Repeatable.")
   List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--no-model",
+      description = "Host no model: this node takes requests and routes them to the replicas of other cluster "
+          + "nodes (overrides --model and robin.server.models).")
+  boolean noModel;
 
   @Option(
       names = "--seed-node",
@@ -150,7 +159,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (port != null) {
       flags = flags.withValue("robin.server.port", ConfigValueFactory.fromAnyRef(port));
     }
-    if (!models.isEmpty()) {
+    if (noModel) {
+      flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(List.of()));
+    } else if (!models.isEmpty()) {
       flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(models));
     }
     if (dataDir != null) {
@@ -169,6 +180,13 @@ public final class ServeCommand implements Callable<Integer> {
   private static void launchModels(
       ActorSystem<?> system, ModelRegistry registry, List<ModelSpec> specs, String url) {
     ModelLauncher launcher = new ModelLauncher();
+    // Models hosted only elsewhere in the cluster are served from here too, once a replica describes them.
+    Set<String> configured = specs.stream().map(ModelSpec::id).collect(Collectors.toSet());
+    ModelCatalog.start(system, configured, (card, text) -> {
+      registry.register(launcher.serveFromCluster(system, card, text));
+      log.info("Robin ready: model '{}' (context {} tokens, hosted by other nodes) at {}",
+          card.modelId(), card.maxModelLen(), url);
+    });
     for (ModelSpec spec : specs) {
       registry.loading(spec.id());
       log.info("Loading model '{}' from {}", spec.id(), spec.path());

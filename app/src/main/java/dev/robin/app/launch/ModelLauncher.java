@@ -2,11 +2,14 @@ package dev.robin.app.launch;
 
 import dev.robin.api.model.ServedModel;
 import dev.robin.engine.load.LoadedModel;
+import dev.robin.engine.load.ModelText;
 import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.node.ServingNode;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.ReplicaId;
-import dev.robin.serving.router.ReplicaDirectory;
+import dev.robin.serving.catalog.ClusterModels;
+import dev.robin.serving.catalog.ModelCatalog;
+import dev.robin.serving.replica.ModelCard;
 import dev.robin.serving.router.ReplicaRouter;
 import dev.robin.serving.stats.ModelStats;
 import java.net.URLEncoder;
@@ -15,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -72,11 +74,7 @@ public final class ModelLauncher {
               throw new IllegalStateException("replica " + failed.replica() + " failed: " + failed.reason());
             }
           }
-          // The router knows this node's replicas at once; other nodes' arrive with the receptionist's listing.
-          ActorRef<ModelActor.Generate> router = system.systemActorOf(
-              ReplicaRouter.create(id, started),
-              "model-" + URLEncoder.encode(id, StandardCharsets.UTF_8),
-              Props.empty());
+          ActorRef<ModelActor.Generate> router = startRouter(system, id, started);
           return new ServedModel(
               id,
               Instant.now().getEpochSecond(),
@@ -86,24 +84,45 @@ public final class ModelLauncher {
               loaded.tokenizer(),
               loaded.chatTemplate(),
               router,
-              routedOrLocalStats(system, id, node));
+              localOrClusterStats(system, id, node));
         });
   }
 
   /**
-   * The model's figures: its replicas' on this node; for a model this node hosts no replica of, loading until its
-   * router has seen a replica elsewhere in the cluster (their loads are on /health's cluster_replicas), then ready
-   * for good: when no replica is reachable any more the router itself refuses, naming why.
+   * Serves from this node a model that only other nodes host, as this node's {@link ModelCatalog} discovered it:
+   * requests are tokenized here with the model's own text files and routed to its replicas over there.
    */
-  private static Supplier<ModelStats> routedOrLocalStats(ActorSystem<?> system, String id, ServingNode node) {
-    AtomicBoolean routedOnce = new AtomicBoolean();
-    return () -> node.board().summary(id).orElseGet(() -> {
-      if (!ReplicaDirectory.get(system).replicas(id).isEmpty()) {
-        routedOnce.set(true);
-      }
-      return ModelStats.withoutEngine(
-          id, node.device(), routedOnce.get() ? ModelStats.Status.READY : ModelStats.Status.LOADING);
-    });
+  public ServedModel serveFromCluster(ActorSystem<?> system, ModelCard card, ModelText text) {
+    ServingNode node = ServingNode.get(system);
+    return new ServedModel(
+        card.modelId(),
+        Instant.now().getEpochSecond(),
+        "robin",
+        card.maxModelLen(),
+        0,
+        text.tokenizer(),
+        text.chatTemplate(),
+        startRouter(system, card.modelId(), List.of()),
+        localOrClusterStats(system, card.modelId(), node));
+  }
+
+  private static ActorRef<ModelActor.Generate> startRouter(
+      ActorSystem<?> system, String id, List<ActorRef<ModelActor.Command>> localReplicas) {
+    // The router knows this node's replicas at once; other nodes' arrive with the receptionist's listing.
+    return system.systemActorOf(
+        ReplicaRouter.create(id, localReplicas),
+        "model-" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+        Props.empty());
+  }
+
+  /**
+   * The model's figures: its replicas' on this node; for a model this node hosts no replica of, its state across
+   * the cluster (ready while any replica serves; /health's cluster_replicas shows each).
+   */
+  private static Supplier<ModelStats> localOrClusterStats(ActorSystem<?> system, String id, ServingNode node) {
+    ClusterModels cluster = ClusterModels.get(system);
+    return () -> node.board().summary(id)
+        .orElseGet(() -> ModelStats.withoutEngine(id, null, cluster.counts(id).status()));
   }
 
   private static void loaderThread(Runnable task) {

@@ -1,7 +1,6 @@
 package dev.robin.engine.load;
 
 import dev.robin.engine.chat.ChatTemplate;
-import dev.robin.engine.chat.ChatTemplates;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.core.EngineCore;
@@ -10,7 +9,6 @@ import dev.robin.engine.model.PagedKvCache;
 import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.synthetic.ModelLocator;
-import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
 import dev.robin.engine.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -26,23 +24,20 @@ public final class LoadedModel implements AutoCloseable {
   private final String id;
   private final String spec;
   private final Checkpoint checkpoint;
-  private final HuggingFaceTextTokenizer tokenizer;
-  private final ChatTemplate chatTemplate;
+  private final ModelText text;
   private final EngineOptions options;
   private final SchedulerConfig schedulerConfig;
 
   private LoadedModel(
-      String id, String spec, Checkpoint checkpoint, HuggingFaceTextTokenizer tokenizer,
-      ChatTemplate chatTemplate, EngineOptions options) {
+      String id, String spec, Checkpoint checkpoint, ModelText text, EngineOptions options) {
     this.id = id;
     this.spec = spec;
     this.checkpoint = checkpoint;
-    this.tokenizer = tokenizer;
-    this.chatTemplate = chatTemplate;
+    this.text = text;
     this.options = options;
     ModelConfig config = checkpoint.config();
     this.schedulerConfig =
-        options.scheduler().apply(config.maxPositionEmbeddings(), eosIds(config, tokenizer));
+        options.scheduler().apply(config.maxPositionEmbeddings(), eosIds(config, text));
   }
 
   /**
@@ -52,20 +47,20 @@ public final class LoadedModel implements AutoCloseable {
   public static LoadedModel open(String id, String spec, EngineOptions options) {
     Path dir = ModelLocator.resolve(spec, options.syntheticRoot());
     Checkpoint checkpoint = Checkpoint.open(dir);
-    HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(dir);
+    ModelText text = ModelText.open(dir);
     try {
-      return new LoadedModel(id, spec, checkpoint, tokenizer, ChatTemplates.forModel(dir), options);
+      return new LoadedModel(id, spec, checkpoint, text, options);
     } catch (RuntimeException e) {
-      tokenizer.close();
+      text.close();
       throw e;
     }
   }
 
   /** The model's end-of-sequence ids: config.json's (one or many) and the tokenizer's EOS. */
-  private static Set<Integer> eosIds(ModelConfig config, HuggingFaceTextTokenizer tokenizer) {
+  private static Set<Integer> eosIds(ModelConfig config, ModelText text) {
     Set<Integer> ids = new LinkedHashSet<>(config.eosTokenIds());
-    if (tokenizer.eosTokenId() >= 0) {
-      ids.add(tokenizer.eosTokenId());
+    if (text.eosTokenId() >= 0) {
+      ids.add(text.eosTokenId());
     }
     return ids;
   }
@@ -111,11 +106,11 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   public TextTokenizer tokenizer() {
-    return tokenizer;
+    return text.tokenizer();
   }
 
   public ChatTemplate chatTemplate() {
-    return chatTemplate;
+    return text.chatTemplate();
   }
 
   /** Longest prompt + completion this deployment allows for the model. */
@@ -133,6 +128,6 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public void close() {
-    tokenizer.close();
+    text.close();
   }
 }

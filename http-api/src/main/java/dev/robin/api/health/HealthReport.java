@@ -1,6 +1,6 @@
 package dev.robin.api.health;
 
-import dev.robin.serving.router.ReplicaDirectory;
+import dev.robin.serving.catalog.ClusterModels;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
@@ -35,17 +35,17 @@ public final class HealthReport {
   private final ModelRegistry registry;
   private final long startMillis;
   private final Supplier<ObjectNode> cluster;
-  private final Function<String, List<ReplicaDirectory.RoutedReplica>> clusterReplicas;
+  private final Function<String, List<ClusterModels.ReplicaView>> clusterReplicas;
 
   /** {@code cluster} returns the cluster section, or null when not clustered. */
   public HealthReport(ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster) {
     this(registry, startMillis, cluster, modelId -> List.of());
   }
 
-  /** As above; {@code clusterReplicas} says which replicas in the cluster a model's router sends requests to. */
+  /** As above; {@code clusterReplicas} lists a model's replicas across the cluster (the node's catalog). */
   public HealthReport(
       ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster,
-      Function<String, List<ReplicaDirectory.RoutedReplica>> clusterReplicas) {
+      Function<String, List<ClusterModels.ReplicaView>> clusterReplicas) {
     this.registry = registry;
     this.startMillis = startMillis;
     this.cluster = cluster;
@@ -77,14 +77,16 @@ public final class HealthReport {
       node.put("kv_cache_usage", round(s.kvCacheUsage()));
       node.put("tokens_per_second_1m", round(s.tokensPerSecond1m()));
       node.put("requests_total", s.numRequestsTotal());
-      List<ReplicaDirectory.RoutedReplica> routed = clusterReplicas.apply(m.id());
-      if (!routed.isEmpty()) {
+      List<ClusterModels.ReplicaView> inCluster = clusterReplicas.apply(m.id());
+      if (!inCluster.isEmpty()) {
         ArrayNode list = node.putArray("cluster_replicas");
-        for (ReplicaDirectory.RoutedReplica r : routed) {
+        for (ClusterModels.ReplicaView r : inCluster) {
           ObjectNode replica = list.addObject();
+          replica.put("replica", r.replica().replica());
           replica.put("node", r.node());
           replica.put("local", r.local());
-          replica.put("load_known", r.loadKnown());
+          replica.put("device", r.device());
+          replica.put("status", r.status().name().toLowerCase(Locale.ROOT));
           replica.put("queue_depth", r.numWaiting());
           replica.put("running", r.numRunning());
           replica.put("kv_cache_usage", round(r.kvCacheUsage()));

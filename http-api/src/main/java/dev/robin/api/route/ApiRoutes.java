@@ -25,6 +25,7 @@ import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.guard.Endpoint;
 import dev.robin.api.guard.RequestGuard;
 import dev.robin.api.health.HealthReport;
+import dev.robin.serving.catalog.ClusterModels;
 import dev.robin.api.json.Json;
 import dev.robin.api.metrics.ServerMetrics;
 import dev.robin.api.model.ModelRegistry;
@@ -77,7 +78,7 @@ public final class ApiRoutes {
     this.metrics = metrics;
     this.health = health;
     this.extraApiRoutes = extraApiRoutes;
-    this.models = new ModelsJson(registry);
+    this.models = new ModelsJson(registry, ClusterModels.get(system)::counts);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ModelLookup lookup = new ModelLookup(registry, settings.overloadRetryAfter());
     this.completions =

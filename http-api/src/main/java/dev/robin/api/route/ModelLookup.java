@@ -34,8 +34,10 @@ final class ModelLookup {
     ModelStats.Status status = model.currentStats().status();
     return switch (status) {
       case READY -> model;
-      case LOADING -> throw ApiError.overloaded(
-              "The model '" + id + "' is still loading. Please retry shortly.", retryAfter)
+      case LOADING -> throw ApiError.overloaded(model.replicas() > 0
+              ? "The model '" + id + "' is still loading. Please retry shortly."
+              : "No replica of the model '" + id + "' serves now (its nodes are loading it, or unreachable). "
+                  + "Please retry shortly.", retryAfter)
           .toException();
       case STOPPING -> throw ApiError.overloaded(
               "The model '" + id + "' is shutting down. Please retry on another server.", retryAfter)

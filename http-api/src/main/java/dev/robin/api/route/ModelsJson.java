@@ -6,16 +6,24 @@ import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
+import dev.robin.serving.catalog.ClusterModels;
 import java.util.Locale;
+import java.util.function.Function;
 
-/** {@code GET /models} and {@code GET /models/{id}}: OpenAI's model objects plus max_model_len and status. */
+/**
+ * {@code GET /models} and {@code GET /models/{id}}: OpenAI's model objects plus max_model_len, status and the
+ * model's replicas across the cluster by state (ready, loading, failed).
+ */
 final class ModelsJson {
 
   private final ModelRegistry registry;
+  private final Function<String, ClusterModels.Counts> replicaCounts;
   private final long startSeconds = System.currentTimeMillis() / 1000;
 
-  ModelsJson(ModelRegistry registry) {
+  /** {@code replicaCounts}: a model's replicas across the cluster by state (all 0 when none is known). */
+  ModelsJson(ModelRegistry registry, Function<String, ClusterModels.Counts> replicaCounts) {
     this.registry = registry;
+    this.replicaCounts = replicaCounts;
   }
 
   ObjectNode list() {
@@ -35,7 +43,7 @@ final class ModelsJson {
     return registry.findPending(id).map(this::pending).orElseThrow(() -> ApiError.modelNotFound(id).toException());
   }
 
-  private static ObjectNode model(ServedModel m) {
+  private ObjectNode model(ServedModel m) {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("id", m.id());
     node.put("object", "model");
@@ -43,6 +51,11 @@ final class ModelsJson {
     node.put("owned_by", m.ownedBy());
     node.put("max_model_len", m.maxModelLen());
     node.put("status", m.currentStats().status().name().toLowerCase(Locale.ROOT));
+    ClusterModels.Counts counts = replicaCounts.apply(m.id());
+    ObjectNode replicas = node.putObject("replicas");
+    replicas.put("ready", counts.ready());
+    replicas.put("loading", counts.loading());
+    replicas.put("failed", counts.failed());
     return node;
   }
 

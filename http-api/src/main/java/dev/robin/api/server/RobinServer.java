@@ -1,6 +1,6 @@
 package dev.robin.api.server;
 
-import dev.robin.serving.router.ReplicaDirectory;
+import dev.robin.serving.catalog.ClusterModels;
 import dev.robin.api.config.ServerSettings;
 import dev.robin.api.connection.ConnectionScopes;
 import dev.robin.api.guard.RequestGuard;
@@ -152,7 +152,7 @@ public final class RobinServer {
     public CompletionStage<RobinServer> start() {
       ServerMetrics metrics = new ServerMetrics(registry);
       HealthReport health = new HealthReport(
-          registry, System.currentTimeMillis(), ClusterSection.of(system), ReplicaDirectory.get(system)::replicas);
+          registry, System.currentTimeMillis(), ClusterSection.of(system), ClusterModels.get(system)::replicas);
       InFlightRequests inFlight = new InFlightRequests();
       Route route =
           new ApiRoutes(system, settings, registry, guard, metrics, health, inFlight, extraApiRoutes).route();

@@ -5,11 +5,14 @@ import dev.robin.engine.load.TorchThreads;
 import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.replica.LoadedModelEngineFactory;
 import dev.robin.serving.replica.ModelActor;
+import dev.robin.serving.replica.ModelCard;
 import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.ModelStatsBoard;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -28,6 +31,7 @@ public final class ServingNode implements Extension {
   private final EngineSettings settings;
   private final ModelStatsBoard board = new ModelStatsBoard();
   private final LoadedModelEngineFactory factory = new LoadedModelEngineFactory(List.of());
+  private final Map<String, ModelCard> cards = new ConcurrentHashMap<>();
 
   private final ActorSystem<?> system;
 
@@ -55,9 +59,13 @@ public final class ServingNode implements Extension {
     return settings.options().device().toString();
   }
 
-  /** Lets this node's replicas of {@code model} build their engines; an id served twice is refused. */
+  /**
+   * Lets this node's replicas of {@code model} build their engines and describe it to other nodes; an id served
+   * twice is refused. Reads the model's text files: call it off the actors' threads.
+   */
   public void register(LoadedModel model) {
     factory.register(model);
+    cards.put(model.id(), ModelCard.of(model));
   }
 
   /**
@@ -66,9 +74,14 @@ public final class ServingNode implements Extension {
    */
   public ActorRef<ModelActor.Command> startReplica(ReplicaId replica) {
     return system.systemActorOf(
-        ModelActor.create(replica, device(), factory, board),
+        ModelActor.create(replica, device(), factory, board, card(replica)),
         "replica-" + URLEncoder.encode(replica.entityId(), StandardCharsets.UTF_8),
         ModelActor.PROPS);
+  }
+
+  private ModelCard card(ReplicaId replica) {
+    ModelCard card = cards.get(replica.modelId());
+    return card != null ? card : ModelCard.withoutText(replica.modelId(), 1);
   }
 
   private static final class Id extends ExtensionId<ServingNode> {

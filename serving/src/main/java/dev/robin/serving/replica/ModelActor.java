@@ -65,6 +65,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
    */
   public record Generate(GenerationRequest request, ActorRef<GenerationEvent> replyTo) implements Command {}
 
+  /**
+   * Answer {@code replyTo} with the model's {@link ModelCard}, so a node without the model can take requests for
+   * it (see the catalog package).
+   */
+  public record Describe(ActorRef<ModelCard> replyTo) implements Command {}
+
   /** Stop generating {@code requestId} and free what it holds; it finishes with {@code ABORTED}. */
   public record Cancel(String requestId) implements Command {}
 
@@ -98,6 +104,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   private static final Step STEP = new Step();
 
   private final ReplicaId replica;
+  private final String device;
+  private final ModelCard card;
   private final EngineCore engine;
   private final ModelStatsBoard board;
   private final InFlightRequests requests = new InFlightRequests();
@@ -109,15 +117,20 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
   /**
    * A replica that builds its engine with {@code factory} when it starts (on its own thread); if that fails, it
-   * refuses every request and reports {@code FAILED}.
+   * refuses every request and reports {@code FAILED}. It describes its model with {@code card}.
    */
   public static Behavior<Command> create(
-      ReplicaId replica, String device, ModelEngineFactory factory, ModelStatsBoard board) {
-    Behavior<Command> setup =
-        Behaviors.setup(
-            context -> Behaviors.withTimers(timers -> load(context, timers, replica, device, factory, board)));
+      ReplicaId replica, String device, ModelEngineFactory factory, ModelStatsBoard board, ModelCard card) {
+    Behavior<Command> setup = Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> load(context, timers, replica, device, factory, board, card)));
     // Steps catch their own failures; this only keeps the replica alive through an unexpected bug.
     return Behaviors.supervise(setup).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+  }
+
+  /** A replica of an engine with no model directory behind it (tests): other nodes cannot serve from its card. */
+  public static Behavior<Command> create(
+      ReplicaId replica, String device, ModelEngineFactory factory, ModelStatsBoard board) {
+    return create(replica, device, factory, board, ModelCard.withoutText(replica.modelId(), 1));
   }
 
   private static Behavior<Command> load(
@@ -126,16 +139,19 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
       ReplicaId replica,
       String device,
       ModelEngineFactory factory,
-      ModelStatsBoard board) {
+      ModelStatsBoard board,
+      ModelCard card) {
     board.publish(replica.entityId(), ModelStats.loading(replica.modelId(), device));
+    ReplicaLoads loads = ReplicaLoads.get(context.getSystem());
+    loads.publish(ReplicaLoad.withoutEngine(context.getSelf(), replica, device, ModelStats.Status.LOADING));
     EngineCore engine;
     try {
       engine = factory.create(replica);
     } catch (Exception | LinkageError e) {
       context.getLog().error("Model replica {} failed to load", replica, e);
-      return failed(replica, device, board, "the model failed to load: " + e.getMessage());
+      return failed(context, timers, replica, device, board, "the model failed to load: " + e.getMessage());
     }
-    ModelActor actor = new ModelActor(context, replica, device, engine, board);
+    ModelActor actor = new ModelActor(context, replica, device, engine, board, card);
     actor.publishStats(ModelStats.Status.READY);
     timers.startTimerWithFixedDelay(PUBLISH_STATS, STATS_INTERVAL);
     context.getSystem().receptionist().tell(Receptionist.register(serviceKey(replica.modelId()), context.getSelf()));
@@ -143,11 +159,25 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     return actor;
   }
 
-  /** A replica that cannot serve: every request is refused with {@code reason}. */
-  private static Behavior<Command> failed(ReplicaId replica, String device, ModelStatsBoard board, String reason) {
+  /**
+   * A replica that cannot serve: every request is refused with {@code reason}; it keeps telling the cluster it
+   * failed, so every node's /health shows why.
+   */
+  private static Behavior<Command> failed(
+      ActorContext<Command> context, TimerScheduler<Command> timers, ReplicaId replica, String device,
+      ModelStatsBoard board, String reason) {
     board.publish(replica.entityId(), ModelStats.withoutEngine(replica.modelId(), device, ModelStats.Status.FAILED));
     Rejection unavailable = new Rejection(Rejection.Reason.UNAVAILABLE, reason);
+    ReplicaLoads loads = ReplicaLoads.get(context.getSystem());
+    ReplicaLoad failedLoad =
+        ReplicaLoad.withoutEngine(context.getSelf(), replica, device, ModelStats.Status.FAILED);
+    loads.publish(failedLoad);
+    timers.startTimerWithFixedDelay(PUBLISH_STATS, STATS_INTERVAL);
     return Behaviors.receive(Command.class)
+        .onMessage(PublishStats.class, tick -> {
+          loads.publish(failedLoad);
+          return Behaviors.same();
+        })
         .onMessage(Generate.class, g -> {
           g.replyTo().tell(new GenerationEvent.Rejected(g.request().id(), unavailable));
           return Behaviors.same();
@@ -160,9 +190,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   }
 
   private ModelActor(
-      ActorContext<Command> context, ReplicaId replica, String device, EngineCore engine, ModelStatsBoard board) {
+      ActorContext<Command> context, ReplicaId replica, String device, EngineCore engine, ModelStatsBoard board,
+      ModelCard card) {
     super(context);
     this.replica = replica;
+    this.device = device;
+    this.card = card;
     this.engine = engine;
     this.board = board;
     this.stats = new ReplicaStatsRecorder(replica.modelId(), device);
@@ -175,6 +208,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         .onMessage(Generate.class, this::onGenerate)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(WhenReady.class, this::onWhenReady)
+        .onMessage(Describe.class, describe -> {
+          describe.replyTo().tell(card);
+          return this;
+        })
         .onMessage(Step.class, step -> onStep())
         .onMessage(RequesterTerminated.class, this::onRequesterTerminated)
         .onMessage(PublishStats.class, tick -> onPublishStats())
@@ -342,10 +379,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     ModelStats snapshot = stats.snapshot(status, engine.kernel(), engine.stats());
     board.publish(replica.entityId(), snapshot);
     if (status != ModelStats.Status.READY) {
+      // Counted out on every node at once, not when its reports stop.
+      loads.publish(ReplicaLoad.withoutEngine(getContext().getSelf(), replica, device, status));
       return;
     }
     ReplicaLoad load = new ReplicaLoad(
-        getContext().getSelf(), replica.modelId(), snapshot.numWaiting(), snapshot.numRunning(),
+        getContext().getSelf(), replica, device, status, snapshot.numWaiting(), snapshot.numRunning(),
         snapshot.kvCacheUsage());
     long now = System.nanoTime();
     boolean changed = lastLoad == null || lastLoad.numRequests() != load.numRequests();

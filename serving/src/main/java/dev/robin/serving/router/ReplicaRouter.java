@@ -6,6 +6,7 @@ import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.ModelActor.Generate;
 import dev.robin.serving.replica.ReplicaLoad;
 import dev.robin.serving.replica.ReplicaLoads;
+import dev.robin.serving.stats.ModelStats;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -162,7 +163,8 @@ public final class ReplicaRouter {
 
   private Behavior<Object> onLoadPublished(LoadPublished published) {
     ReplicaLoad load = published.load();
-    if (load.modelId().equals(modelId) && replicas.contains(load.replica())) {
+    if (load.modelId().equals(modelId) && load.status() == ModelStats.Status.READY
+        && replicas.contains(load.replica())) {
       loads.put(load.replica(), load);
       sentSinceLoad.remove(load.replica());
       publishView();

@@ -10,7 +10,9 @@ import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.LogitBias;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.serving.stats.ModelStats;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.serialization.Serialization;
@@ -111,5 +113,28 @@ class WireFormatTest {
         "a", new Rejection(Rejection.Reason.CONTEXT_LENGTH_EXCEEDED, "too long"));
     assertEquals(rejected, roundTrip(rejected));
     assertEquals(new GenerationEvent.Failed("a", "oops"), roundTrip(new GenerationEvent.Failed("a", "oops")));
+  }
+
+  @Test
+  void loadsAndModelCardsCrossNodes() {
+    TestProbe<ModelActor.Command> replica = testKit.createTestProbe(ModelActor.Command.class);
+    ReplicaLoad load = new ReplicaLoad(
+        replica.getRef(), new ReplicaId("stories", 2), "gpu(1)", ModelStats.Status.READY, 3, 5, 0.25);
+    assertEquals(load, roundTrip(load));
+    ReplicaLoad failed = ReplicaLoad.withoutEngine(
+        replica.getRef(), new ReplicaId("stories", 0), "cpu()", ModelStats.Status.FAILED);
+    assertEquals(failed, roundTrip(failed));
+    TestProbe<ModelCard> catalog = testKit.createTestProbe(ModelCard.class);
+    assertEquals(catalog.getRef(),
+        assertInstanceOf(ModelActor.Describe.class, roundTrip(new ModelActor.Describe(catalog.getRef()))).replyTo());
+    byte[] tokenizer = {0, 1, 2, (byte) 0xff};
+    ModelCard card = assertInstanceOf(ModelCard.class, roundTrip(
+        new ModelCard("stories", 512, Map.of("tokenizer.json", tokenizer, "tokenizer_config.json", new byte[0]))));
+    assertEquals("stories", card.modelId());
+    assertEquals(512, card.maxModelLen());
+    assertArrayEquals(tokenizer, card.textFiles().get("tokenizer.json"));
+    assertEquals(0, card.textFiles().get("tokenizer_config.json").length);
+    assertEquals(true, card.hasText());
+    assertEquals(false, ModelCard.withoutText("x", 8).hasText());
   }
 }

@@ -1,6 +1,7 @@
 package dev.robin.serving.router;
 
 import static dev.robin.engine.testkit.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,11 +10,22 @@ import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
 import dev.robin.engine.sampling.SamplingParams;
+import dev.robin.engine.load.ModelText;
+import dev.robin.engine.testkit.TestModels;
+import dev.robin.serving.catalog.ClusterModels;
+import dev.robin.serving.catalog.ModelCatalog;
 import dev.robin.serving.replica.GenerationEvent;
+import dev.robin.serving.replica.ModelCard;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.RobinTestConfig;
+import dev.robin.serving.stats.ModelStats;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -117,5 +129,49 @@ class TwoNodeServingTest {
     // A replica on A takes over as soon as it is listed.
     TestReplicas.spawn(nodeA, "m", 1, 0);
     generateUntilServed(nodeA, routerOnA);
+  }
+
+  @Test
+  void aNodeWithoutTheModelLearnsItsTextAndItsReplicasFromTheCluster() throws Exception {
+    // Qwen3's 11 MB tokenizer: the card takes Artery's large-message channel.
+    Path tokenizerDir = TestModels.qwen3Tokenizer();
+    ModelCard card = new ModelCard("m", 4096, ModelText.readFiles(tokenizerDir));
+    ActorRef<ModelActor.Command> replicaOnB = TestReplicas.spawn(nodeB, "m", 0, 0, card);
+    CompletableFuture<ModelText> discovered = new CompletableFuture<>();
+    TestProbe<ModelCard> cards = nodeA.createTestProbe(ModelCard.class);
+    AtomicInteger calls = new AtomicInteger();
+    ModelCatalog.start(nodeA.system(), Set.of(), (received, text) -> {
+      calls.incrementAndGet();
+      cards.getRef().tell(received);
+      discovered.complete(text);
+    });
+    ModelCard received = cards.receiveMessage(Duration.ofSeconds(30));
+    assertEquals(4096, received.maxModelLen());
+    try (ModelText text = discovered.get(5, TimeUnit.SECONDS); ModelText local = ModelText.open(tokenizerDir)) {
+      String prompt = "Robin routes 请求 across nodes";
+      assertArrayEquals(local.tokenizer().encode(prompt, false), text.tokenizer().encode(prompt, false));
+    }
+    var replicas = ClusterModels.get(nodeA.system()).replicas("m");
+    assertEquals(1, replicas.size(), replicas.toString());
+    assertEquals(nodeB.system().address().toString(), replicas.get(0).node());
+    assertEquals(false, replicas.get(0).local());
+    assertEquals("cpu()", replicas.get(0).device());
+    assertEquals(ModelStats.Status.READY, replicas.get(0).status());
+    assertEquals(new ClusterModels.Counts(1, 0, 0), ClusterModels.get(nodeA.system()).counts("m"));
+    // A replica that stops is counted out at once (its last report says so), not when its reports expire.
+    nodeB.stop(replicaOnB);
+    eventually(Duration.ofMillis(1500), () ->
+        assertEquals(List.of(), ClusterModels.get(nodeA.system()).replicas("m")));
+    assertEquals(1, calls.get(), "described once");
+  }
+
+  @Test
+  void aModelConfiguredOnTheNodeIsListedButNotDescribed() {
+    TestReplicas.spawn(nodeB, "m", 0, 0, new ModelCard("m", 64, ModelText.readFiles(TestModels.stories260k())));
+    TestProbe<String> discovered = nodeA.createTestProbe(String.class);
+    ModelCatalog.start(nodeA.system(), Set.of("m"), (card, text) -> discovered.getRef().tell(card.modelId()));
+    eventually(Duration.ofSeconds(15), () ->
+        assertEquals(1, ClusterModels.get(nodeA.system()).counts("m").ready()));
+    discovered.expectNoMessage(Duration.ofSeconds(1));
   }
 }
