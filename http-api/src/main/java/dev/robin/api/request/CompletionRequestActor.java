@@ -18,12 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -42,8 +46,8 @@ import org.apache.pekko.util.ByteString;
  *       byte is handed over and every replica sent its last event (or a grace period ends), then stops.
  * </ol>
  *
- * <p>When the client goes away, a replica stops, or the server shuts down, unfinished sequences are cancelled
- * at the replica that holds them and the request drains.
+ * <p>When the client goes away, a replica stops, the node of a replica becomes unreachable, or the server shuts
+ * down, unfinished sequences are cancelled at the replica that holds them and the request drains.
  */
 public final class CompletionRequestActor {
 
@@ -67,8 +71,14 @@ public final class CompletionRequestActor {
   /** The response stream ended: normally after our [DONE], otherwise because the client left. */
   private record StreamEnded(Throwable failure) implements Command {}
 
-  /** A replica holding some of our sequences stopped (or its node was lost). */
+  /** A replica holding some of our sequences stopped (or its node was downed). */
   private record ReplicaStopped(ActorRef<ModelActor.Command> replica) implements Command {}
+
+  /**
+   * A node holding some of our sequences became unreachable: its failure detector's verdict comes seconds before
+   * the node is downed (which would stop the watched replica), and the client should not wait for that.
+   */
+  private record NodeUnreachable(Address node) implements Command {}
 
   private enum Timeout implements Command {
     ADMISSION,
@@ -94,6 +104,7 @@ public final class CompletionRequestActor {
   private final List<ChoiceState> choices = new ArrayList<>();
   private final Map<String, ChoiceState> byRequestId = new HashMap<>();
   private final Set<ActorRef<ModelActor.Command>> watchedReplicas = new HashSet<>();
+  private boolean watchingReachability;
   private final long startNanos = System.nanoTime();
   private boolean firstTokenSeen;
   private boolean responded;
@@ -159,6 +170,7 @@ public final class CompletionRequestActor {
         .onMessage(ClientGone.class, m -> onClientGoneBeforeResponse())
         .onMessageEquals(Timeout.WHOLE_RESPONSE, this::onWholeResponseTimeout)
         .onMessage(ReplicaStopped.class, this::onReplicaStopped)
+        .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(Abort.class, a -> fail(a.error()))
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -172,6 +184,7 @@ public final class CompletionRequestActor {
         .onMessage(ClientGone.class, m -> responded ? Behaviors.same() : onClientGoneBeforeResponse())
         .onMessageEquals(Timeout.WHOLE_RESPONSE, this::onWholeResponseTimeout)
         .onMessage(ReplicaStopped.class, this::onReplicaStopped)
+        .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(Abort.class, a -> fail(a.error()))
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -196,6 +209,10 @@ public final class CompletionRequestActor {
         })
         .onMessage(ReplicaStopped.class, m -> {
           choicesOn(m.replica()).forEach(c -> c.terminal = true);
+          return stopIfDrained(Behaviors.same());
+        })
+        .onMessage(NodeUnreachable.class, m -> {
+          choicesOnNode(m.node()).forEach(c -> c.terminal = true);
           return stopIfDrained(Behaviors.same());
         })
         .onMessageEquals(Timeout.DRAIN, this::stop)
@@ -371,6 +388,17 @@ public final class CompletionRequestActor {
     return fail(ApiError.overloaded("The model replica stopped while generating. Please retry.", retryAfter()));
   }
 
+  private Behavior<Command> onNodeUnreachable(NodeUnreachable unreachable) {
+    List<ChoiceState> lost = choicesOnNode(unreachable.node());
+    if (lost.isEmpty()) {
+      return Behaviors.same();
+    }
+    lost.forEach(c -> c.terminal = true);
+    context.getLog().warn("Request {}: node {} holding its generation became unreachable", job.id(), unreachable.node());
+    return fail(ApiError.overloaded(
+        "The cluster node generating this answer became unreachable. Please retry.", retryAfter()));
+  }
+
   /** Answers before Pekko's request timeout would, and stops the model generating an answer nobody gets. */
   private Behavior<Command> onWholeResponseTimeout() {
     if (responded) {
@@ -413,14 +441,34 @@ public final class CompletionRequestActor {
     services.inFlight().remove(context.getSelf());
   }
 
+  /** Watches a replica that accepted a choice, and, for one on another node, that node's reachability. */
   private void watch(ActorRef<ModelActor.Command> replica) {
     if (watchedReplicas.add(replica)) {
       context.watchWith(replica, new ReplicaStopped(replica));
     }
+    if (!watchingReachability && isRemote(replica)) {
+      watchingReachability = true;
+      // Subscribers are watched by the cluster, so the subscription ends with this actor.
+      ActorRef<ClusterEvent.UnreachableMember> unreachable = context.messageAdapter(
+          ClusterEvent.UnreachableMember.class, event -> new NodeUnreachable(event.member().address()));
+      Cluster.get(context.getSystem()).subscriptions()
+          .tell(Subscribe.create(unreachable, ClusterEvent.UnreachableMember.class));
+    }
+  }
+
+  private boolean isRemote(ActorRef<?> replica) {
+    Address address = replica.path().address();
+    return address.hasGlobalScope() && !address.equals(context.getSystem().address());
   }
 
   private List<ChoiceState> choicesOn(ActorRef<ModelActor.Command> replica) {
     return choices.stream().filter(c -> replica.equals(c.replica) && !c.terminal).toList();
+  }
+
+  private List<ChoiceState> choicesOnNode(Address node) {
+    return choices.stream()
+        .filter(c -> c.replica != null && !c.terminal && node.equals(c.replica.path().address()))
+        .toList();
   }
 
   // ---- the response ----
