@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.robin.api.auth.AuthServices;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.app.launch.ModelLauncher;
+import dev.robin.serving.config.EngineSettings;
 import dev.robin.serving.catalog.ModelCatalog;
 import dev.robin.app.node.ClusterMembership;
 import dev.robin.app.launch.ModelSpec;
@@ -45,13 +46,14 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       paramLabel = "ID=PATH",
-      description = "A model to serve: a Hugging Face directory or synthetic:PRESET. Repeatable.")
+      description = "A model to host: a Hugging Face directory or synthetic:PRESET, with robin.engine.replicas "
+          + "replicas on robin.engine.device (per-replica devices: robin.models in --config). Repeatable.")
   List<String> models = new ArrayList<>();
 
   @Option(
       names = "--no-model",
       description = "Host no model: this node takes requests and routes them to the replicas of other cluster "
-          + "nodes (overrides --model and robin.server.models).")
+          + "nodes (overrides --model and robin.models).")
   boolean noModel;
 
   @Option(
@@ -109,7 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Serving start() {
     Config config = loadConfig();
     ServerSettings settings = ServerSettings.from(config);
-    List<ModelSpec> specs = settings.models().stream().map(ModelSpec::parse).toList();
+    List<ModelSpec> specs = ModelSpec.allFrom(config, EngineSettings.from(config));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "robin", config);
     ClusterMembership.joinSelfIfNoSeeds(system);
     AuthServices auth;
@@ -160,9 +162,9 @@ public final class ServeCommand implements Callable<Integer> {
       flags = flags.withValue("robin.server.port", ConfigValueFactory.fromAnyRef(port));
     }
     if (noModel) {
-      flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(List.of()));
+      flags = flags.withValue(ModelSpec.PATH, ConfigValueFactory.fromIterable(List.of()));
     } else if (!models.isEmpty()) {
-      flags = flags.withValue("robin.server.models", ConfigValueFactory.fromIterable(models));
+      flags = flags.withValue(ModelSpec.PATH, ConfigValueFactory.fromIterable(models));
     }
     if (dataDir != null) {
       flags = flags.withValue("robin.server.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));

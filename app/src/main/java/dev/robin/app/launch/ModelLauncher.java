@@ -47,16 +47,17 @@ public final class ModelLauncher {
         .thenCompose(loaded -> {
           system.getWhenTerminated().thenRun(loaded::close);
           node.register(loaded);
-          return startReplicas(system, node, loaded, settings);
+          return startReplicas(system, node, loaded, spec, settings);
         });
   }
 
   private static CompletionStage<ServedModel> startReplicas(
-      ActorSystem<?> system, ServingNode node, LoadedModel loaded, EngineSettings settings) {
+      ActorSystem<?> system, ServingNode node, LoadedModel loaded, ModelSpec spec, EngineSettings settings) {
     String id = loaded.id();
-    int replicas = settings.replicas();
-    List<ReplicaId> ids = IntStream.range(0, replicas).mapToObj(i -> new ReplicaId(id, i)).toList();
-    List<ActorRef<ModelActor.Command>> started = ids.stream().map(node::startReplica).toList();
+    int replicas = spec.devices().size();
+    List<ActorRef<ModelActor.Command>> started = IntStream.range(0, replicas)
+        .mapToObj(i -> node.startReplica(new ReplicaId(id, i), spec.devices().get(i)))
+        .toList();
     // WhenReady waits in a replica's mailbox while it loads, and is answered once it has loaded (or failed).
     List<CompletableFuture<ModelActor.Readiness>> readiness = started.stream()
         .map(replica -> AskPattern.<ModelActor.Command, ModelActor.Readiness>ask(

@@ -76,7 +76,8 @@ final class RobinProcess implements AutoCloseable {
         "--host", "127.0.0.1", "--port", Integer.toString(httpPort), "--data-dir", dataDir.toString(),
         "--seed-node", seed));
     cmd.addAll(serveArgs);
-    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restart appends
     builder.environment().put("ROBIN_CLUSTER_HOST", "127.0.0.1");
     builder.environment().put("ROBIN_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("OPT_OUT_TRACKING", "true");
@@ -102,6 +103,20 @@ final class RobinProcess implements AutoCloseable {
       }
       assertEquals("ready", modelNode(health, model).path("status").asText(), health.toString());
       assertEquals(members, upMembers(health), health.toString());
+    });
+  }
+
+  /** Waits until this node answers and sees {@code members} cluster members up (for a node hosting no model). */
+  void awaitMembers(int members, Duration timeout) {
+    eventually(timeout, () -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logTail());
+      }
+      try {
+        assertEquals(members, upMembers(health()));
+      } catch (IOException e) {
+        throw new AssertionError(name + " does not answer yet: " + e);
+      }
     });
   }
 
@@ -145,14 +160,95 @@ final class RobinProcess implements AutoCloseable {
 
   HttpResponse<String> complete(String model, String prompt, int maxTokens, Duration timeout)
       throws IOException, InterruptedException {
-    String body = "{\"model\":\"" + model + "\",\"prompt\":" + Json.MAPPER.writeValueAsString(prompt)
-        + ",\"max_tokens\":" + maxTokens + ",\"temperature\":0}";
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(url("/v1/completions")))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return HTTP.send(completion(model, prompt, maxTokens, false).timeout(timeout).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A whole greedy completion with {@code apiKey}. */
+  HttpResponse<String> complete(String model, String prompt, int maxTokens, String apiKey)
+      throws IOException, InterruptedException {
+    return HTTP.send(completion(model, prompt, maxTokens, false).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The data events of a streamed greedy completion, up to (not including) [DONE]; fails on a non-200. */
+  List<JsonNode> streamEvents(String model, String prompt, int maxTokens) throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(
+        completion(model, prompt, maxTokens, true).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofLines());
+    List<JsonNode> events = new ArrayList<>();
+    try (var lines = r.body()) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+          events.add(Json.MAPPER.readTree(line.substring(6)));
+        }
+      }
+    }
+    assertEquals(200, r.statusCode(), events.toString());
+    return events;
+  }
+
+  /**
+   * How a stream ended.
+   *
+   * @param completed a finish_reason and [DONE] arrived, and no error
+   * @param retryableError it ended with an error event the client may retry (503 server_overloaded)
+   * @param endedNanos System.nanoTime() when its last line arrived
+   */
+  record TimedStream(boolean completed, boolean retryableError, long endedNanos, int status, String lastEvent) {}
+
+  /** A streamed completion ignoring EOS, read to its end. */
+  TimedStream timedStream(String model, String prompt, int maxTokens) throws IOException, InterruptedException {
+    String body = "{\"model\":\"" + model + "\",\"prompt\":" + Json.MAPPER.writeValueAsString(prompt)
+        + ",\"max_tokens\":" + maxTokens + ",\"ignore_eos\":true,\"stream\":true}";
+    HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create(url("/v1/completions"))).timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofLines());
+    boolean finished = false;
+    boolean done = false;
+    String error = null;
+    String last = "";
+    try (var lines = r.body()) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.equals("data: [DONE]")) {
+          done = true;
+        } else if (line.startsWith("data: ")) {
+          last = line;
+          JsonNode event = Json.MAPPER.readTree(line.substring(6));
+          if (event.has("error")) {
+            error = event.at("/error/code").asText();
+          } else if (!event.at("/choices/0/finish_reason").isMissingNode()
+              && !event.at("/choices/0/finish_reason").isNull()) {
+            finished = true;
+          }
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      last = "connection failed: " + e;
+    }
+    return new TimedStream(finished && done && error == null, done && "server_overloaded".equals(error),
+        System.nanoTime(), r.statusCode(), last);
+  }
+
+  /** Creates an API key (key creation is open in the test configuration) and returns its secret. */
+  String createKey(String keyName) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create(url("/api/v1/keys"))).timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + keyName + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, r.statusCode(), r.body());
+    return Json.MAPPER.readTree(r.body()).path("key").asText();
+  }
+
+  private HttpRequest.Builder completion(String model, String prompt, int maxTokens, boolean stream)
+      throws IOException {
+    String body = "{\"model\":\"" + model + "\",\"prompt\":" + Json.MAPPER.writeValueAsString(prompt)
+        + ",\"max_tokens\":" + maxTokens + ",\"temperature\":0" + (stream ? ",\"stream\":true" : "") + "}";
+    return HttpRequest.newBuilder(URI.create(url("/v1/completions")))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
   }
 
   String url(String path) {
@@ -166,9 +262,14 @@ final class RobinProcess implements AutoCloseable {
   }
 
   String logTail() {
+    return logTail(40);
+  }
+
+  /** The last {@code n} lines of the node's log (all its incarnations). */
+  String logTail(int n) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }

@@ -1,5 +1,6 @@
 package dev.robin.engine.load;
 
+import ai.djl.Device;
 import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.config.ModelConfig;
@@ -70,6 +71,11 @@ public final class LoadedModel implements AutoCloseable {
    * builds the scheduler. Call it on the thread that will run the steps.
    */
   public EngineCore createEngine() {
+    return createEngine(options.device());
+  }
+
+  /** As {@link #createEngine()}, on {@code device}: each replica of a model may have its own. */
+  public EngineCore createEngine(Device device) {
     ModelConfig config = checkpoint.config();
     int blockSize = schedulerConfig.blockSize();
     int dtypeBytes = options.computeDtype().getNumOfBytes();
@@ -83,7 +89,7 @@ public final class LoadedModel implements AutoCloseable {
               + "robin.engine.kv-cache-bytes or lower robin.engine.scheduler.max-model-len");
     }
     LlamaRunner runner = LlamaRunner.create(
-        checkpoint, config, options.device(), options.computeDtype(), numBlocks, blockSize, options.packedGemm());
+        checkpoint, config, device, options.computeDtype(), numBlocks, blockSize, options.packedGemm());
     int vocab = config.vocabSize();
     return new EngineCore(schedulerConfig, runner, params -> Samplers.create(params, vocab));
   }

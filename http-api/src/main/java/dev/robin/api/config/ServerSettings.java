@@ -1,10 +1,7 @@
 package dev.robin.api.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The {@code robin.server} block of {@code conf/application.conf}, read once.
@@ -17,7 +14,6 @@ import java.util.List;
  * @param streamBuffer chunks buffered per stream for a slow reader before the request is aborted
  * @param defaultMaxTokens {@code max_tokens} when the client gives none (clipped to the context)
  * @param maxTokensLimit the largest {@code max_tokens} a client may ask for
- * @param models {@code ID=PATH} specs served when no {@code --model} flag is given
  * @param halfCloseIsDisconnect whether a client that closes its sending side (FIN) while its request is
  *     unanswered has left, so the request is cancelled (otherwise only a reset or a failed write tells)
  * @param wholeResponseDeadline a non-streamed completion not ready by then is cancelled and answered 503: one
@@ -35,7 +31,6 @@ public record ServerSettings(
     int streamBuffer,
     int defaultMaxTokens,
     int maxTokensLimit,
-    List<String> models,
     boolean halfCloseIsDisconnect,
     Duration wholeResponseDeadline) {
 
@@ -52,7 +47,6 @@ public record ServerSettings(
         c.getInt("stream-buffer"),
         c.getInt("default-max-tokens"),
         c.getInt("max-tokens-limit"),
-        stringList(c, "models"),
         c.getBoolean("half-close-is-disconnect"),
         wholeResponseDeadline(root));
   }
@@ -67,23 +61,9 @@ public record ServerSettings(
     return pekko.compareTo(margin.multipliedBy(2)) > 0 ? pekko.minus(margin) : pekko.dividedBy(2);
   }
 
-  /** A list, or a comma-separated string (what an environment variable can carry). */
-  private static List<String> stringList(Config c, String path) {
-    if (c.getValue(path).valueType() == ConfigValueType.LIST) {
-      return List.copyOf(c.getStringList(path));
-    }
-    List<String> out = new ArrayList<>();
-    for (String s : c.getString(path).split(",")) {
-      if (!s.isBlank()) {
-        out.add(s.trim());
-      }
-    }
-    return List.copyOf(out);
-  }
-
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
         host, newPort, maxRequestBytes, shutdownDeadline, sseKeepAlive, admissionTimeout, overloadRetryAfter,
-        streamBuffer, defaultMaxTokens, maxTokensLimit, models, halfCloseIsDisconnect, wholeResponseDeadline);
+        streamBuffer, defaultMaxTokens, maxTokensLimit, halfCloseIsDisconnect, wholeResponseDeadline);
   }
 }

@@ -31,8 +31,14 @@ final class ChoiceState {
   private final List<TokenLogprob> allLogprobs = new ArrayList<>();
   private int numChars;
 
-  /** The replica that accepted the request (where a cancel goes); null until {@code Accepted}. */
+  /**
+   * The replica the request was sent to (where a cancel goes); null until the router names it ({@code Routed}, or
+   * {@code Accepted} from a replica reached some other way).
+   */
   ActorRef<ModelActor.Command> replica;
+
+  /** The replica accepted the request. */
+  boolean accepted;
   /** The model sent its last event for this sequence (Finished, Rejected or Failed). */
   boolean terminal;
   int numTokens;
@@ -96,7 +102,7 @@ final class ChoiceState {
   }
 
   boolean isAccepted() {
-    return replica != null;
+    return accepted;
   }
 
   String text() {

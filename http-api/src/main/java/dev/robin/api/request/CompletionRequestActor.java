@@ -239,8 +239,13 @@ public final class CompletionRequestActor {
     if (choice == null) {
       return Behaviors.same();
     }
-    if (event instanceof GenerationEvent.Accepted a) {
+    if (event instanceof GenerationEvent.Routed r) {
+      // Watched from now: a replica whose node dies before it accepts must not leave the request waiting.
+      choice.replica = r.replica();
+      watch(r.replica());
+    } else if (event instanceof GenerationEvent.Accepted a) {
       choice.replica = a.replica();
+      choice.accepted = true;
       watch(a.replica());
       if (choices.stream().allMatch(ChoiceState::isAccepted)) {
         timers.cancel(Timeout.ADMISSION);
@@ -280,6 +285,7 @@ public final class CompletionRequestActor {
     if (choice != null) {
       if (event instanceof GenerationEvent.Accepted a) {
         choice.replica = a.replica();
+        choice.accepted = true;
         a.replica().tell(new ModelActor.Cancel(choice.requestId)); // accepted after the request ended
       } else if (event instanceof GenerationEvent.Finished f) {
         choice.terminal = true;

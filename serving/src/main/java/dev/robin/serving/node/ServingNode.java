@@ -1,5 +1,6 @@
 package dev.robin.serving.node;
 
+import ai.djl.Device;
 import dev.robin.engine.load.LoadedModel;
 import dev.robin.engine.load.TorchThreads;
 import dev.robin.serving.config.EngineSettings;
@@ -54,7 +55,7 @@ public final class ServingNode implements Extension {
     return board;
   }
 
-  /** The device this node's replicas run on, as DJL names it. */
+  /** The device of robin.engine.device, as DJL names it: replicas without a device of their own run there. */
   public String device() {
     return settings.options().device().toString();
   }
@@ -69,12 +70,12 @@ public final class ServingNode implements Extension {
   }
 
   /**
-   * Starts {@code replica} of a registered model on this node; it loads its engine on its own thread and, once
-   * ready, registers with the receptionist for every node's routers to find.
+   * Starts {@code replica} of a registered model on this node, on {@code device}; it loads its engine on its own
+   * thread and, once ready, registers with the receptionist for every node's routers to find.
    */
-  public ActorRef<ModelActor.Command> startReplica(ReplicaId replica) {
+  public ActorRef<ModelActor.Command> startReplica(ReplicaId replica, Device device) {
     return system.systemActorOf(
-        ModelActor.create(replica, device(), factory, board, card(replica)),
+        ModelActor.create(replica, device.toString(), r -> factory.create(r, device), board, card(replica)),
         "replica-" + URLEncoder.encode(replica.entityId(), StandardCharsets.UTF_8),
         ModelActor.PROPS);
   }

@@ -8,11 +8,18 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a model replica tells the requester of a {@link ModelActor.Generate}, in order: {@code Accepted} (or
- * {@code Rejected}), {@code Started}, {@code Tokens}…, then exactly one {@code Finished} or {@code Failed}.
+ * {@code Rejected}), {@code Started}, {@code Tokens}…, then exactly one {@code Finished} or {@code Failed}. A
+ * router that forwards the request tells {@code Routed} first.
  */
 public sealed interface GenerationEvent extends ReplicaMessage {
 
   String requestId();
+
+  /**
+   * A router sent the request to {@code replica}, whose {@code Accepted} or {@code Rejected} follows: until then the
+   * requester can watch that replica (and its node) and cancel there.
+   */
+  record Routed(String requestId, ActorRef<ModelActor.Command> replica) implements GenerationEvent {}
 
   /** The request was queued by {@code replica}: cancel it there. */
   record Accepted(String requestId, ActorRef<ModelActor.Command> replica) implements GenerationEvent {}

@@ -1,5 +1,6 @@
 package dev.robin.serving.replica;
 
+import ai.djl.Device;
 import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.load.LoadedModel;
 import java.util.Collection;
@@ -40,11 +41,20 @@ public final class LoadedModelEngineFactory implements ModelEngineFactory {
    */
   @Override
   public EngineCore create(ReplicaId replica) {
+    return model(replica).createEngine();
+  }
+
+  /** As {@link #create(ReplicaId)}, on {@code device} instead of the model's configured one. */
+  public EngineCore create(ReplicaId replica, Device device) {
+    return model(replica).createEngine(device);
+  }
+
+  private LoadedModel model(ReplicaId replica) {
     LoadedModel model = models.get(replica.modelId());
     if (model == null) {
       throw new IllegalArgumentException(
           "model \"" + replica.modelId() + "\" is not served here; served: " + models.keySet());
     }
-    return model.createEngine();
+    return model;
   }
 }

@@ -103,6 +103,8 @@ public final class ReplicaRouter {
     }
     sentSinceLoad.merge(replica, 1, Integer::sum);
     replica.tell(generate);
+    // After the Generate, so a cancel the requester sends on this reaches the replica behind it.
+    generate.replyTo().tell(new GenerationEvent.Routed(generate.request().id(), replica));
     return Behaviors.same();
   }
 

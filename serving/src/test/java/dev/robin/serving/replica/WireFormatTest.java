@@ -98,6 +98,8 @@ class WireFormatTest {
     TestProbe<ModelActor.Command> replica = testKit.createTestProbe(ModelActor.Command.class);
     assertEquals(new GenerationEvent.Accepted("a", replica.getRef()),
         roundTrip(new GenerationEvent.Accepted("a", replica.getRef())));
+    assertEquals(new GenerationEvent.Routed("a", replica.getRef()),
+        roundTrip(new GenerationEvent.Routed("a", replica.getRef())));
     assertEquals(new GenerationEvent.Started("a", 32), roundTrip(new GenerationEvent.Started("a", 32)));
     SampledToken plain = SampledToken.of(5);
     SampledToken withLogprobs = new SampledToken(9, -0.25f, new int[] {9, 4}, new float[] {-0.25f, -1.5f});

@@ -88,7 +88,11 @@ class TwoNodeServingTest {
     eventually(Duration.ofSeconds(15), () -> {
       String id = "r" + attempt[0]++;
       router.tell(new ModelActor.Generate(request(id, 6), probe.getRef()));
-      assertInstanceOf(GenerationEvent.Accepted.class, probe.receiveMessage(Duration.ofSeconds(5)));
+      GenerationEvent.Routed routed =
+          assertInstanceOf(GenerationEvent.Routed.class, probe.receiveMessage(Duration.ofSeconds(5)));
+      GenerationEvent.Accepted accepted =
+          assertInstanceOf(GenerationEvent.Accepted.class, probe.receiveMessage(Duration.ofSeconds(5)));
+      assertEquals(routed.replica(), accepted.replica(), "accepted where it was routed");
     });
     return probe.fishForMessage(Duration.ofSeconds(10), e -> e instanceof GenerationEvent.Finished
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
