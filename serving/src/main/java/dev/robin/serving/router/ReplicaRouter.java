@@ -25,10 +25,15 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * The one address of a served model on a node: it sends each {@code Generate} to the model's least-loaded
  * reachable replica, wherever in the cluster it runs. Replicas come from the receptionist's listing of the model's
  * key (replicas on unreachable nodes are left out at once), and from the node's own replicas it is created with,
- * which it knows before the listing (gossiped) names them; their loads come from the {@link ReplicaLoads} topic. Between
- * two loads of a replica the router counts what it sent there, so a burst does not all land on the replica that
- * looked idle. The replica that accepts a request names itself in its {@code Accepted}, so a cancel goes straight to
- * it; the router keeps no per-request state and can never leak.
+ * which it knows before the listing (gossiped) names them; their loads come from the {@link ReplicaLoads} topic.
+ * Between two loads of a replica the router counts what it sent there, so a burst does not all land on the replica
+ * that looked idle.
+ *
+ * <p>Picking: a replica's load is its waiting and running requests (as last published, plus those sent since). The
+ * least loaded wins; among equally loaded ones the one with the lower KV-cache use, then they take turns.
+ *
+ * <p>The replica that accepts a request names itself in its {@code Accepted}, so a cancel goes straight to it; the
+ * router keeps no per-request state and can never leak.
  */
 public final class ReplicaRouter {
 
@@ -75,12 +80,12 @@ public final class ReplicaRouter {
       local.add(replica);
       context.watchWith(replica, new LocalReplicaStopped(replica));
     }
-    refresh();
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(
         Receptionist.Listing.class,
         listing -> new ReplicasChanged(listing.getServiceInstances(ModelActor.serviceKey(modelId))));
     context.getSystem().receptionist().tell(Receptionist.subscribe(ModelActor.serviceKey(modelId), listings));
     ReplicaLoads.get(context.getSystem()).subscribe(context.messageAdapter(ReplicaLoad.class, LoadPublished::new));
+    refresh(); // after subscribing: once the directory shows this router, loads published from then on reach it
     return Behaviors.receive(Object.class)
         .onMessage(Generate.class, this::route)
         .onMessage(ReplicasChanged.class, this::onReplicasChanged)
@@ -94,7 +99,7 @@ public final class ReplicaRouter {
   }
 
   private Behavior<Object> route(Generate generate) {
-    ActorRef<ModelActor.Command> replica = pick();
+    ActorRef<ModelActor.Command> replica = leastLoaded();
     if (replica == null) {
       generate.replyTo().tell(new GenerationEvent.Rejected(generate.request().id(), new Rejection(
           Rejection.Reason.UNAVAILABLE, "no replica of model '" + modelId + "' is reachable now")));
@@ -105,25 +110,42 @@ public final class ReplicaRouter {
     return Behaviors.same();
   }
 
-  /** The replica with the fewest requests (as last published, plus those sent since); ties take turns. */
-  private ActorRef<ModelActor.Command> pick() {
+  /**
+   * The replica with the fewest requests; among those the one with the lowest KV-cache use; ties take turns. Null
+   * when there is none.
+   */
+  private ActorRef<ModelActor.Command> leastLoaded() {
     if (replicas.isEmpty()) {
       return null;
     }
     ActorRef<ModelActor.Command> best = null;
     long bestLoad = Long.MAX_VALUE;
+    double bestKv = Double.MAX_VALUE;
     int n = replicas.size();
     int start = Math.floorMod(nextTieBreak++, n);
     for (int k = 0; k < n; k++) {
       ActorRef<ModelActor.Command> replica = replicas.get((start + k) % n);
-      ReplicaLoad load = loads.get(replica);
-      long requests = (load == null ? 0 : load.numRequests()) + sentSinceLoad.getOrDefault(replica, 0);
-      if (requests < bestLoad) {
+      long requests = load(replica);
+      double kv = kvCacheUsage(replica);
+      if (requests < bestLoad || (requests == bestLoad && kv < bestKv)) {
         best = replica;
         bestLoad = requests;
+        bestKv = kv;
       }
     }
     return best;
+  }
+
+  /** A replica's requests: as it last published them, plus those sent there since. */
+  private long load(ActorRef<ModelActor.Command> replica) {
+    ReplicaLoad load = loads.get(replica);
+    return (load == null ? 0 : load.numRequests()) + sentSinceLoad.getOrDefault(replica, 0);
+  }
+
+  /** A replica's KV-cache use as it last published it; 0 before it has. */
+  private double kvCacheUsage(ActorRef<ModelActor.Command> replica) {
+    ReplicaLoad load = loads.get(replica);
+    return load == null ? 0.0 : load.kvCacheUsage();
   }
 
   private Behavior<Object> onReplicasChanged(ReplicasChanged changed) {

@@ -11,8 +11,11 @@ import dev.robin.engine.sampling.SamplingParams;
 import dev.robin.serving.replica.GenerationEvent;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.serving.replica.RobinTestConfig;
+import dev.robin.serving.router.TestReplicas.Loads;
+import dev.robin.serving.router.TestReplicas.Routed;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -92,5 +95,38 @@ class ReplicaRouterTest {
     // Alternating exactly unless a published load lands mid-burst; never all on one.
     assertTrue(perReplica.getOrDefault(first, 0) >= 3, perReplica.toString());
     assertTrue(perReplica.getOrDefault(second, 0) >= 3, perReplica.toString());
+  }
+
+  // ---- Over two stand-in replicas "a" and "b" whose loads the tests publish. ----
+
+  /** A router of {@code modelId} over stand-ins a and b. */
+  private record TwoReplicas(
+      ActorRef<ModelActor.Generate> router, ActorRef<ModelActor.Command> a, ActorRef<ModelActor.Command> b,
+      TestProbe<Routed> inbox, Loads loads, String modelId) {
+
+    static TwoReplicas start(String modelId) {
+      TestProbe<Routed> inbox = testKit.createTestProbe(Routed.class);
+      ActorRef<ModelActor.Command> a = TestReplicas.standIn(testKit, "a", inbox.getRef());
+      ActorRef<ModelActor.Command> b = TestReplicas.standIn(testKit, "b", inbox.getRef());
+      ActorRef<ModelActor.Generate> router = testKit.spawn(ReplicaRouter.create(modelId, List.of(a, b)));
+      return new TwoReplicas(router, a, b, inbox, new Loads(testKit, modelId, 2), modelId);
+    }
+
+    /** Sends {@code prompt} as request {@code id} and asserts that stand-in {@code replica} got it. */
+    void expectRouted(String id, int[] prompt, String replica) {
+      TestProbe<GenerationEvent> events = testKit.createTestProbe(GenerationEvent.class);
+      router.tell(new ModelActor.Generate(GenerationRequest.of(id, prompt, SamplingParams.GREEDY, 4), events.getRef()));
+      assertEquals(new Routed(replica, id), inbox.receiveMessage(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
+  void amongEquallyLoadedReplicasTheLowerKvCacheUseWinsNotTurns() {
+    TwoReplicas t = TwoReplicas.start("tie");
+    for (int i = 0; i < 3; i++) {
+      t.loads().publish(t.a(), 0, 0, 0.40 + i / 100.0);
+      t.loads().publish(t.b(), 0, 0, 0.20 + i / 100.0);
+      t.expectRouted("t" + i, new int[] {1, 2}, "b"); // taking turns would send one of them to a
+    }
   }
 }
