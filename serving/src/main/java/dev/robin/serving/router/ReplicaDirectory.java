@@ -54,7 +54,7 @@ public final class ReplicaDirectory implements Extension {
     }
 
     RoutingCounts snapshot() {
-      // Read in the reverse order of the writes, so a scrape never shows more affinity than remembered or routed.
+      // Read in the reverse order of the writes: a snapshot never has more affinity than remembered or routed.
       long affinity = prefixAffinity.get();
       long remembered = prefixRemembered.get();
       return new RoutingCounts(routed.get(), remembered, affinity);
