@@ -27,9 +27,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Serves a model from this node: starts its replicas here (each on its own pinned thread, where it stays), and a
- * {@link ReplicaRouter} that sends requests to the model's least-loaded replica anywhere in the cluster. The text
- * side (tokenizer, chat template) is opened off the actor threads; the model is handed to the HTTP layer once every
- * local replica answers {@code Ready} (or fails with the first replica's {@code LoadFailed}).
+ * {@link ReplicaRouter} that sends requests to the model's least-loaded replica anywhere in the cluster (or to one
+ * nearly as little loaded that likely caches the prompt's prefix). The text side (tokenizer, chat template) is
+ * opened off the actor threads; the model is handed to the HTTP layer once every local replica answers
+ * {@code Ready} (or fails with the first replica's {@code LoadFailed}).
  */
 public final class ModelLauncher {
 

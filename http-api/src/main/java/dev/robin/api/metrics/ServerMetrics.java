@@ -5,6 +5,7 @@ import dev.robin.api.guard.Usage;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.request.GenerationJob;
+import dev.robin.serving.router.ReplicaDirectory;
 import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.StepStats;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -17,13 +18,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's Prometheus metrics: HTTP and completion counters recorded by the routes and request actors,
  * and per-model gauges, counters and step histograms read on scrape from the models' published
- * {@link ModelStats} (never from the step loop). One registry per server, so several servers in one JVM
- * (tests) do not collide.
+ * {@link ModelStats} (never from the step loop) and from what this node's routers counted
+ * ({@link ReplicaDirectory.RoutingCounts}, never from the router actors). One registry per server, so several
+ * servers in one JVM (tests) do not collide.
  */
 public final class ServerMetrics {
 
@@ -36,7 +40,8 @@ public final class ServerMetrics {
   private final Histogram completionSeconds;
   private final Histogram firstTokenSeconds;
 
-  public ServerMetrics(ModelRegistry models) {
+  /** {@code routing} returns what this node's router of a model counted (the node's {@link ReplicaDirectory}). */
+  public ServerMetrics(ModelRegistry models, Function<String, ReplicaDirectory.RoutingCounts> routing) {
     httpRequests =
         Counter.builder()
             .name("robin_http_requests_total")
@@ -101,6 +106,14 @@ public final class ServerMetrics {
     counter(models, "robin_model_decode_tokens_computed",
         "Decode tokens computed by a model's steps (one per decoding sequence per step)",
         s -> s.steps().numDecodeTokensComputedTotal());
+    routingCounter(models, routing, "robin_router_requests",
+        "Requests this node's router of a model sent to a replica", ReplicaDirectory.RoutingCounts::routed);
+    routingCounter(models, routing, "robin_router_prefix_remembered",
+        "Requests routed whose prompt prefix (leading full KV blocks) the router remembered sending to a replica",
+        ReplicaDirectory.RoutingCounts::prefixRemembered);
+    routingCounter(models, routing, "robin_router_prefix_affinity",
+        "Requests routed to the replica that got their prompt prefix last (prefix affinity won over pure load)",
+        ReplicaDirectory.RoutingCounts::prefixAffinity);
   }
 
   public void httpRequest(String method, int status) {
@@ -158,6 +171,22 @@ public final class ServerMetrics {
             cb -> {
               for (ServedModel m : models.all()) {
                 cb.call(value.applyAsDouble(m.currentStats()), m.id());
+              }
+            })
+        .register(registry);
+  }
+
+  private void routingCounter(
+      ModelRegistry models, Function<String, ReplicaDirectory.RoutingCounts> routing, String name, String help,
+      ToLongFunction<ReplicaDirectory.RoutingCounts> value) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("model")
+        .callback(
+            cb -> {
+              for (ServedModel m : models.all()) {
+                cb.call(value.applyAsLong(routing.apply(m.id())), m.id());
               }
             })
         .register(registry);

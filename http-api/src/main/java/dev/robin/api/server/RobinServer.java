@@ -150,7 +150,7 @@ public final class RobinServer {
 
     /** Binds; the returned stage fails when the address cannot be bound. */
     public CompletionStage<RobinServer> start() {
-      ServerMetrics metrics = new ServerMetrics(registry);
+      ServerMetrics metrics = new ServerMetrics(registry, ReplicaDirectory.get(system)::routing);
       HealthReport health = new HealthReport(
           registry, System.currentTimeMillis(), ClusterSection.of(system), ClusterModels.get(system)::replicas);
       InFlightRequests inFlight = new InFlightRequests();
