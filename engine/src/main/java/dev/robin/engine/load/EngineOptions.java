@@ -59,8 +59,22 @@ public record EngineOptions(
     };
   }
 
-  /** Parses a DJL device name such as {@code cpu}, {@code gpu}, {@code gpu(1)}. */
+  /**
+   * Parses a device as operators write it: {@code cpu}, {@code gpu} (the first GPU), {@code gpu1}, {@code gpu(1)},
+   * {@code gpu:1}, {@code cuda:1} (also as DJL prints devices: {@code cpu()}, {@code gpu(1)}).
+   */
   public static Device parseDevice(String name) {
-    return Device.fromName(name.trim().toLowerCase(Locale.ROOT).replace("cuda", "gpu"));
+    String n = name.trim().toLowerCase(Locale.ROOT).replace("cuda", "gpu").replaceAll("[():\\s]", "");
+    if (n.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (n.equals("gpu")) {
+      return Device.gpu();
+    }
+    if (n.matches("gpu\\d+")) {
+      return Device.gpu(Integer.parseInt(n.substring(3)));
+    }
+    throw new IllegalArgumentException(
+        "unknown device \"" + name + "\" (cpu, gpu, gpu1, gpu(1), gpu:1 or cuda:1)");
   }
 }

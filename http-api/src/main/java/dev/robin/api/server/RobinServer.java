@@ -1,6 +1,7 @@
 package dev.robin.api.server;
 
 import dev.robin.serving.catalog.ClusterModels;
+import dev.robin.serving.router.ReplicaDirectory;
 import dev.robin.api.config.ServerSettings;
 import dev.robin.api.connection.ConnectionScopes;
 import dev.robin.api.guard.RequestGuard;

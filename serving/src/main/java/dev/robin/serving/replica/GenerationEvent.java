@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What a model replica tells the requester of a {@link ModelActor.Generate}, in order: {@code Accepted} (or
  * {@code Rejected}), {@code Started}, {@code Tokens}…, then exactly one {@code Finished} or {@code Failed}. A
- * router that forwards the request tells {@code Routed} first.
+ * router that forwards the request also tells {@code Routed}, which may arrive before or among those.
  */
 public sealed interface GenerationEvent extends ReplicaMessage {
 

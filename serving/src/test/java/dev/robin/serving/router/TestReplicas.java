@@ -13,6 +13,7 @@ import dev.robin.serving.replica.ModelCard;
 import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.replica.ReplicaLoad;
 import dev.robin.serving.replica.ReplicaLoads;
+import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import java.time.Duration;
 import java.util.HashSet;
@@ -86,7 +87,8 @@ final class TestReplicas {
     void publish(ActorRef<ModelActor.Command> replica, int waiting, int running, double kvCacheUsage) {
       assertTrue(published.add(List.of(waiting, running, kvCacheUsage)),
           "the test publishes the same figures twice: " + List.of(waiting, running, kvCacheUsage));
-      ReplicaLoads.get(node.system()).publish(new ReplicaLoad(replica, modelId, waiting, running, kvCacheUsage));
+      ReplicaLoads.get(node.system()).publish(new ReplicaLoad(
+          replica, new ReplicaId(modelId, 0), "cpu()", ModelStats.Status.READY, waiting, running, kvCacheUsage));
       eventually(Duration.ofSeconds(10), () -> assertTrue(
           ReplicaDirectory.get(node.system()).replicas(modelId).stream().anyMatch(r -> r.loadKnown()
               && r.numWaiting() == waiting && r.numRunning() == running && r.kvCacheUsage() == kvCacheUsage),
