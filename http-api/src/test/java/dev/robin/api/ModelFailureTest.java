@@ -37,7 +37,7 @@ class ModelFailureTest {
           String id = g.request().id();
           g.replyTo().tell(new GenerationEvent.Accepted(id, context.getSelf()));
           g.replyTo().tell(new GenerationEvent.Started(id, 0));
-          g.replyTo().tell(new GenerationEvent.Tokens(id,
+          g.replyTo().tell(new GenerationEvent.Tokens(id, 1,
               List.of(dev.robin.engine.sampling.SampledToken.of(server.tokenizer.id("Hello")))));
           return Behaviors.stopped();
         })

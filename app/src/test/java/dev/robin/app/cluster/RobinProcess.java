@@ -265,6 +265,13 @@ final class RobinProcess implements AutoCloseable {
     return logTail(40);
   }
 
+  /** How many lines of the node's log (all its incarnations) contain {@code text}. */
+  long logLines(String text) throws IOException {
+    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      return lines.filter(line -> line.contains(text)).count();
+    }
+  }
+
   /** The last {@code n} lines of the node's log (all its incarnations). */
   String logTail(int n) {
     try {

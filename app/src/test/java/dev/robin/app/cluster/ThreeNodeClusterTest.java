@@ -170,6 +170,7 @@ class ThreeNodeClusterTest {
     b.kill();
     long killedAt = System.nanoTime();
     int failedRetryably = 0;
+    long lastEndedMillis = 0;
     for (CompletableFuture<RobinProcess.TimedStream> f : streams) {
       RobinProcess.TimedStream s = f.get(60, TimeUnit.SECONDS);
       if (s.completed()) {
@@ -179,12 +180,16 @@ class ThreeNodeClusterTest {
       assertTrue(s.endedNanos() - killedAt < Duration.ofSeconds(5).toNanos(),
           "ended " + (s.endedNanos() - killedAt) / 1_000_000 + " ms after the kill");
       failedRetryably++;
+      lastEndedMillis = Math.max(lastEndedMillis, (s.endedNanos() - killedAt) / 1_000_000);
     }
     assertTrue(failedRetryably > 0, "B held streams when it was killed");
     // New requests are served by C within 10 s of the kill, and from then on never sent to the dead replica.
     eventually(Duration.ofSeconds(10), () ->
         assertEquals(200, call(() -> a.complete(MODEL, "The dog", 8, Duration.ofSeconds(3))).statusCode()));
-    assertTrue(System.nanoTime() - killedAt < Duration.ofSeconds(12).toNanos());
+    long servedMillis = (System.nanoTime() - killedAt) / 1_000_000;
+    assertTrue(servedMillis < 12_000);
+    System.out.printf("kill -9 of B: %d streams ended retryably, the last %d ms after the kill; a new request was "
+        + "served %d ms after it%n", failedRetryably, lastEndedMillis, servedMillis);
     for (int i = 0; i < 10; i++) {
       HttpResponse<String> r = a.complete(MODEL, "The cat " + i, 8);
       assertEquals(200, r.statusCode(), r.body());
@@ -202,8 +207,7 @@ class ThreeNodeClusterTest {
     assertTrue(c.localRequests(MODEL) > cRequestsBefore, "C's replica kept serving and counting");
     JsonNode cReplica = RobinProcess.modelNode(c.health(), MODEL);
     assertEquals(1, cReplica.path("replicas").asInt());
-    assertTrue(c.logTail(400).split("Model replica " + MODEL + "#0 ready", -1).length == 2,
-        "C's replica loaded once:\n" + c.logTail(40));
+    assertEquals(1, c.logLines("Model replica " + MODEL + "#0 ready"), "C's replica loaded once");
   }
 
   private interface Call<T> {

@@ -307,6 +307,8 @@ public final class CompletionRequestActor {
     }
     ChoiceState.Delta delta = choice.onTokens(tokens.tokens());
     emit(choice, delta);
+    // Handed to the response (whose own bounded buffer guards against a slow client): the replica may send more.
+    choice.replica.tell(new ModelActor.TokensHandled(choice.requestId, tokens.seq()));
     if (delta.stopMatched()) {
       choice.replica.tell(new ModelActor.Cancel(choice.requestId));
       return onChoiceFinished(choice);

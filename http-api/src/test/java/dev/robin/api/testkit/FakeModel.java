@@ -207,7 +207,7 @@ public final class FakeModel {
                     int id = eos ? FakeTokenizer.EOS : s.tokens().get(seq.produced % s.tokens().size());
                     seq.produced++;
                     numGenerated++;
-                    g.replyTo().tell(new GenerationEvent.Tokens(r.id(), List.of(sampled(id, r))));
+                    g.replyTo().tell(new GenerationEvent.Tokens(r.id(), seq.produced, List.of(sampled(id, r))));
                     boolean full = r.promptIds().length + seq.produced >= maxModelLen;
                     if (eos || seq.produced >= r.maxTokens() || full) {
                       running.remove(r.id());

@@ -27,8 +27,12 @@ public sealed interface GenerationEvent extends ReplicaMessage {
   /** The sequence started computing; {@code cachedPromptTokens} prompt tokens came from the prefix cache. */
   record Started(String requestId, int cachedPromptTokens) implements GenerationEvent {}
 
-  /** New tokens, in order (usually one per step). */
-  record Tokens(String requestId, List<SampledToken> tokens) implements GenerationEvent {}
+  /**
+   * New tokens, in order: one event per step, or, while the requester has not acknowledged
+   * {@link ModelActor#UNACKNOWLEDGED_TOKEN_EVENTS} of them, several steps' tokens in one later event. The
+   * requester answers each with {@link ModelActor.TokensHandled} carrying {@code seq} (1, 2, … per request).
+   */
+  record Tokens(String requestId, int seq, List<SampledToken> tokens) implements GenerationEvent {}
 
   /** Generation ended; no further event follows. */
   record Finished(

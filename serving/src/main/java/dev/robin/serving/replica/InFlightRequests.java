@@ -1,6 +1,7 @@
 package dev.robin.serving.replica;
 
 import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.sampling.SampledToken;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,10 @@ final class InFlightRequests {
     int numGeneratedTokens;
     int numCachedPromptTokens;
     boolean started;
+    /** Flow control: the last Tokens event sent, the last one the requester handled, tokens held back since. */
+    int sentSeq;
+    int handledSeq;
+    final List<SampledToken> held = new ArrayList<>();
 
     Entry(String requestId, ActorRef<GenerationEvent> replyTo, int numPromptTokens) {
       this.requestId = requestId;
@@ -30,6 +35,33 @@ final class InFlightRequests {
 
     void tell(GenerationEvent event) {
       replyTo.tell(event);
+    }
+
+    /**
+     * Sends {@code tokens} (with any held back) unless {@code window} events are unacknowledged: then holds them
+     * for the next acknowledgement, so a requester that falls behind gets fewer, larger events instead of a pile.
+     */
+    void sendTokens(List<SampledToken> tokens, int window) {
+      held.addAll(tokens);
+      if (sentSeq - handledSeq < window) {
+        flushTokens();
+      }
+    }
+
+    /** Sends what is held, whatever the window: before the request's last event, and after an acknowledgement. */
+    void flushTokens() {
+      if (!held.isEmpty()) {
+        tell(new GenerationEvent.Tokens(requestId, ++sentSeq, List.copyOf(held)));
+        held.clear();
+      }
+    }
+
+    /** The requester handled the Tokens events up to {@code seq}. */
+    void handled(int seq, int window) {
+      handledSeq = Math.max(handledSeq, seq);
+      if (sentSeq - handledSeq < window) {
+        flushTokens();
+      }
     }
 
     /** The request's last event when it ended for {@code reason}, with its token counts. */

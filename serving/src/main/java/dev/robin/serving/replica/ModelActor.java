@@ -48,6 +48,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
   /** Props every model actor must be spawned with: its own thread, so steps never block others. */
   public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
 
+  /**
+   * Tokens events a replica sends a request before the requester acknowledges them: a requester (or its node, or
+   * the network to it) that falls behind gets the next steps' tokens in one event, not a growing queue of them.
+   */
+  public static final int UNACKNOWLEDGED_TOKEN_EVENTS = 8;
+
   /** How often, at most, a replica publishes its load cluster-wide (and at least every stats interval). */
   public static final Duration LOAD_INTERVAL = Duration.ofMillis(200);
 
@@ -70,6 +76,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
    * it (see the catalog package).
    */
   public record Describe(ActorRef<ModelCard> replyTo) implements Command {}
+
+  /**
+   * The requester handled {@code requestId}'s Tokens events up to {@code seq}: the replica sends more only while
+   * fewer than {@link #UNACKNOWLEDGED_TOKEN_EVENTS} are unhandled, holding the rest back.
+   */
+  public record TokensHandled(String requestId, int seq) implements Command {}
 
   /** Stop generating {@code requestId} and free what it holds; it finishes with {@code ABORTED}. */
   public record Cancel(String requestId) implements Command {}
@@ -207,6 +219,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     return newReceiveBuilder()
         .onMessage(Generate.class, this::onGenerate)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(TokensHandled.class, this::onTokensHandled)
         .onMessage(WhenReady.class, this::onWhenReady)
         .onMessage(Describe.class, describe -> {
           describe.replyTo().tell(card);
@@ -260,6 +273,14 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     entry.tell(entry.finished(FinishReason.ABORTED));
     forget(entry);
     publishStats(ModelStats.Status.READY);
+    return this;
+  }
+
+  private Behavior<Command> onTokensHandled(TokensHandled handled) {
+    InFlightRequests.Entry entry = requests.byRequest(handled.requestId());
+    if (entry != null) {
+      entry.handled(handled.seq(), UNACKNOWLEDGED_TOKEN_EVENTS);
+    }
     return this;
   }
 
@@ -319,9 +340,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         entry.tell(new GenerationEvent.Started(entry.requestId, entry.numCachedPromptTokens));
       }
       entry.numGeneratedTokens = output.numGeneratedTokens();
-      entry.tell(new GenerationEvent.Tokens(entry.requestId, output.newTokens()));
+      entry.sendTokens(output.newTokens(), UNACKNOWLEDGED_TOKEN_EVENTS);
     }
     if (output.isFinished()) {
+      entry.flushTokens();
       entry.tell(entry.finished(output.finishReason()));
       forget(entry);
     }

@@ -106,6 +106,72 @@ class ModelActorTest {
     return board.get(replica.id().entityId()).orElseThrow();
   }
 
+  /** Every token of a request, in order, from its Tokens events until Finished; checks the events' numbering. */
+  private static List<Integer> tokensUntilFinished(TestProbe<GenerationEvent> probe, List<Integer> eventSizes) {
+    List<Integer> tokens = new ArrayList<>();
+    int seq = 0;
+    while (true) {
+      GenerationEvent e = probe.receiveMessage(Duration.ofSeconds(5));
+      if (e instanceof GenerationEvent.Tokens t) {
+        assertEquals(++seq, t.seq(), "events numbered 1, 2, ...");
+        eventSizes.add(t.tokens().size());
+        t.tokens().forEach(token -> tokens.add(token.tokenId()));
+      } else if (e instanceof GenerationEvent.Finished) {
+        return tokens;
+      }
+    }
+  }
+
+  @Test
+  void aRequesterThatDoesNotAcknowledgeGetsABoundedNumberOfEventsAndEveryToken() {
+    Replica model = spawn(runner(64, 0));
+    TestProbe<GenerationEvent> silent = testKit.createTestProbe(GenerationEvent.class);
+    model.ref().tell(generate("slow", prompt(4), 40, silent));
+    List<Integer> sizes = new ArrayList<>();
+    List<Integer> tokens = tokensUntilFinished(silent, sizes);
+    assertEquals(40, tokens.size(), "no token lost");
+    assertEquals(ModelActor.UNACKNOWLEDGED_TOKEN_EVENTS + 1, sizes.size(),
+        "a window of one-step events, then the rest held back and sent with the finish: " + sizes);
+    int expected = 4 % 50; // the prompt's last token
+    for (int token : tokens) {
+      expected = FakeRunner.next(expected, model.runner().vocabSize());
+      assertEquals(expected, token, "in order");
+    }
+  }
+
+  @Test
+  void heldTokensFlowInOneEventOnTheAcknowledgement() {
+    Replica model = spawn(runner(512, 2));
+    TestProbe<GenerationEvent> probe = testKit.createTestProbe(GenerationEvent.class);
+    int total = 200;
+    model.ref().tell(generate("acked", prompt(4), total, probe));
+    probe.expectMessageClass(GenerationEvent.Accepted.class);
+    probe.expectMessageClass(GenerationEvent.Started.class);
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < ModelActor.UNACKNOWLEDGED_TOKEN_EVENTS; i++) {
+      sizes.add(probe.expectMessageClass(GenerationEvent.Tokens.class).tokens().size());
+    }
+    assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 1), sizes, "one event per step while the window has room");
+    // The window is full: steps go on, their tokens held back.
+    probe.expectNoMessage(Duration.ofMillis(80));
+    model.ref().tell(new ModelActor.TokensHandled("acked", ModelActor.UNACKNOWLEDGED_TOKEN_EVENTS));
+    GenerationEvent.Tokens caughtUp = probe.expectMessageClass(GenerationEvent.Tokens.class);
+    assertTrue(caughtUp.tokens().size() > 1, "the held steps' tokens in one event: " + caughtUp.tokens().size());
+    int received = ModelActor.UNACKNOWLEDGED_TOKEN_EVENTS + caughtUp.tokens().size();
+    model.ref().tell(new ModelActor.TokensHandled("acked", caughtUp.seq()));
+    while (true) {
+      GenerationEvent e = probe.receiveMessage(Duration.ofSeconds(5));
+      if (e instanceof GenerationEvent.Tokens t) {
+        received += t.tokens().size();
+        model.ref().tell(new ModelActor.TokensHandled("acked", t.seq()));
+      } else if (e instanceof GenerationEvent.Finished f) {
+        assertEquals(total, f.completionTokens());
+        break;
+      }
+    }
+    assertEquals(total, received, "no token lost");
+  }
+
   @Test
   void generateStreamsEventsInOrderOnThePinnedThread() {
     Replica model = spawn(runner(64, 0));

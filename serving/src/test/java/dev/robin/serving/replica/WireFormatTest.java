@@ -104,7 +104,9 @@ class WireFormatTest {
     SampledToken plain = SampledToken.of(5);
     SampledToken withLogprobs = new SampledToken(9, -0.25f, new int[] {9, 4}, new float[] {-0.25f, -1.5f});
     GenerationEvent.Tokens tokens = assertInstanceOf(GenerationEvent.Tokens.class,
-        roundTrip(new GenerationEvent.Tokens("a", List.of(plain, withLogprobs))));
+        roundTrip(new GenerationEvent.Tokens("a", 7, List.of(plain, withLogprobs))));
+    assertEquals(7, tokens.seq());
+    assertEquals(new ModelActor.TokensHandled("a", 7), roundTrip(new ModelActor.TokensHandled("a", 7)));
     assertEquals(5, tokens.tokens().get(0).tokenId());
     assertEquals(Float.NaN, tokens.tokens().get(0).logprob());
     assertArrayEquals(new int[] {9, 4}, tokens.tokens().get(1).topIds());
