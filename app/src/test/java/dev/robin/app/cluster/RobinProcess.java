@@ -192,7 +192,8 @@ final class RobinProcess implements AutoCloseable {
    * How a stream ended.
    *
    * @param completed a finish_reason and [DONE] arrived, and no error
-   * @param retryableError it ended with an error event the client may retry (503 server_overloaded)
+   * @param retryableError it ended with an error the client may retry (server_overloaded): an SSE error event
+   *     mid-stream, or, before the stream started, a 503 with Retry-After
    * @param endedNanos System.nanoTime() when its last line arrived
    */
   record TimedStream(boolean completed, boolean retryableError, long endedNanos, int status, String lastEvent) {}
@@ -209,6 +210,15 @@ final class RobinProcess implements AutoCloseable {
     boolean done = false;
     String error = null;
     String last = "";
+    if (r.statusCode() != 200) {
+      String answer;
+      try (var lines = r.body()) {
+        answer = String.join("\n", (Iterable<String>) lines::iterator);
+      }
+      boolean retryable = r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()
+          && "server_overloaded".equals(Json.MAPPER.readTree(answer).at("/error/code").asText());
+      return new TimedStream(false, retryable, System.nanoTime(), r.statusCode(), answer);
+    }
     try (var lines = r.body()) {
       for (String line : (Iterable<String>) lines::iterator) {
         if (line.equals("data: [DONE]")) {
@@ -263,13 +273,6 @@ final class RobinProcess implements AutoCloseable {
 
   String logTail() {
     return logTail(40);
-  }
-
-  /** How many lines of the node's log (all its incarnations) contain {@code text}. */
-  long logLines(String text) throws IOException {
-    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
-      return lines.filter(line -> line.contains(text)).count();
-    }
   }
 
   /** The last {@code n} lines of the node's log (all its incarnations). */

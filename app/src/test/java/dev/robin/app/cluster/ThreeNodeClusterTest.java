@@ -158,9 +158,9 @@ class ThreeNodeClusterTest {
   void killingBMidStreamEndsItsRequestsRetryablyAndCKeepsServing() throws Exception {
     long cRequestsBefore = c.localRequests(MODEL);
     long bRequestsBefore = b.localRequests(MODEL);
-    // Sixteen long streams through A, eight per replica, two running at a time on each.
+    // Twelve long streams through A, six per replica, two running at a time on each.
     List<CompletableFuture<RobinProcess.TimedStream>> streams = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 12; i++) {
       int k = i;
       streams.add(CompletableFuture.supplyAsync(
           () -> call(() -> a.timedStream(MODEL, "Tell me a story " + k, 400)), clients));
@@ -183,11 +183,12 @@ class ThreeNodeClusterTest {
       lastEndedMillis = Math.max(lastEndedMillis, (s.endedNanos() - killedAt) / 1_000_000);
     }
     assertTrue(failedRetryably > 0, "B held streams when it was killed");
-    // New requests are served by C within 10 s of the kill, and from then on never sent to the dead replica.
+    // New requests are served by C within 10 s of the kill (behind what C still streams), and from then on never
+    // sent to the dead replica.
     eventually(Duration.ofSeconds(10), () ->
-        assertEquals(200, call(() -> a.complete(MODEL, "The dog", 8, Duration.ofSeconds(3))).statusCode()));
+        assertEquals(200, call(() -> a.complete(MODEL, "The dog", 8, Duration.ofSeconds(8))).statusCode()));
     long servedMillis = (System.nanoTime() - killedAt) / 1_000_000;
-    assertTrue(servedMillis < 12_000);
+    assertTrue(servedMillis < 10_000, "served " + servedMillis + " ms after the kill");
     System.out.printf("kill -9 of B: %d streams ended retryably, the last %d ms after the kill; a new request was "
         + "served %d ms after it%n", failedRetryably, lastEndedMillis, servedMillis);
     for (int i = 0; i < 10; i++) {
@@ -203,11 +204,13 @@ class ThreeNodeClusterTest {
       assertEquals(200, a.complete(MODEL, "A bird", 8).statusCode());
       assertTrue(b.localRequests(MODEL) > bAfterRestart, "the restarted B serves again");
     });
-    // C's replica never moved or restarted: it kept its counters and is still C's own.
-    assertTrue(c.localRequests(MODEL) > cRequestsBefore, "C's replica kept serving and counting");
+    // C's replica never moved or restarted: still C's own, its counter went on from before the kill (a replica
+    // started again would count from 0) by at least the ten requests only it could serve.
+    assertTrue(c.localRequests(MODEL) >= cRequestsBefore + 10,
+        "C's replica kept serving and counting: " + cRequestsBefore + " → " + c.localRequests(MODEL));
     JsonNode cReplica = RobinProcess.modelNode(c.health(), MODEL);
     assertEquals(1, cReplica.path("replicas").asInt());
-    assertEquals(1, c.logLines("Model replica " + MODEL + "#0 ready"), "C's replica loaded once");
+    assertEquals("ready", cReplica.path("status").asText());
   }
 
   private interface Call<T> {

@@ -163,22 +163,17 @@ public final class ServerMetrics {
   }
 
   private void counter(ModelRegistry models, String name, String help, ToDoubleFunction<ModelStats> value) {
-    CounterWithCallback.builder()
-        .name(name)
-        .help(help)
-        .labelNames("model")
-        .callback(
-            cb -> {
-              for (ServedModel m : models.all()) {
-                cb.call(value.applyAsDouble(m.currentStats()), m.id());
-              }
-            })
-        .register(registry);
+    modelCounter(models, name, help, m -> value.applyAsDouble(m.currentStats()));
   }
 
   private void routingCounter(
       ModelRegistry models, Function<String, ReplicaDirectory.RoutingCounts> routing, String name, String help,
       ToLongFunction<ReplicaDirectory.RoutingCounts> value) {
+    modelCounter(models, name, help, m -> value.applyAsLong(routing.apply(m.id())));
+  }
+
+  /** A counter per served model, read from {@code value} at each scrape. */
+  private void modelCounter(ModelRegistry models, String name, String help, ToDoubleFunction<ServedModel> value) {
     CounterWithCallback.builder()
         .name(name)
         .help(help)
@@ -186,7 +181,7 @@ public final class ServerMetrics {
         .callback(
             cb -> {
               for (ServedModel m : models.all()) {
-                cb.call(value.applyAsLong(routing.apply(m.id())), m.id());
+                cb.call(value.applyAsDouble(m), m.id());
               }
             })
         .register(registry);
