@@ -38,9 +38,11 @@ class RoutingNodeClusterTest {
     List<String> serve = List.of("--model", MODEL + "=" + TestModels.stories260k());
     host = RobinProcess.create("host");
     router = RobinProcess.create("router");
-    host.start(host.seedAddress(), serve);
+    // The checks below poll fast: the unauthenticated limit (150 per IP) must not answer them.
+    Map<String, String> unlimited = Map.of("ROBIN_RATE_LIMITS_ENABLED", "false");
+    host.start(host.seedAddress(), serve, unlimited);
     host.awaitReady(MODEL, 1, Duration.ofSeconds(120));
-    router.start(host.seedAddress(), serve, Map.of("ROBIN_REPLICAS", "0"));
+    router.start(host.seedAddress(), serve, Map.of("ROBIN_REPLICAS", "0", "ROBIN_RATE_LIMITS_ENABLED", "false"));
     // Ready once its router sees the host's replica.
     router.awaitReady(MODEL, 2, Duration.ofSeconds(120));
     var seen = RobinProcess.modelNode(router.health(), MODEL).path("cluster_replicas");
@@ -65,7 +67,7 @@ class RoutingNodeClusterTest {
       assertEquals(503, r.statusCode(), r.body());
       var error = Json.MAPPER.readTree(r.body()).path("error");
       assertEquals("server_overloaded", error.path("code").asText(), r.body());
-      assertTrue(error.path("message").asText().contains("no replica"), r.body());
+      assertTrue(error.path("message").asText().toLowerCase(java.util.Locale.ROOT).contains("no replica"), r.body());
       assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().toString());
     });
   }
