@@ -63,5 +63,17 @@ class ChatTemplatesTest {
     assertEquals("<s>System: Be brief.\nUser: Hi\n", t.render(CONVERSATION, false));
     assertEquals("User: Hi\nAssistant:", new PlainChatTemplate("").render(List.of(CONVERSATION.get(1)), true));
     assertThrows(ChatTemplateException.class, () -> t.render(List.of(new ChatMessage("robot", "x")), true));
+    // A model without a template cannot show tools to the model: refused, never silently dropped.
+    ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> t.render(CONVERSATION, List.of(), true));
+    assertEquals("this model's chat template cannot show tools to the model", e.getMessage());
+    assertEquals(t.render(CONVERSATION, true), t.render(CONVERSATION, null, true));
+  }
+
+  @Test
+  void qwen3sOwnTemplateLoadsAndRendersASystemAndUserConversation() {
+    // Jinjava failed here on namespace(..., last_query_index=messages|length - 1).
+    ChatTemplate t = ChatTemplates.forModel(TestModels.qwen3Tokenizer());
+    assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+        t.render(CONVERSATION, true));
   }
 }
