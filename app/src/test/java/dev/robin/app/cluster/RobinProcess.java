@@ -146,7 +146,11 @@ final class RobinProcess implements AutoCloseable {
 
   /** The replicas of {@code model} this node's router sends requests to, across the cluster. */
   int clusterReplicas(String model) throws IOException, InterruptedException {
-    return modelNode(health(), model).path("cluster_replicas").size();
+    int routed = 0;
+    for (JsonNode replica : modelNode(health(), model).path("cluster_replicas")) {
+      routed += replica.path("routed").asBoolean() ? 1 : 0;
+    }
+    return routed;
   }
 
   /** Requests the replica(s) on this node have admitted since it started. */

@@ -13,6 +13,7 @@ import java.lang.management.MemoryUsage;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -36,20 +37,26 @@ public final class HealthReport {
   private final long startMillis;
   private final Supplier<ObjectNode> cluster;
   private final Function<String, List<ClusterModels.ReplicaView>> clusterReplicas;
+  private final Function<String, Set<String>> routedReplicas;
 
   /** {@code cluster} returns the cluster section, or null when not clustered. */
   public HealthReport(ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster) {
-    this(registry, startMillis, cluster, modelId -> List.of());
+    this(registry, startMillis, cluster, modelId -> List.of(), modelId -> Set.of());
   }
 
-  /** As above; {@code clusterReplicas} lists a model's replicas across the cluster (the node's catalog). */
+  /**
+   * As above; {@code clusterReplicas} lists a model's replicas across the cluster (the node's catalog), and
+   * {@code routedReplicas} the paths of those this node's router sends requests to.
+   */
   public HealthReport(
       ModelRegistry registry, long startMillis, Supplier<ObjectNode> cluster,
-      Function<String, List<ClusterModels.ReplicaView>> clusterReplicas) {
+      Function<String, List<ClusterModels.ReplicaView>> clusterReplicas,
+      Function<String, Set<String>> routedReplicas) {
     this.registry = registry;
     this.startMillis = startMillis;
     this.cluster = cluster;
     this.clusterReplicas = clusterReplicas;
+    this.routedReplicas = routedReplicas;
   }
 
   public Result build() {
@@ -79,12 +86,14 @@ public final class HealthReport {
       node.put("requests_total", s.numRequestsTotal());
       List<ClusterModels.ReplicaView> inCluster = clusterReplicas.apply(m.id());
       if (!inCluster.isEmpty()) {
+        Set<String> routed = routedReplicas.apply(m.id());
         ArrayNode list = node.putArray("cluster_replicas");
         for (ClusterModels.ReplicaView r : inCluster) {
           ObjectNode replica = list.addObject();
           replica.put("replica", r.replica().replica());
           replica.put("node", r.node());
           replica.put("local", r.local());
+          replica.put("routed", routed.contains(r.path()));
           replica.put("device", r.device());
           replica.put("status", r.status().name().toLowerCase(Locale.ROOT));
           replica.put("queue_depth", r.numWaiting());

@@ -153,7 +153,9 @@ public final class RobinServer {
     public CompletionStage<RobinServer> start() {
       ServerMetrics metrics = new ServerMetrics(registry, ReplicaDirectory.get(system)::routing);
       HealthReport health = new HealthReport(
-          registry, System.currentTimeMillis(), ClusterSection.of(system), ClusterModels.get(system)::replicas);
+          registry, System.currentTimeMillis(), ClusterSection.of(system), ClusterModels.get(system)::replicas,
+          modelId -> ReplicaDirectory.get(system).replicas(modelId).stream()
+              .map(ReplicaDirectory.RoutedReplica::replica).collect(java.util.stream.Collectors.toSet()));
       InFlightRequests inFlight = new InFlightRequests();
       Route route =
           new ApiRoutes(system, settings, registry, guard, metrics, health, inFlight, extraApiRoutes).route();

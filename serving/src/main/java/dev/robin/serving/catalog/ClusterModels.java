@@ -20,13 +20,14 @@ public final class ClusterModels implements Extension {
    * One replica.
    *
    * @param replica which replica of which model
+   * @param path its actor's path with its node's address (what routers list it by)
    * @param node the address of the node it runs on
    * @param local whether that is this node
    * @param device the DJL device it runs on
    * @param status whether it serves
    */
   public record ReplicaView(
-      ReplicaId replica, String node, boolean local, String device, ModelStats.Status status, int numWaiting,
+      ReplicaId replica, String path, String node, boolean local, String device, ModelStats.Status status, int numWaiting,
       int numRunning, double kvCacheUsage) {}
 
   /** How many replicas of a model are in each state. */

@@ -178,7 +178,7 @@ public final class ModelCatalog {
       ReplicaLoad l = h.load();
       Address node = nodeOf(l.replica(), self);
       byModel.computeIfAbsent(l.modelId(), id -> new ArrayList<>()).add(new ClusterModels.ReplicaView(
-          l.id(), node.toString(), node.equals(self), l.device(), l.status(), l.numWaiting(), l.numRunning(),
+          l.id(), node + l.replica().path().toStringWithoutAddress(), node.toString(), node.equals(self), l.device(), l.status(), l.numWaiting(), l.numRunning(),
           l.kvCacheUsage()));
     }
     byModel.values().forEach(list -> list.sort(Comparator

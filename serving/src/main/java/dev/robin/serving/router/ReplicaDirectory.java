@@ -18,12 +18,14 @@ public final class ReplicaDirectory implements Extension {
   /**
    * One replica as a router sees it.
    *
+   * @param replica its actor's path with its node's address: the same key as {@code ClusterModels.ReplicaView}'s
    * @param node the address of the node it runs on
    * @param local whether it runs on this node
    * @param loadKnown whether it has published a load yet (the figures are 0 until then)
    */
   public record RoutedReplica(
-      String node, boolean local, boolean loadKnown, int numWaiting, int numRunning, double kvCacheUsage) {}
+      String replica, String node, boolean local, boolean loadKnown, int numWaiting, int numRunning,
+      double kvCacheUsage) {}
 
   /**
    * What a model's router on this node routed since the node started (counters: they only grow, across a

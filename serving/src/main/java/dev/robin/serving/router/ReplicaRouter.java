@@ -241,8 +241,9 @@ public final class ReplicaRouter {
       Address address = replica.path().address();
       boolean isLocal = !address.hasGlobalScope() || address.equals(selfAddress);
       ReplicaLoad load = loads.get(replica);
+      Address node = isLocal ? selfAddress : address;
       view.add(new ReplicaDirectory.RoutedReplica(
-          (isLocal ? selfAddress : address).toString(), isLocal, load != null,
+          node + replica.path().toStringWithoutAddress(), node.toString(), isLocal, load != null,
           load == null ? 0 : load.numWaiting(), load == null ? 0 : load.numRunning(),
           load == null ? 0.0 : load.kvCacheUsage()));
     }
