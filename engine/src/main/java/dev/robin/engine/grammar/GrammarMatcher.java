@@ -70,6 +70,15 @@ public final class GrammarMatcher {
     return true;
   }
 
+  /** Whether the grammar allows {@code bytes} next, checked byte by byte without the mask cache (tests). */
+  boolean allowsBytes(byte[] bytes) {
+    if (terminated || bytes == null || bytes.length == 0) {
+      return false;
+    }
+    Config c = Pda.step(grammar, closed(), bytes[0] & 0xFF);
+    return c != null && Pda.run(grammar, c, bytes, 1) != null;
+  }
+
   /** Whether the text so far is a complete document: a stop token is allowed now. */
   public boolean canEnd() {
     return !terminated && closed().canEnd();

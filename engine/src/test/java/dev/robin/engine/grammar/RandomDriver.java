@@ -8,10 +8,14 @@ import java.util.Random;
  * Drives a matcher as a sampler would, with random choices instead of a model: before each token it fills the
  * mask (timed), then picks among the allowed tokens, a stop id with probability {@code stopProbability} when one
  * is allowed. Half of the picks are uniform over the allowed tokens; the other half pick a uniformly random allowed
- * first byte, then a uniform token starting with it, so closing a string (one byte among ~200) does not take
- * thousands of tokens in a 151k vocabulary while every allowed token keeps a chance.
+ * first byte, then a uniform token starting with it (so a token starting with {@code "} is not one in 150,000).
+ * After {@value #PRESSURE_AFTER} tokens, three picks in ten take a closing {@code "}, {@code ]} or {@code \}} when
+ * one is allowed, so unbounded strings and nesting end in a few hundred tokens. Every allowed token keeps a chance.
  */
 final class RandomDriver {
+
+  static final int PRESSURE_AFTER = 150;
+  private static final int[] CLOSERS = {'"', ']', '}'};
 
   private final Random random;
   private final double stopProbability;
@@ -29,41 +33,46 @@ final class RandomDriver {
   byte[] generate(CompiledGrammar grammar) {
     GrammarMatcher m = grammar.newMatcher();
     TokenVocabularyBytes vocab = grammar.vocabulary();
+    ByFirstByte index = ByFirstByte.of(vocab);
     long[] mask = m.newMask();
-    int[] allowed = new int[vocab.size()];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int step = 0; step < maxTokens; step++) {
       long t0 = System.nanoTime();
       m.fillMask(mask);
       maskNanos.add(System.nanoTime() - t0);
-      int n = 0;
       boolean stopAllowed = false;
-      for (int w = 0; w < mask.length; w++) {
-        long bits = mask[w];
-        while (bits != 0) {
-          int id = (w << 6) + Long.numberOfTrailingZeros(bits);
-          bits &= bits - 1;
-          if (vocab.isStop(id)) {
-            stopAllowed = true;
-          } else {
-            allowed[n++] = id;
-          }
+      for (int id : vocab.stopIds()) {
+        if (isSet(mask, id)) {
+          stopAllowed = true;
+          mask[id >>> 6] &= ~(1L << id);
         }
       }
       if (stopAllowed != m.canEnd()) {
         throw new AssertionError("stop bit " + stopAllowed + " but canEnd " + m.canEnd());
       }
-      if (stopAllowed && (n == 0 || random.nextDouble() < stopProbability)) {
-        if (!m.accept(Qwen3Vocabulary.IM_END)) {
+      int count = 0;
+      for (long w : mask) {
+        count += Long.bitCount(w);
+      }
+      if (stopAllowed && (count == 0 || random.nextDouble() < stopProbability)) {
+        if (!m.accept(vocab.stopIds()[0])) {
           throw new AssertionError("stop refused where allowed");
         }
         return out.toByteArray();
       }
-      if (n == 0) {
-        throw new AssertionError("dead end: no token allowed after " + out.toString(java.nio.charset.StandardCharsets.UTF_8));
+      if (count == 0) {
+        throw new AssertionError("dead end: no token allowed after "
+            + out.toString(java.nio.charset.StandardCharsets.UTF_8));
       }
-      int pick = random.nextBoolean() ? allowed[random.nextInt(n)] : byFirstByte(vocab, allowed, n);
-      byte[] b = vocab.bytesOf(pick);
+      int pick = -1;
+      double mode = random.nextDouble();
+      if (step >= PRESSURE_AFTER && mode < 0.3) {
+        pick = closer(index, mask);
+      }
+      if (pick < 0) {
+        pick = random.nextBoolean() ? kthSetBit(mask, random.nextInt(count)) : byFirstByte(index, mask);
+      }
+      byte[] b = vocab.bytes(pick);
       if (!m.accept(pick)) {
         throw new AssertionError("token " + pick + " allowed by the mask but refused by accept");
       }
@@ -73,32 +82,110 @@ final class RandomDriver {
         + out.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  private int byFirstByte(TokenVocabularyBytes vocab, int[] allowed, int n) {
-    int[] count = new int[256];
-    for (int i = 0; i < n; i++) {
-      count[vocab.bytesOf(allowed[i])[0] & 0xFF]++;
-    }
-    int firsts = 0;
-    for (int c : count) {
-      if (c > 0) {
-        firsts++;
+  private static boolean isSet(long[] mask, int id) {
+    return (mask[id >>> 6] & (1L << id)) != 0;
+  }
+
+  private int closer(ByFirstByte index, long[] mask) {
+    int[] allowed = new int[CLOSERS.length];
+    int n = 0;
+    for (int c : CLOSERS) {
+      int id = index.single[c];
+      if (id >= 0 && isSet(mask, id)) {
+        allowed[n++] = id;
       }
     }
-    int k = random.nextInt(firsts);
-    int first = -1;
-    for (int b = 0; b < 256; b++) {
-      if (count[b] > 0 && k-- == 0) {
-        first = b;
-        break;
+    return n == 0 ? -1 : allowed[random.nextInt(n)];
+  }
+
+  private static int kthSetBit(long[] mask, int k) {
+    for (int w = 0; w < mask.length; w++) {
+      int c = Long.bitCount(mask[w]);
+      if (k < c) {
+        long bits = mask[w];
+        for (int i = 0; i < k; i++) {
+          bits &= bits - 1;
+        }
+        return (w << 6) + Long.numberOfTrailingZeros(bits);
       }
-    }
-    int j = random.nextInt(count[first]);
-    for (int i = 0; i < n; i++) {
-      if ((vocab.bytesOf(allowed[i])[0] & 0xFF) == first && j-- == 0) {
-        return allowed[i];
-      }
+      k -= c;
     }
     throw new IllegalStateException();
+  }
+
+  /** A uniformly random allowed first byte, then a uniformly random allowed token starting with it. */
+  private int byFirstByte(ByFirstByte index, long[] mask) {
+    int[] firsts = new int[256];
+    int n = 0;
+    for (int b = 0; b < 256; b++) {
+      if (index.anyAllowed(b, mask)) {
+        firsts[n++] = b;
+      }
+    }
+    int[] ids = index.ids[firsts[random.nextInt(n)]];
+    for (int tries = 0; tries < 64; tries++) {
+      int id = ids[random.nextInt(ids.length)];
+      if (isSet(mask, id)) {
+        return id;
+      }
+    }
+    int[] allowed = new int[ids.length];
+    int k = 0;
+    for (int id : ids) {
+      if (isSet(mask, id)) {
+        allowed[k++] = id;
+      }
+    }
+    return allowed[random.nextInt(k)];
+  }
+
+  /** The token ids of a vocabulary by first byte, and the single-byte token of each byte. */
+  static final class ByFirstByte {
+    private static final java.util.Map<TokenVocabularyBytes, ByFirstByte> CACHE =
+        java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    final int[][] ids = new int[256][];
+    final int[] single = new int[256];
+
+    static ByFirstByte of(TokenVocabularyBytes vocab) {
+      return CACHE.computeIfAbsent(vocab, ByFirstByte::new);
+    }
+
+    private ByFirstByte(TokenVocabularyBytes vocab) {
+      Arrays.fill(single, -1);
+      int[] count = new int[256];
+      for (int id = 0; id < vocab.size(); id++) {
+        byte[] b = vocab.bytesOf(id);
+        if (b != null) {
+          count[b[0] & 0xFF]++;
+          if (b.length == 1) {
+            single[b[0] & 0xFF] = id;
+          }
+        }
+      }
+      for (int b = 0; b < 256; b++) {
+        ids[b] = new int[count[b]];
+        count[b] = 0;
+      }
+      for (int id = 0; id < vocab.size(); id++) {
+        byte[] b = vocab.bytesOf(id);
+        if (b != null) {
+          ids[b[0] & 0xFF][count[b[0] & 0xFF]++] = id;
+        }
+      }
+    }
+
+    /** A token starting with b is allowed iff the one-byte token b is (a valid prefix is a valid token). */
+    boolean anyAllowed(int b, long[] mask) {
+      if (single[b] >= 0) {
+        return isSet(mask, single[b]);
+      }
+      for (int id : ids[b]) {
+        if (isSet(mask, id)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** A growable list of samples with percentiles. */
