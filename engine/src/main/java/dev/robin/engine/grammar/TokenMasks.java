@@ -171,6 +171,10 @@ final class TokenMasks {
     }
 
     private void fastWalk(int node0, int rule, RuleAutomaton r, int s0, Frame parent) {
+      final int[] packed = trie.packed;
+      final int[] label = trie.label;
+      final int[] order = trie.order;
+      final long[] acc = accepted;
       int sp = 0;
       nodeStack[sp] = node0;
       stateStack[sp] = s0;
@@ -179,17 +183,22 @@ final class TokenMasks {
         sp--;
         int node = nodeStack[sp];
         int s = stateStack[sp];
-        acceptOwn(node);
-        for (int c = trie.childStart[node]; c < trie.childEnd[node]; c++) {
-          int ns = r.next(s, trie.label[c]);
+        int base = node << 2;
+        for (int i = packed[base + 2], own = packed[base + 3]; i < own; i++) {
+          int id = order[i];
+          acc[id >>> 6] |= 1L << id;
+        }
+        int end = packed[base + 1];
+        if (sp + end - packed[base] > nodeStack.length) {
+          nodeStack = Arrays.copyOf(nodeStack, (sp + end - packed[base]) * 2);
+          stateStack = Arrays.copyOf(stateStack, nodeStack.length);
+        }
+        for (int c = packed[base]; c < end; c++) {
+          int ns = r.next(s, label[c]);
           if (ns < 0) {
             continue;
           }
           if (fast(r, ns, parent)) {
-            if (sp == nodeStack.length) {
-              nodeStack = Arrays.copyOf(nodeStack, sp * 2);
-              stateStack = Arrays.copyOf(stateStack, sp * 2);
-            }
             nodeStack[sp] = c;
             stateStack[sp] = ns;
             sp++;

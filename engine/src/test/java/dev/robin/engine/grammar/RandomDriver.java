@@ -21,6 +21,9 @@ final class RandomDriver {
   private final double stopProbability;
   private final int maxTokens;
   final LongSamples maskNanos;
+  /** Mask times of the steps whose masks were all cached already, and of those that walked the trie. */
+  final LongSamples warmNanos = new LongSamples();
+  final LongSamples coldNanos = new LongSamples();
 
   RandomDriver(long seed, double stopProbability, int maxTokens, LongSamples maskNanos) {
     this.random = new Random(seed);
@@ -37,9 +40,12 @@ final class RandomDriver {
     long[] mask = m.newMask();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int step = 0; step < maxTokens; step++) {
+      int cachedBefore = grammar.masks().entryCount();
       long t0 = System.nanoTime();
       m.fillMask(mask);
-      maskNanos.add(System.nanoTime() - t0);
+      long nanos = System.nanoTime() - t0;
+      maskNanos.add(nanos);
+      (grammar.masks().entryCount() == cachedBefore ? warmNanos : coldNanos).add(nanos);
       boolean stopAllowed = false;
       for (int id : vocab.stopIds()) {
         if (isSet(mask, id)) {
@@ -202,6 +208,12 @@ final class RandomDriver {
 
     int size() {
       return size;
+    }
+
+    void addAll(LongSamples other) {
+      for (int i = 0; i < other.size; i++) {
+        add(other.values[i]);
+      }
     }
 
     long percentile(double p) {

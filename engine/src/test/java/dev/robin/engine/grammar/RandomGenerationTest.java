@@ -45,6 +45,8 @@ class RandomGenerationTest {
   private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
   private final LongSamples allMasks = new LongSamples();
+  private final LongSamples allWarm = new LongSamples();
+  private final LongSamples allCold = new LongSamples();
   private long totalTokens;
 
   static Stream<Arguments> schemas() {
@@ -74,7 +76,7 @@ class RandomGenerationTest {
       List<Error> errors = validator.validate(doc, ctx -> ctx.executionConfig(c -> c.formatAssertionsEnabled(true)));
       assertTrue(errors.isEmpty(), name + ": document " + i + " " + text + " is invalid: " + errors);
     }
-    report(name, g, masks, tokens);
+    report(name, g, driver, tokens);
   }
 
   @Test
@@ -89,7 +91,7 @@ class RandomGenerationTest {
       tokens += masks.size() - before;
       assertTrue(JSON.readTree(text).isObject(), text);
     }
-    report("json_object", g, masks, tokens);
+    report("json_object", g, driver, tokens);
   }
 
   @Test
@@ -106,7 +108,7 @@ class RandomGenerationTest {
       tokens += masks.size() - before;
       assertTrue(p.matcher(text).matches(), "does not match: " + text);
     }
-    report("regex", g, masks, tokens);
+    report("regex", g, driver, tokens);
   }
 
   @Test
@@ -126,7 +128,7 @@ class RandomGenerationTest {
     }
     assertTrue(java.util.Arrays.stream(seen).filter(c -> c > 0).count() >= choices.size() / 2,
         "chose too few of the choices: " + java.util.Arrays.toString(seen));
-    report("choice", g, masks, tokens);
+    report("choice", g, driver, tokens);
   }
 
   private static String utf8(byte[] bytes) {
@@ -138,23 +140,27 @@ class RandomGenerationTest {
     }
   }
 
-  private synchronized void report(String name, CompiledGrammar g, LongSamples masks, long tokens) {
-    for (int i = 0; i < masks.size(); i++) {
-      allMasks.add(masks.percentile(100.0 * i / masks.size()));
-    }
+  private synchronized void report(String name, CompiledGrammar g, RandomDriver driver, long tokens) {
+    LongSamples masks = driver.maskNanos;
+    allMasks.addAll(masks);
+    allWarm.addAll(driver.warmNanos);
+    allCold.addAll(driver.coldNanos);
     totalTokens += tokens;
     CompiledGrammar.Stats st = g.stats();
-    System.out.printf("grammar %-20s compile %7.2f ms  %2d rules %6d states | %5.1f tokens/doc | mask p50 %6.1f us"
-            + "  p99 %7.1f us  mean %6.1f us | %4d cached masks, %7.1f ms to compute, %6.1f MB%n",
+    System.out.printf("grammar %-18s compile %6.2f ms %d rules %5d states | %5.1f tokens/doc | mask p50 %5.1f us"
+            + " p99 %7.1f us | warm p50 %4.1f p99 %5.1f us | %4d cold steps p50 %6.0f us | %4d masks %6.1f ms %5.1f MB%n",
         name, g.compileNanos() / 1e6, st.rules(), st.states(), (double) tokens / DOCUMENTS,
-        masks.percentile(50) / 1e3, masks.percentile(99) / 1e3, masks.mean() / 1e3, st.cachedMasks(),
-        st.maskComputeNanos() / 1e6, st.cacheBytes() / 1e6);
+        masks.percentile(50) / 1e3, masks.percentile(99) / 1e3, driver.warmNanos.percentile(50) / 1e3,
+        driver.warmNanos.percentile(99) / 1e3, driver.coldNanos.size(), driver.coldNanos.percentile(50) / 1e3,
+        st.cachedMasks(), st.maskComputeNanos() / 1e6, st.cacheBytes() / 1e6);
   }
 
   @AfterAll
   void summary() {
-    System.out.printf("grammar ALL: %d steps, mask p50 %.1f us, p99 %.1f us, mean %.1f us (first-visit trie walks"
-            + " included)%n", allMasks.size(), allMasks.percentile(50) / 1e3, allMasks.percentile(99) / 1e3,
-        allMasks.mean() / 1e3);
+    System.out.printf("grammar ALL: %d steps (%d tokens), mask p50 %.1f us, p99 %.1f us, mean %.1f us;"
+            + " warm steps (%d) p50 %.1f us, p99 %.1f us; cold steps (%d, a trie walk) p50 %.0f us, p99 %.0f us%n",
+        allMasks.size(), totalTokens, allMasks.percentile(50) / 1e3, allMasks.percentile(99) / 1e3,
+        allMasks.mean() / 1e3, allWarm.size(), allWarm.percentile(50) / 1e3, allWarm.percentile(99) / 1e3,
+        allCold.size(), allCold.percentile(50) / 1e3, allCold.percentile(99) / 1e3);
   }
 }
