@@ -23,8 +23,9 @@ import java.util.Set;
  * <p>Supported: {@code type} (a name or a list), {@code enum}, {@code const}; objects: {@code properties} (written
  * in the schema's order), {@code required}, {@code additionalProperties} ({@code false}, {@code true} or a schema;
  * absent counts as {@code false} when {@code properties} are given, so a model writes only the listed ones, and
- * as "any property" when none are); arrays: {@code items}, {@code prefixItems}, {@code minItems}, {@code maxItems};
- * strings: {@code minLength}, {@code maxLength} (in code points), {@code pattern} (matched as a whole: anchors
+ * as "any property" when none are); arrays: {@code items}, {@code prefixItems}, {@code minItems}, {@code maxItems} (up to
+ * {@value #MAX_ITEMS} items generated); strings: {@code minLength}, {@code maxLength} (in code points, up to
+ * {@value #MAX_LENGTH} generated), {@code pattern} (matched as a whole: anchors
  * implied, see {@link Regex}), {@code format} (see {@link StringFormats}); numbers and integers: {@code minimum},
  * {@code maximum}, {@code exclusiveMinimum}, {@code exclusiveMaximum} (numbers or draft-4 booleans; integer ranges
  * exact, number ranges exact for any decimal bound, see {@link JsonNumbers}); {@code anyOf}, {@code oneOf} (as
@@ -51,6 +52,14 @@ final class JsonSchemaGrammar {
   private static final Set<String> COMBINATORS = Set.of("anyOf", "oneOf", "allOf", "$ref", "enum", "const", "type");
   private static final List<String> TYPES = List.of("object", "array", "string", "integer", "number", "boolean",
       "null");
+
+  /**
+   * Upper bounds above these are generated as these (arrays of at most 128 items, strings of at most 1,000
+   * characters): every document still validates, and a schema's automaton stays small. Lower bounds above them
+   * are refused.
+   */
+  static final int MAX_ITEMS = 128;
+  static final int MAX_LENGTH = 1000;
 
   private static final Expr COLON = Expr.seq(Expr.symbol(':'), Expr.optional(Expr.symbol(' ')));
   private static final Expr COMMA = Expr.seq(Expr.symbol(','), Expr.optional(Expr.symbol(' ')));
@@ -442,6 +451,12 @@ final class JsonSchemaGrammar {
   private Expr array(JsonNode node, String ptr) {
     int min = nonNegative(node, "minItems", ptr, 0);
     int max = nonNegative(node, "maxItems", ptr, -1);
+    if (min > MAX_ITEMS) {
+      throw new UnsupportedSchemaException("minItems", ptr, "minItems above " + MAX_ITEMS + " is not supported");
+    }
+    if (max > MAX_ITEMS) {
+      max = MAX_ITEMS;
+    }
     List<Expr> prefix = new ArrayList<>();
     JsonNode prefixItems = node.get("prefixItems");
     if (prefixItems != null) {
@@ -507,9 +522,11 @@ final class JsonSchemaGrammar {
   private Expr string(JsonNode node, String ptr) {
     int min = nonNegative(node, "minLength", ptr, 0);
     int max = nonNegative(node, "maxLength", ptr, -1);
-    if (min > Regex.MAX_REPEAT || max > Regex.MAX_REPEAT) {
-      throw new UnsupportedSchemaException(min > Regex.MAX_REPEAT ? "minLength" : "maxLength", ptr,
-          "lengths above " + Regex.MAX_REPEAT + " are not supported");
+    if (min > MAX_LENGTH) {
+      throw new UnsupportedSchemaException("minLength", ptr, "minLength above " + MAX_LENGTH + " is not supported");
+    }
+    if (max > MAX_LENGTH) {
+      max = MAX_LENGTH;
     }
     Dfa content = Dfa.of(Expr.repeat(CodePointSet.ALL.expr(), min, max));
     JsonNode pattern = node.get("pattern");

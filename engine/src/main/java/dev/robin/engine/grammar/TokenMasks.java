@@ -82,7 +82,18 @@ final class TokenMasks {
     return new Key(top.rule, top.state, p.rule, p.state, p.parent == null);
   }
 
+  /**
+   * Stacks this deep are masked by an uncached walk over the real stack: cached keys count frames from their own
+   * bottom, so near {@link Pda#MAX_DEPTH} they could allow a call the real stack may not make.
+   */
+  static final int UNCACHED_DEPTH = Pda.MAX_DEPTH - 40;
+
   Entry entry(Frame top) {
+    if (top.depth > UNCACHED_DEPTH) {
+      Walk w = new Walk();
+      w.run(top);
+      return w.finish(0);
+    }
     Key key = keyOf(top);
     Entry e = entries.get(key);
     if (e == null) {
@@ -333,7 +344,7 @@ final class TokenMasks {
     if (e.dependent.length == 0) {
       return 0;
     }
-    Frame rest = e.frames == 1 ? top.parent : top.parent.parent;
+    Frame rest = e.frames == 1 ? top.parent : top.parent.parent; // (frames 0: an exact walk, nothing dependent)
     Config below = new Config(new Frame[] {rest});
     int checked = 0;
     for (int i = 0; i < e.dependent.length; i++) {

@@ -155,4 +155,51 @@ class TokenBytesTest {
     assertTrue(m.canEnd());
     assertTrue(allowed(m).containsAll(Set.of((int) 'j', 0xE2, 257, t.size())));
   }
+
+  @Test
+  void nestingUpToTheCapIsMaskedExactlyAndStopsThere() {
+    //                      0        1    2     3    4     5    6
+    List<byte[]> t = texts("{\"a\":", "[", "[[", "]", "]]", "1", "}");
+    CompiledGrammar g = CompiledGrammar.of(Grammar.jsonObject(), vocab(t));
+    GrammarMatcher m = g.newMatcher();
+    assertTrue(m.accept(0));
+    int depth = 0;
+    while (true) {
+      Set<Integer> mask = allowed(m);
+      for (int id = 0; id < t.size(); id++) {
+        assertEquals(m.allowsBytes(t.get(id)), mask.contains(id), "token " + id + " at depth " + depth);
+      }
+      if (!mask.contains(1)) {
+        break;
+      }
+      assertTrue(m.accept(1));
+      depth++;
+      assertTrue(depth < 100, "nesting never capped");
+    }
+    assertFalse(m.accept(1), "the mask and accept agree at the cap");
+    assertTrue(depth >= Pda.MAX_DEPTH - 2, "capped at " + depth);
+    assertFalse(m.accept(5), "at the cap the innermost array can only be empty: an element is one call deeper");
+    for (int i = 0; i < depth; i++) {
+      assertTrue(m.accept(3), "closing level " + i);
+    }
+    assertTrue(m.accept(6));
+    assertEquals(Set.of(t.size()), allowed(m));
+  }
+
+  @Test
+  void hugeUpperBoundsAreGeneratedUpToACapAndHugeLowerBoundsRefused() {
+    long t0 = System.nanoTime();
+    Grammar items = Grammar.jsonSchema("{\"type\":\"array\",\"items\":{\"type\":\"integer\"},\"maxItems\":100000}");
+    Grammar chars = Grammar.jsonSchema("{\"type\":\"string\",\"maxLength\":50000}");
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "compiling took too long");
+    String ones = "[" + "1,".repeat(JsonSchemaGrammar.MAX_ITEMS - 1) + "1]";
+    assertTrue(items.matches(ones.getBytes(StandardCharsets.UTF_8)));
+    assertFalse(items.matches(("[1," + ones.substring(1)).getBytes(StandardCharsets.UTF_8)));
+    String text = "\"" + "x".repeat(JsonSchemaGrammar.MAX_LENGTH) + "\"";
+    assertTrue(chars.matches(text.getBytes(StandardCharsets.UTF_8)));
+    assertFalse(chars.matches(("\"x" + text.substring(1)).getBytes(StandardCharsets.UTF_8)));
+    UnsupportedSchemaException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedSchemaException.class,
+        () -> Grammar.jsonSchema("{\"type\":\"array\",\"minItems\":500}"));
+    assertEquals("minItems", e.keyword());
+  }
 }
