@@ -495,4 +495,114 @@ final class Dfa {
     }
     return new Dfa(start, accepting, lo, hi, target, nr, nct).trim();
   }
+
+  /**
+   * The minimal equivalent automaton (Moore's partition refinement: states stay together while they agree on
+   * acceptance and, per symbol interval and called rule, on the block of their target). Gives up and returns this
+   * automaton unchanged after {@code maxRounds} refinements: each round is linear, long counted chains take many.
+   */
+  Dfa minimize(int maxRounds) {
+    int n = size();
+    int[] block = new int[n];
+    for (int s = 0; s < n; s++) {
+      block[s] = accepting[s] ? 1 : 0;
+    }
+    int blocks = -1;
+    for (int round = 0; round < maxRounds; round++) {
+      Map<List<Integer>, Integer> ids = new HashMap<>();
+      int[] next = new int[n];
+      for (int s = 0; s < n; s++) {
+        List<Integer> sig = new ArrayList<>();
+        sig.add(block[s]);
+        int lastBlock = -1;
+        int lastHi = Integer.MIN_VALUE;
+        for (int i = 0; i < lo[s].length; i++) {
+          int b = block[target[s][i]];
+          if (b == lastBlock && lo[s][i] == lastHi + 1) { // adjacent intervals into one block: one interval
+            sig.set(sig.size() - 1, hi[s][i]);
+          } else {
+            sig.add(-1); // separator
+            sig.add(lo[s][i]);
+            sig.add(b);
+            sig.add(hi[s][i]);
+          }
+          lastBlock = b;
+          lastHi = hi[s][i];
+        }
+        for (int i = 0; i < callRule[s].length; i++) {
+          sig.add(-2);
+          sig.add(callRule[s][i]);
+          sig.add(block[callTarget[s][i]]);
+        }
+        Integer id = ids.get(sig);
+        if (id == null) {
+          id = ids.size();
+          ids.put(sig, id);
+        }
+        next[s] = id;
+      }
+      boolean stable = ids.size() == blocks;
+      block = next;
+      if (stable) {
+        return quotient(block, blocks);
+      }
+      blocks = ids.size();
+    }
+    return this;
+  }
+
+  private Dfa quotient(int[] block, int blocks) {
+    int[] rep = new int[blocks];
+    Arrays.fill(rep, -1);
+    for (int s = 0; s < size(); s++) {
+      if (rep[block[s]] < 0) {
+        rep[block[s]] = s;
+      }
+    }
+    // Renumber so that the start's block is 0.
+    int[] id = new int[blocks];
+    Arrays.fill(id, -1);
+    int k = 0;
+    id[block[start]] = k++;
+    for (int b = 0; b < blocks; b++) {
+      if (id[b] < 0) {
+        id[b] = k++;
+      }
+    }
+    boolean[] acc = new boolean[blocks];
+    int[][] nl = new int[blocks][];
+    int[][] nh = new int[blocks][];
+    int[][] nt = new int[blocks][];
+    int[][] nr = new int[blocks][];
+    int[][] nct = new int[blocks][];
+    for (int b = 0; b < blocks; b++) {
+      int s = rep[b];
+      int d = id[b];
+      acc[d] = accepting[s];
+      IntList l = new IntList();
+      IntList h = new IntList();
+      IntList t = new IntList();
+      for (int i = 0; i < lo[s].length; i++) {
+        int tb = id[block[target[s][i]]];
+        int last = l.size() - 1;
+        if (last >= 0 && h.get(last) == lo[s][i] - 1 && t.get(last) == tb) {
+          h.set(last, hi[s][i]);
+        } else {
+          l.add(lo[s][i]);
+          h.add(hi[s][i]);
+          t.add(tb);
+        }
+      }
+      nl[d] = l.toArray();
+      nh[d] = h.toArray();
+      nt[d] = t.toArray();
+      nr[d] = callRule[s].clone();
+      int[] ct = new int[callTarget[s].length];
+      for (int i = 0; i < ct.length; i++) {
+        ct[i] = id[block[callTarget[s][i]]];
+      }
+      nct[d] = ct;
+    }
+    return new Dfa(0, acc, nl, nh, nt, nr, nct);
+  }
 }

@@ -18,6 +18,9 @@ import java.util.Set;
  */
 public final class Grammar {
 
+  /** Refinement rounds spent minimizing a rule's DFA before keeping it as it is. */
+  static final int MINIMIZE_ROUNDS = 200;
+
   private final List<RuleAutomaton> rules;
   private final String description;
 
@@ -177,7 +180,7 @@ public final class Grammar {
     }
     List<RuleAutomaton> automata = new ArrayList<>();
     for (int i = 0; i < dfas.length; i++) {
-      Dfa d = productive[i] ? dfas[i].withoutCalls(r -> productive[r]) : dfas[i];
+      Dfa d = productive[i] ? dfas[i].withoutCalls(r -> productive[r]).minimize(MINIMIZE_ROUNDS) : dfas[i];
       automata.add(new RuleAutomaton(names.get(i), d));
     }
     return new Grammar(automata, description);

@@ -208,4 +208,12 @@ class GrammarLanguageTest {
     assertFalse(matches(tuple, "[\"a\",null,null]"));
     assertFalse(matches(tuple, "[]"));
   }
+
+  @Test
+  void rulesAreMinimalDfas() {
+    Grammar g = Grammar.regex("(a|b)*abb"); // the textbook example: four states once minimized
+    assertEquals(4, g.stateCount());
+    assertTrue(matches(g, "ababb"));
+    assertFalse(matches(g, "abab"));
+  }
 }
