@@ -1,0 +1,113 @@
+package dev.robin.engine.grammar;
+
+import java.util.Arrays;
+
+/**
+ * The vocabulary's byte strings as a trie, for walking every token against an automaton state at once: tokens
+ * sharing a prefix share its steps, and a prefix the grammar refuses prunes all tokens below it. Nodes are
+ * numbered so that a node's children are contiguous; the token ids are in byte order, so the tokens at or below a
+ * node form one contiguous run of {@link #order}. Immutable.
+ */
+final class TokenTrie {
+
+  /** Token ids in byte (unsigned lexicographic) order. */
+  final int[] order;
+  /**
+   * The fields a walk reads for every node, side by side for locality: {@code packed[4n]} first child,
+   * {@code [4n+1]} end of the children, {@code [4n+2]} start of its tokens in {@link #order}, {@code [4n+3]} end
+   * of the tokens ending exactly at it.
+   */
+  int[] packed;
+  final int[] childStart;
+  final int[] childEnd;
+  final int[] label;
+  final int[] depth;
+  /** Tokens ending at a node: {@code order[tokLo..ownHi)}; at or below it: {@code order[tokLo..tokHi)}. */
+  final int[] tokLo;
+  final int[] ownHi;
+  final int[] tokHi;
+  private int nodes;
+
+  TokenTrie(TokenVocabularyBytes vocab) {
+    int n = 0;
+    long totalBytes = 0;
+    for (int id = 0; id < vocab.size(); id++) {
+      if (vocab.bytesOf(id) != null) {
+        n++;
+        totalBytes += vocab.bytesOf(id).length;
+      }
+    }
+    Integer[] ids = new Integer[n];
+    int k = 0;
+    for (int id = 0; id < vocab.size(); id++) {
+      if (vocab.bytesOf(id) != null) {
+        ids[k++] = id;
+      }
+    }
+    Arrays.sort(ids, (a, b) -> {
+      int c = Arrays.compareUnsigned(vocab.bytesOf(a), vocab.bytesOf(b));
+      return c != 0 ? c : Integer.compare(a, b);
+    });
+    order = new int[n];
+    byte[][] sorted = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      order[i] = ids[i];
+      sorted[i] = vocab.bytesOf(ids[i]);
+    }
+    int cap = (int) Math.min(Integer.MAX_VALUE - 8, totalBytes + 1);
+    childStart = new int[cap];
+    childEnd = new int[cap];
+    label = new int[cap];
+    depth = new int[cap];
+    tokLo = new int[cap];
+    ownHi = new int[cap];
+    tokHi = new int[cap];
+    nodes = 1;
+    build(0, 0, 0, n, sorted);
+    packed = new int[4 * nodes];
+    for (int i = 0; i < nodes; i++) {
+      packed[4 * i] = childStart[i];
+      packed[4 * i + 1] = childEnd[i];
+      packed[4 * i + 2] = tokLo[i];
+      packed[4 * i + 3] = ownHi[i];
+    }
+  }
+
+  private void build(int node, int d, int lo, int hi, byte[][] sorted) {
+    depth[node] = d;
+    tokLo[node] = lo;
+    tokHi[node] = hi;
+    int i = lo;
+    while (i < hi && sorted[i].length == d) {
+      i++;
+    }
+    ownHi[node] = i;
+    // Group the rest by their byte at depth d.
+    int first = nodes;
+    int j = i;
+    int[] groupLo = new int[Math.max(0, hi - i)];
+    int groups = 0;
+    while (j < hi) {
+      int b = sorted[j][d] & 0xFF;
+      groupLo[groups++] = j;
+      label[nodes++] = b;
+      while (j < hi && (sorted[j][d] & 0xFF) == b) {
+        j++;
+      }
+    }
+    childStart[node] = first;
+    childEnd[node] = first + groups;
+    for (int g = 0; g < groups; g++) {
+      int gHi = g + 1 < groups ? groupLo[g + 1] : hi;
+      build(first + g, d + 1, groupLo[g], gHi, sorted);
+    }
+  }
+
+  int nodeCount() {
+    return nodes;
+  }
+
+  int tokenCount() {
+    return order.length;
+  }
+}
