@@ -2,13 +2,10 @@ package dev.robin.bench;
 
 import dev.robin.bench.load.ApiBase;
 import dev.robin.bench.load.CompletionClient;
-import dev.robin.bench.load.CompletionRequestBody;
 import dev.robin.bench.load.LevelSummary;
 import dev.robin.bench.load.LoadGenerator;
 import dev.robin.bench.load.ModelList;
-import dev.robin.bench.load.PromptGenerator;
-import dev.robin.bench.load.PromptSizer;
-import dev.robin.bench.load.TokenCounter;
+import dev.robin.bench.load.SizedPrompts;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
@@ -181,32 +178,13 @@ public final class BenchCommand implements Callable<Integer> {
     int warmupRequests = warmup != null ? warmup : defaultWarmup(highest);
     int warmupConcurrency = warmupConcurrency(highest, warmupRequests);
     int numPrompts = warmupRequests + counts.stream().mapToInt(Integer::intValue).sum();
-    List<String> prompts;
-    String promptSizing;
-    try {
-      System.err.printf("bench: sizing %d prompts to %d tokens with the server's tokenizer%n", numPrompts, promptTokens);
-      prompts = PromptSizer.prompts(
-          new TokenCounter(http, apiBase, headers, modelName), promptTokens, sharedPrefix, seed, numPrompts);
-      promptSizing = "tokenize";
-    } catch (IllegalStateException e) {
-      System.err.println("bench: cannot count tokens (" + e.getMessage() + "); prompts get one word per token instead");
-      PromptGenerator words = new PromptGenerator(promptTokens, sharedPrefix, seed);
-      prompts = new ArrayList<>(numPrompts);
-      for (int i = 0; i < numPrompts; i++) {
-        prompts.add(words.prompt(i));
-      }
-      promptSizing = "words";
-    }
-    List<String> sized = List.copyOf(prompts);
-    LoadGenerator generator =
-        new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, sized.get((int) i), maxTokens, ignoreEos));
+    SizedPrompts prompts =
+        SizedPrompts.size(http, apiBase, headers, modelName, promptTokens, sharedPrefix, seed, numPrompts, "bench");
+    LoadGenerator generator = prompts.generator(client, modelName, maxTokens, ignoreEos);
 
     if (warmupRequests > 0) {
       System.err.printf("bench: warming up with %d requests at concurrency %d%n", warmupRequests, warmupConcurrency);
-      LevelSummary w = generator.runLevel(warmupConcurrency, warmupRequests);
-      if (w.numFailed() == w.numRequests()) {
-        throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
-      }
+      generator.warmUp(warmupConcurrency, warmupRequests);
     }
     List<LevelSummary> levels = new ArrayList<>();
     for (int level = 0; level < concurrency.size(); level++) {
@@ -237,7 +215,7 @@ public final class BenchCommand implements Callable<Integer> {
             launched ? modelSpec : null,
             modelName,
             new SweepReport.Settings(
-                maxTokens, promptTokens, promptSizing, sharedPrefix, ignoreEos, warmupRequests, warmupConcurrency,
+                maxTokens, promptTokens, prompts.sizing(), sharedPrefix, ignoreEos, warmupRequests, warmupConcurrency,
                 List.copyOf(concurrency),
                 counts, seed),
             levels,
