@@ -9,18 +9,17 @@ import dev.robin.bench.load.SizedPrompts;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
-import dev.robin.bench.server.ConfigOverlay;
 import dev.robin.bench.server.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,25 +42,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin StartedServerOptions server;
+
+  @Mixin StreamedLoadOptions load;
+
   @Option(names = "--url", description = "Benchmark this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
   String url;
-
-  @Option(names = "--model", defaultValue = "synthetic:llama-75m",
-      description = "Model spec of the server the benchmark starts (default: ${DEFAULT-VALUE}).")
-  String modelSpec;
 
   @Option(names = "--model-name",
       description = "Model id to request (default: `bench` for a started server, the first listed one with --url).")
   String modelName;
-
-  @Option(names = "--server-arg", description = "Extra argument for `serve` (repeatable), e.g. --server-arg=--dtype=float16.")
-  List<String> serverArgs = new ArrayList<>();
-
-  @Option(names = "--server-config", defaultValue = "robin.rate-limits.enabled = false",
-      description = "HOCON layered over the started server's configuration with serve --config; by default rate "
-          + "limits are off, since a sweep sends more requests than the unauthenticated limit allows "
-          + "(default: ${DEFAULT-VALUE}; empty for none).")
-  String serverConfig;
 
   @Option(names = "--server-torch-threads", defaultValue = "0",
       description = "PyTorch intra-op threads of the started server (-Dai.djl.pytorch.num_threads); 0 keeps its "
@@ -75,20 +65,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Requests per level (default: 4 × concurrency, at least 16).")
   Integer requestsPerLevel;
 
-  @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens per request (default: ${DEFAULT-VALUE}).")
-  int maxTokens;
-
-  @Option(names = "--prompt-tokens", defaultValue = "128",
-      description = "Prompt length in tokens: random words, distinct per request, sized with the server's POST "
-          + "/v1/tokenize (one word per token if it has none) (default: ${DEFAULT-VALUE}).")
-  int promptTokens;
-
   @Option(names = "--shared-prefix", description = "Make the first three quarters of every prompt identical (prefix cache on).")
   boolean sharedPrefix;
-
-  @Option(names = "--ignore-eos", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Send ignore_eos so every request generates max_tokens (default: ${DEFAULT-VALUE}).")
-  boolean ignoreEos;
 
   @Option(names = "--warmup",
       description = "Unrecorded requests before the sweep, sent at its highest concurrency but at least 16 at "
@@ -98,16 +76,6 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--api-key", description = "Sent as Authorization: Bearer (default: none, the unauthenticated tier).")
   String apiKey;
-
-  @Option(names = "--timeout", defaultValue = "600", description = "Seconds one request may take (default: ${DEFAULT-VALUE}).")
-  int timeoutSeconds;
-
-  @Option(names = "--startup-timeout", defaultValue = "600",
-      description = "Seconds a started server may take to become healthy (default: ${DEFAULT-VALUE}).")
-  int startupTimeoutSeconds;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
-  long seed;
 
   @Option(names = "--out", defaultValue = "docs/bench-results.json", description = "JSON report file (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -126,24 +94,19 @@ public final class BenchCommand implements Callable<Integer> {
     if (url != null) {
       return run(ApiBase.of(url), false);
     }
-    List<String> serveArgs = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
-    serveArgs.addAll(ConfigOverlay.serveArgs(serverConfig, serverArgs));
     List<String> jvmOptions =
         serverTorchThreads > 0 ? List.of("-Dai.djl.pytorch.num_threads=" + serverTorchThreads) : List.of();
-    try (ServerProcess server =
-        ServerProcess.start(home, serveArgs, jvmOptions, Duration.ofSeconds(startupTimeoutSeconds))) {
+    try (ServerProcess started = ServerProcess.start(home, server.serveArgs(), jvmOptions, server.startupTimeout())) {
       if (modelName == null) {
-        modelName = "bench";
+        modelName = StartedServerOptions.MODEL_ID;
       }
-      return run(ApiBase.of(server.baseUrl().toString()), true);
+      return run(ApiBase.of(started.baseUrl().toString()), true);
     }
   }
 
   private void validate() {
-    require(maxTokens >= 1, "--max-tokens must be at least 1");
-    require(promptTokens >= 1, "--prompt-tokens must be at least 1");
+    load.validate(this::require);
     require(warmup == null || warmup >= 0, "--warmup must not be negative");
-    require(timeoutSeconds >= 1, "--timeout must be at least 1 second");
     require(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1), "--concurrency levels must be ≥ 1");
     require(requestsPerLevel == null || requestsPerLevel >= 1, "--requests-per-level must be at least 1");
     require(serverTorchThreads >= 0, "--server-torch-threads must not be negative");
@@ -169,7 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       modelName = ids.get(0);
     }
-    CompletionClient client = new CompletionClient(http, apiBase, headers, Duration.ofSeconds(timeoutSeconds));
+    CompletionClient client = new CompletionClient(http, apiBase, headers, load.timeout());
     List<Integer> counts = new ArrayList<>();
     for (int c : concurrency) {
       counts.add(requestsPerLevel != null ? requestsPerLevel : defaultRequests(c));
@@ -179,8 +142,8 @@ public final class BenchCommand implements Callable<Integer> {
     int warmupConcurrency = warmupConcurrency(highest, warmupRequests);
     int numPrompts = warmupRequests + counts.stream().mapToInt(Integer::intValue).sum();
     SizedPrompts prompts =
-        SizedPrompts.size(http, apiBase, headers, modelName, promptTokens, sharedPrefix, seed, numPrompts, "bench");
-    LoadGenerator generator = prompts.generator(client, modelName, maxTokens, ignoreEos);
+        SizedPrompts.size(http, apiBase, headers, modelName, load.promptTokens, sharedPrefix, load.seed, numPrompts, "bench");
+    LoadGenerator generator = prompts.generator(client, modelName, load.maxTokens, load.ignoreEos);
 
     if (warmupRequests > 0) {
       System.err.printf("bench: warming up with %d requests at concurrency %d%n", warmupRequests, warmupConcurrency);
@@ -212,12 +175,13 @@ public final class BenchCommand implements Callable<Integer> {
             commandLine(),
             apiBase.toString(),
             launched,
-            launched ? modelSpec : null,
+            launched ? server.modelSpec : null,
             modelName,
             new SweepReport.Settings(
-                maxTokens, promptTokens, prompts.sizing(), sharedPrefix, ignoreEos, warmupRequests, warmupConcurrency,
+                load.maxTokens, load.promptTokens, prompts.sizing(), sharedPrefix, load.ignoreEos, warmupRequests,
+                warmupConcurrency,
                 List.copyOf(concurrency),
-                counts, seed),
+                counts, load.seed),
             levels,
             ModelList.health(http, apiBase));
     ReportWriter.write(report, out);
@@ -305,11 +269,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (url != null) {
       sb.append(" --url ").append(url);
     } else {
-      sb.append(" --model ").append(modelSpec);
-      if (!serverConfig.isBlank()) {
-        sb.append(" --server-config '").append(serverConfig).append("'");
-      }
-      serverArgs.forEach(a -> sb.append(" --server-arg=").append(a));
+      server.appendTo(sb);
       if (serverTorchThreads > 0) {
         sb.append(" --server-torch-threads ").append(serverTorchThreads);
       }
@@ -321,12 +281,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (requestsPerLevel != null) {
       sb.append(" --requests-per-level ").append(requestsPerLevel);
     }
-    sb.append(" --max-tokens ").append(maxTokens).append(" --prompt-tokens ").append(promptTokens);
+    load.appendTo(sb);
     if (sharedPrefix) {
       sb.append(" --shared-prefix");
-    }
-    if (!ignoreEos) {
-      sb.append(" --no-ignore-eos");
     }
     if (warmup != null) {
       sb.append(" --warmup ").append(warmup);
