@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bin/robin bench}: a concurrency sweep of streamed completions against a Robin server (one it
  * starts, or {@code --url}), reporting output tokens/s, TTFT, inter-token latency and request latency per
- * level. Subcommands: {@code engine} (decode steps on the model runner) and {@code auth-overhead}.
+ * level. Subcommands: {@code engine} (decode steps on the model runner), {@code auth-overhead} and {@code cluster}
+ * (two nodes against one).
  */
 @Command(
     name = "bench",
@@ -37,7 +38,7 @@ import picocli.CommandLine.Spec;
       "Concurrency sweep: closed-loop streamed POST /v1/completions at each concurrency level.",
       "Without --url, starts `bin/robin serve --model bench=<spec>` on a free port and stops it at the end."
     },
-    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class})
+    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class, ClusterBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
