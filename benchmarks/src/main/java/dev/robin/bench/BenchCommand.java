@@ -2,28 +2,24 @@ package dev.robin.bench;
 
 import dev.robin.bench.load.ApiBase;
 import dev.robin.bench.load.CompletionClient;
-import dev.robin.bench.load.CompletionRequestBody;
 import dev.robin.bench.load.LevelSummary;
 import dev.robin.bench.load.LoadGenerator;
 import dev.robin.bench.load.ModelList;
-import dev.robin.bench.load.PromptGenerator;
-import dev.robin.bench.load.PromptSizer;
-import dev.robin.bench.load.TokenCounter;
+import dev.robin.bench.load.SizedPrompts;
 import dev.robin.bench.report.MachineInfo;
 import dev.robin.bench.report.ReportWriter;
 import dev.robin.bench.report.TextTable;
-import dev.robin.bench.server.ConfigOverlay;
 import dev.robin.bench.server.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,7 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bin/robin bench}: a concurrency sweep of streamed completions against a Robin server (one it
  * starts, or {@code --url}), reporting output tokens/s, TTFT, inter-token latency and request latency per
- * level. Subcommands: {@code engine} (decode steps on the model runner) and {@code auth-overhead}.
+ * level. Subcommands: {@code engine} (decode steps on the model runner), {@code auth-overhead} and {@code cluster}
+ * (two nodes against one).
  */
 @Command(
     name = "bench",
@@ -41,30 +38,21 @@ import picocli.CommandLine.Spec;
       "Concurrency sweep: closed-loop streamed POST /v1/completions at each concurrency level.",
       "Without --url, starts `bin/robin serve --model bench=<spec>` on a free port and stops it at the end."
     },
-    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class})
+    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class, ClusterBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin StartedServerOptions server;
+
+  @Mixin StreamedLoadOptions load;
+
   @Option(names = "--url", description = "Benchmark this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
   String url;
-
-  @Option(names = "--model", defaultValue = "synthetic:llama-75m",
-      description = "Model spec of the server the benchmark starts (default: ${DEFAULT-VALUE}).")
-  String modelSpec;
 
   @Option(names = "--model-name",
       description = "Model id to request (default: `bench` for a started server, the first listed one with --url).")
   String modelName;
-
-  @Option(names = "--server-arg", description = "Extra argument for `serve` (repeatable), e.g. --server-arg=--dtype=float16.")
-  List<String> serverArgs = new ArrayList<>();
-
-  @Option(names = "--server-config", defaultValue = "robin.rate-limits.enabled = false",
-      description = "HOCON layered over the started server's configuration with serve --config; by default rate "
-          + "limits are off, since a sweep sends more requests than the unauthenticated limit allows "
-          + "(default: ${DEFAULT-VALUE}; empty for none).")
-  String serverConfig;
 
   @Option(names = "--server-torch-threads", defaultValue = "0",
       description = "PyTorch intra-op threads of the started server (-Dai.djl.pytorch.num_threads); 0 keeps its "
@@ -78,20 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Requests per level (default: 4 × concurrency, at least 16).")
   Integer requestsPerLevel;
 
-  @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens per request (default: ${DEFAULT-VALUE}).")
-  int maxTokens;
-
-  @Option(names = "--prompt-tokens", defaultValue = "128",
-      description = "Prompt length in tokens: random words, distinct per request, sized with the server's POST "
-          + "/v1/tokenize (one word per token if it has none) (default: ${DEFAULT-VALUE}).")
-  int promptTokens;
-
   @Option(names = "--shared-prefix", description = "Make the first three quarters of every prompt identical (prefix cache on).")
   boolean sharedPrefix;
-
-  @Option(names = "--ignore-eos", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Send ignore_eos so every request generates max_tokens (default: ${DEFAULT-VALUE}).")
-  boolean ignoreEos;
 
   @Option(names = "--warmup",
       description = "Unrecorded requests before the sweep, sent at its highest concurrency but at least 16 at "
@@ -101,16 +77,6 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--api-key", description = "Sent as Authorization: Bearer (default: none, the unauthenticated tier).")
   String apiKey;
-
-  @Option(names = "--timeout", defaultValue = "600", description = "Seconds one request may take (default: ${DEFAULT-VALUE}).")
-  int timeoutSeconds;
-
-  @Option(names = "--startup-timeout", defaultValue = "600",
-      description = "Seconds a started server may take to become healthy (default: ${DEFAULT-VALUE}).")
-  int startupTimeoutSeconds;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
-  long seed;
 
   @Option(names = "--out", defaultValue = "docs/bench-results.json", description = "JSON report file (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -129,24 +95,19 @@ public final class BenchCommand implements Callable<Integer> {
     if (url != null) {
       return run(ApiBase.of(url), false);
     }
-    List<String> serveArgs = new ArrayList<>(List.of("--model", "bench=" + modelSpec));
-    serveArgs.addAll(ConfigOverlay.serveArgs(serverConfig, serverArgs));
     List<String> jvmOptions =
         serverTorchThreads > 0 ? List.of("-Dai.djl.pytorch.num_threads=" + serverTorchThreads) : List.of();
-    try (ServerProcess server =
-        ServerProcess.start(home, serveArgs, jvmOptions, Duration.ofSeconds(startupTimeoutSeconds))) {
+    try (ServerProcess started = ServerProcess.start(home, server.serveArgs(), jvmOptions, server.startupTimeout())) {
       if (modelName == null) {
-        modelName = "bench";
+        modelName = StartedServerOptions.MODEL_ID;
       }
-      return run(ApiBase.of(server.baseUrl().toString()), true);
+      return run(ApiBase.of(started.baseUrl().toString()), true);
     }
   }
 
   private void validate() {
-    require(maxTokens >= 1, "--max-tokens must be at least 1");
-    require(promptTokens >= 1, "--prompt-tokens must be at least 1");
+    load.validate(this::require);
     require(warmup == null || warmup >= 0, "--warmup must not be negative");
-    require(timeoutSeconds >= 1, "--timeout must be at least 1 second");
     require(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1), "--concurrency levels must be ≥ 1");
     require(requestsPerLevel == null || requestsPerLevel >= 1, "--requests-per-level must be at least 1");
     require(serverTorchThreads >= 0, "--server-torch-threads must not be negative");
@@ -172,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       modelName = ids.get(0);
     }
-    CompletionClient client = new CompletionClient(http, apiBase, headers, Duration.ofSeconds(timeoutSeconds));
+    CompletionClient client = new CompletionClient(http, apiBase, headers, load.timeout());
     List<Integer> counts = new ArrayList<>();
     for (int c : concurrency) {
       counts.add(requestsPerLevel != null ? requestsPerLevel : defaultRequests(c));
@@ -181,32 +142,13 @@ public final class BenchCommand implements Callable<Integer> {
     int warmupRequests = warmup != null ? warmup : defaultWarmup(highest);
     int warmupConcurrency = warmupConcurrency(highest, warmupRequests);
     int numPrompts = warmupRequests + counts.stream().mapToInt(Integer::intValue).sum();
-    List<String> prompts;
-    String promptSizing;
-    try {
-      System.err.printf("bench: sizing %d prompts to %d tokens with the server's tokenizer%n", numPrompts, promptTokens);
-      prompts = PromptSizer.prompts(
-          new TokenCounter(http, apiBase, headers, modelName), promptTokens, sharedPrefix, seed, numPrompts);
-      promptSizing = "tokenize";
-    } catch (IllegalStateException e) {
-      System.err.println("bench: cannot count tokens (" + e.getMessage() + "); prompts get one word per token instead");
-      PromptGenerator words = new PromptGenerator(promptTokens, sharedPrefix, seed);
-      prompts = new ArrayList<>(numPrompts);
-      for (int i = 0; i < numPrompts; i++) {
-        prompts.add(words.prompt(i));
-      }
-      promptSizing = "words";
-    }
-    List<String> sized = List.copyOf(prompts);
-    LoadGenerator generator =
-        new LoadGenerator(client::send, i -> CompletionRequestBody.of(modelName, sized.get((int) i), maxTokens, ignoreEos));
+    SizedPrompts prompts =
+        SizedPrompts.size(http, apiBase, headers, modelName, load.promptTokens, sharedPrefix, load.seed, numPrompts, "bench");
+    LoadGenerator generator = prompts.generator(client, modelName, load.maxTokens, load.ignoreEos);
 
     if (warmupRequests > 0) {
       System.err.printf("bench: warming up with %d requests at concurrency %d%n", warmupRequests, warmupConcurrency);
-      LevelSummary w = generator.runLevel(warmupConcurrency, warmupRequests);
-      if (w.numFailed() == w.numRequests()) {
-        throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
-      }
+      generator.warmUp(warmupConcurrency, warmupRequests);
     }
     List<LevelSummary> levels = new ArrayList<>();
     for (int level = 0; level < concurrency.size(); level++) {
@@ -234,12 +176,13 @@ public final class BenchCommand implements Callable<Integer> {
             commandLine(),
             apiBase.toString(),
             launched,
-            launched ? modelSpec : null,
+            launched ? server.modelSpec : null,
             modelName,
             new SweepReport.Settings(
-                maxTokens, promptTokens, promptSizing, sharedPrefix, ignoreEos, warmupRequests, warmupConcurrency,
+                load.maxTokens, load.promptTokens, prompts.sizing(), sharedPrefix, load.ignoreEos, warmupRequests,
+                warmupConcurrency,
                 List.copyOf(concurrency),
-                counts, seed),
+                counts, load.seed),
             levels,
             ModelList.health(http, apiBase));
     ReportWriter.write(report, out);
@@ -327,11 +270,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (url != null) {
       sb.append(" --url ").append(url);
     } else {
-      sb.append(" --model ").append(modelSpec);
-      if (!serverConfig.isBlank()) {
-        sb.append(" --server-config '").append(serverConfig).append("'");
-      }
-      serverArgs.forEach(a -> sb.append(" --server-arg=").append(a));
+      server.appendTo(sb);
       if (serverTorchThreads > 0) {
         sb.append(" --server-torch-threads ").append(serverTorchThreads);
       }
@@ -343,12 +282,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (requestsPerLevel != null) {
       sb.append(" --requests-per-level ").append(requestsPerLevel);
     }
-    sb.append(" --max-tokens ").append(maxTokens).append(" --prompt-tokens ").append(promptTokens);
+    load.appendTo(sb);
     if (sharedPrefix) {
       sb.append(" --shared-prefix");
-    }
-    if (!ignoreEos) {
-      sb.append(" --no-ignore-eos");
     }
     if (warmup != null) {
       sb.append(" --warmup ").append(warmup);

@@ -32,6 +32,18 @@ public final class LoadGenerator {
     this.bodies = bodies;
   }
 
+  /**
+   * Runs unrecorded requests so that the server's code is compiled hot before a level is measured.
+   *
+   * @throws IllegalStateException when every one of them failed (the server cannot serve this load at all)
+   */
+  public void warmUp(int concurrency, int numRequests) throws InterruptedException {
+    LevelSummary w = runLevel(concurrency, numRequests);
+    if (w.numFailed() == w.numRequests()) {
+      throw new IllegalStateException("every warm-up request failed; first error: " + w.firstError());
+    }
+  }
+
   /** Runs {@code numRequests} requests with {@code concurrency} workers and summarises them. */
   public LevelSummary runLevel(int concurrency, int numRequests) throws InterruptedException {
     if (concurrency < 1 || numRequests < 1) {

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,41 +61,99 @@ public final class ServerProcess implements AutoCloseable {
   public static ServerProcess start(
       Path robinHome, List<String> serveArgs, List<String> jvmOptions, Duration startupTimeout)
       throws InterruptedException {
-    Path launcher = robinHome.resolve("bin/robin");
-    if (!Files.isExecutable(launcher)) {
-      throw new IllegalStateException("cannot start a server: " + launcher + " is missing or not executable");
+    return new Launch(robinHome).serveArgs(serveArgs).jvmOptions(jvmOptions).start(startupTimeout);
+  }
+
+  /**
+   * How to start a server: {@code [prefix…] <robinHome>/bin/robin serve --port <free port> --data-dir <temp>
+   * <serveArgs…>}, with extra JVM options and environment variables.
+   */
+  public static final class Launch {
+    private final Path robinHome;
+    private final List<String> prefix = new ArrayList<>();
+    private final List<String> serveArgs = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+
+    public Launch(Path robinHome) {
+      this.robinHome = robinHome;
     }
-    int port = freePort();
-    Path log;
-    Path dataDir;
-    List<String> cmd;
-    Process process;
-    try {
-      log = Files.createTempFile("robin-bench-server-" + port + "-", ".log");
-      dataDir = Files.createTempDirectory("robin-bench-data-");
-      cmd = new ArrayList<>(List.of(
-          launcher.toString(), "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
-      cmd.addAll(serveArgs);
-      ProcessBuilder builder =
-          new ProcessBuilder(cmd).directory(robinHome.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-      if (!jvmOptions.isEmpty()) {
-        String inherited = builder.environment().getOrDefault("ROBIN_JAVA_OPTS", "");
-        builder.environment().put("ROBIN_JAVA_OPTS", (inherited + " " + String.join(" ", jvmOptions)).strip());
+
+    /** A command the launcher runs under, e.g. {@code taskset -c 0}. */
+    public Launch prefix(List<String> command) {
+      prefix.addAll(command);
+      return this;
+    }
+
+    public Launch serveArgs(List<String> args) {
+      serveArgs.addAll(args);
+      return this;
+    }
+
+    /** Appended to the server JVM's {@code ROBIN_JAVA_OPTS}. */
+    public Launch jvmOptions(List<String> options) {
+      jvmOptions.addAll(options);
+      return this;
+    }
+
+    /** An environment variable of the server (e.g. {@code ROBIN_CLUSTER_PORT}). */
+    public Launch environment(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /** Starts the server and waits until it is healthy; stops it again if it is not. */
+    public ServerProcess start(Duration startupTimeout) throws InterruptedException {
+      ServerProcess server = spawn();
+      try {
+        server.awaitHealthy(startupTimeout);
+      } catch (RuntimeException | InterruptedException e) {
+        server.close();
+        throw e;
       }
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start bin/robin serve: " + e.getMessage(), e);
+      return server;
     }
-    ServerProcess server = new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log, dataDir);
-    String env = jvmOptions.isEmpty() ? "" : "ROBIN_JAVA_OPTS+=\"" + String.join(" ", jvmOptions) + "\" ";
-    System.err.println("bench: started " + env + String.join(" ", cmd) + " (pid " + process.pid() + ", log " + log + ")");
-    try {
-      server.awaitHealthy(startupTimeout);
-    } catch (RuntimeException | InterruptedException e) {
-      server.close();
-      throw e;
+
+    /**
+     * Starts the server without waiting for it ({@link #awaitHealthy}): several servers can then load at once.
+     * The caller must {@link #close()} it.
+     */
+    public ServerProcess spawn() {
+      Path launcher = robinHome.resolve("bin/robin");
+      if (!Files.isExecutable(launcher)) {
+        throw new IllegalStateException("cannot start a server: " + launcher + " is missing or not executable");
+      }
+      int port = freePort();
+      Path log;
+      Path dataDir;
+      List<String> cmd = new ArrayList<>(prefix);
+      Process process;
+      try {
+        log = Files.createTempFile("robin-bench-server-" + port + "-", ".log");
+        dataDir = Files.createTempDirectory("robin-bench-data-");
+        cmd.addAll(List.of(
+            launcher.toString(), "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        cmd.addAll(serveArgs);
+        ProcessBuilder builder =
+            new ProcessBuilder(cmd).directory(robinHome.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (!jvmOptions.isEmpty()) {
+          String inherited = builder.environment().getOrDefault("ROBIN_JAVA_OPTS", "");
+          builder.environment().put("ROBIN_JAVA_OPTS", (inherited + " " + String.join(" ", jvmOptions)).strip());
+        }
+        builder.environment().putAll(environment);
+        process = builder.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start bin/robin serve: " + e.getMessage(), e);
+      }
+      StringBuilder env = new StringBuilder();
+      environment.forEach((k, v) -> env.append(k).append('=').append(v).append(' '));
+      if (!jvmOptions.isEmpty()) {
+        env.append("ROBIN_JAVA_OPTS+=\"").append(String.join(" ", jvmOptions)).append("\" ");
+      }
+      System.err.println(
+          "bench: started " + env + String.join(" ", cmd) + " (pid " + process.pid() + ", log " + log + ")");
+      return new ServerProcess(process, URI.create("http://127.0.0.1:" + port), log, dataDir);
     }
-    return server;
   }
 
   /** {@code http://127.0.0.1:<port>}, without the API path. */
@@ -105,17 +165,25 @@ public final class ServerProcess implements AutoCloseable {
     return log;
   }
 
-  private void awaitHealthy(Duration timeout) throws InterruptedException {
+  /** The server's process id (the JVM's: {@code bin/robin} and a prefix such as {@code taskset} exec it). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Waits until {@code GET /v1/health} answers 200 (a model is ready).
+   *
+   * @throws IllegalStateException when the server exits first or is not healthy within {@code timeout}, with
+   *     the end of its log
+   */
+  public void awaitHealthy(Duration timeout) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest health =
         HttpRequest.newBuilder(baseUrl.resolve("/v1/health")).timeout(Duration.ofSeconds(5)).GET().build();
     long deadline = System.nanoTime() + timeout.toNanos();
     int lastStatus = -1;
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the server exited with status " + process.exitValue() + " before it was ready:\n" + logTail());
-      }
+      requireAlive("before it was ready");
       try {
         lastStatus = http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (lastStatus == 200) {
@@ -131,6 +199,17 @@ public final class ServerProcess implements AutoCloseable {
             + lastStatus + "):\n" + logTail());
   }
 
+  /**
+   * @throws IllegalStateException when the server has exited, with its status and the end of its log
+   */
+  public void requireAlive(String when) {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "the server (port " + baseUrl.getPort() + ") exited with status " + process.exitValue() + " " + when
+              + ":\n" + logTail());
+    }
+  }
+
   /** The last lines of the server's log, for error messages. */
   public String logTail() {
     try {
@@ -141,21 +220,42 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server and every process below it: SIGTERM (a graceful drain), then SIGKILL for whatever is left
+   * after 30 s. bin/robin may still be building (mvn under bash) when stopped early, so its children go too.
+   */
   private void stop() {
-    if (!process.isAlive()) {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    tree.add(process.toHandle());
+    if (tree.stream().noneMatch(ProcessHandle::isAlive)) {
       return;
     }
-    // bin/robin may still be building (mvn under bash) when stopped early: end those children too.
-    process.descendants().forEach(ProcessHandle::destroy);
-    process.destroy();
+    tree.forEach(ProcessHandle::destroy);
     try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (ProcessHandle p : tree) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !waitFor(p, left)) {
+          break;
+        }
       }
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean waitFor(ProcessHandle p, long nanos) throws InterruptedException {
+    try {
+      p.onExit().get(nanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
     }
   }
 
@@ -178,7 +278,8 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A TCP port free on this machine now (e.g. for a started server's cluster port). */
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();
