@@ -5,6 +5,7 @@ import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.engine.checkpoint.Checkpoint;
 import dev.robin.engine.config.ModelConfig;
 import dev.robin.engine.core.EngineCore;
+import dev.robin.engine.grammar.GrammarCache;
 import dev.robin.engine.model.LlamaRunner;
 import dev.robin.engine.model.PagedKvCache;
 import dev.robin.engine.sampling.Samplers;
@@ -28,6 +29,11 @@ public final class LoadedModel implements AutoCloseable {
   private final ModelText text;
   private final EngineOptions options;
   private final SchedulerConfig schedulerConfig;
+  /** Output constraints compiled for this model's vocabulary; built on the first constrained request. */
+  private GrammarCache grammars;
+
+  /** Compiled output constraints kept per model (least recently used evicted). */
+  private static final int GRAMMARS_CACHED = 256;
 
   private LoadedModel(
       String id, String spec, Checkpoint checkpoint, ModelText text, EngineOptions options) {
@@ -91,7 +97,20 @@ public final class LoadedModel implements AutoCloseable {
     LlamaRunner runner = LlamaRunner.create(
         checkpoint, config, device, options.computeDtype(), numBlocks, blockSize, options.packedGemm());
     int vocab = config.vocabSize();
-    return new EngineCore(schedulerConfig, runner, params -> Samplers.create(params, vocab));
+    return new EngineCore(schedulerConfig, runner,
+        params -> Samplers.create(params, vocab, params.constraint() == null ? null : grammars()));
+  }
+
+  /**
+   * The cache of this model's compiled output constraints, shared by its replicas (a repeated schema compiles
+   * once); its token trie is built on first use.
+   */
+  public synchronized GrammarCache grammars() {
+    if (grammars == null) {
+      grammars = new GrammarCache(
+          text.grammarVocabulary(checkpoint.config().vocabSize(), schedulerConfig.eosTokenIds()), GRAMMARS_CACHED);
+    }
+    return grammars;
   }
 
   public String id() {

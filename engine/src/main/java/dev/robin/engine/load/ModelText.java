@@ -3,12 +3,14 @@ package dev.robin.engine.load;
 import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.engine.chat.ChatTemplates;
 import dev.robin.engine.config.ModelLoadException;
+import dev.robin.engine.grammar.TokenVocabularyBytes;
 import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
 import dev.robin.engine.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,20 @@ public final class ModelText implements AutoCloseable {
       throw new UncheckedIOException("cannot write the model's text files to " + dir, e);
     }
     return open(dir);
+  }
+
+  /**
+   * The vocabulary as a grammar sees it: each of {@code numLogits} ids' text bytes (none for control tokens and
+   * for ids beyond the tokenizer, which a model may pad its logits with), and the ids that end a sequence.
+   */
+  public TokenVocabularyBytes grammarVocabulary(int numLogits, Collection<Integer> stopIds) {
+    byte[][] bytes = new byte[numLogits][];
+    for (int id = 0; id < Math.min(numLogits, tokenizer.vocabSize()); id++) {
+      byte[] b = tokenizer.textBytes(id);
+      bytes[id] = b == null || b.length == 0 ? null : b;
+    }
+    int[] stops = stopIds.stream().mapToInt(Integer::intValue).filter(id -> id >= 0 && id < numLogits).toArray();
+    return TokenVocabularyBytes.of(numLogits, bytes, stops);
   }
 
   public TextTokenizer tokenizer() {

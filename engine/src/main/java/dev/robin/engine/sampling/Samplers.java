@@ -1,5 +1,9 @@
 package dev.robin.engine.sampling;
 
+import dev.robin.engine.grammar.CompiledGrammar;
+import dev.robin.engine.grammar.GrammarCache;
+import dev.robin.engine.grammar.GrammarException;
+import dev.robin.engine.grammar.OutputConstraint;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Creates the {@link Sampler} of one sequence, after checking its parameters. */
@@ -26,6 +30,18 @@ public final class Samplers {
    * SamplingParams, int)} makes), so the choices differ yet the same request repeats them.
    */
   public static Sampler create(SamplingParams params, int vocabSize, int choiceIndex) {
+    return create(params, vocabSize, choiceIndex, null);
+  }
+
+  /**
+   * A sampler for one sequence of a model whose output constraints compile through {@code grammars} (null: the
+   * model cannot constrain its output, and a constrained request is refused).
+   */
+  public static Sampler create(SamplingParams params, int vocabSize, GrammarCache grammars) {
+    return create(params, vocabSize, 0, grammars);
+  }
+
+  private static Sampler create(SamplingParams params, int vocabSize, int choiceIndex, GrammarCache grammars) {
     validate(params, vocabSize);
     if (choiceIndex < 0) {
       throw new IllegalArgumentException("choice index must not be negative, got " + choiceIndex);
@@ -33,7 +49,21 @@ public final class Samplers {
     long seed = params.seed() != null
         ? params.seed() + choiceIndex * 0x9E3779B97F4A7C15L // golden-ratio step: distinct, well-spread seeds
         : ThreadLocalRandom.current().nextLong();
-    return new DefaultSampler(params, vocabSize, seed);
+    Sampler sampler = new DefaultSampler(params, vocabSize, seed);
+    OutputConstraint constraint = params.constraint();
+    if (constraint == null) {
+      return sampler;
+    }
+    if (grammars == null) {
+      throw new IllegalArgumentException("this model cannot constrain its output (it has no token vocabulary)");
+    }
+    CompiledGrammar grammar;
+    try {
+      grammar = constraint.compile(grammars);
+    } catch (GrammarException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return new ConstrainedSampler(sampler, grammar.newMatcher(), grammar.vocabulary().stopIds());
   }
 
   /** Checks {@code params} against OpenAI's ranges; the message is fit for a client. */

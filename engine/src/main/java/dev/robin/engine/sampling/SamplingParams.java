@@ -1,6 +1,7 @@
 package dev.robin.engine.sampling;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.robin.engine.grammar.OutputConstraint;
 
 /**
  * How one sequence picks its next token, as the OpenAI API describes it.
@@ -13,6 +14,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param frequencyPenalty subtracted per occurrence of a token already generated (-2..2)
  * @param topLogprobs number of alternatives whose log-probabilities are reported (0..20); -1 reports none at all
  * @param logitBias added to the listed tokens' logits before anything else; never null ({@link LogitBias#NONE})
+ * @param constraint what the output must be (JSON Schema, JSON object, regex, choice); null for free text. Tokens
+ *     the constraint does not allow next are masked out before anything else, so log-probabilities are those of
+ *     the masked distribution
  */
 public record SamplingParams(
     double temperature,
@@ -22,7 +26,8 @@ public record SamplingParams(
     double presencePenalty,
     double frequencyPenalty,
     int topLogprobs,
-    LogitBias logitBias) {
+    LogitBias logitBias,
+    OutputConstraint constraint) {
 
   /** Greedy decoding with nothing reported but the token. */
   public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
@@ -33,9 +38,23 @@ public record SamplingParams(
     }
   }
 
+  /** Free-text sampling (no output constraint). */
+  public SamplingParams(
+      double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
+      int topLogprobs, LogitBias logitBias) {
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null);
+  }
+
   /** These parameters with {@code bias} instead of their own. */
   public SamplingParams withLogitBias(LogitBias bias) {
-    return new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias);
+    return new SamplingParams(
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint);
+  }
+
+  /** These parameters with {@code outputConstraint} (null: none) instead of their own. */
+  public SamplingParams withConstraint(OutputConstraint outputConstraint) {
+    return new SamplingParams(
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, outputConstraint);
   }
 
   @JsonIgnore

@@ -152,6 +152,17 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     return vocabulary.bytes(id);
   }
 
+  /**
+   * The bytes a token adds to generated text, for a grammar to match: null for added and special tokens
+   * (control tokens such as {@code <|im_start|>} or {@code </s>}, which no constrained text may contain).
+   */
+  public byte[] textBytes(int id) {
+    if (specialIds.contains(id) || vocabulary.isAdded(id) || id < 0 || id >= vocabulary.size()) {
+      return null;
+    }
+    return vocabulary.bytes(id);
+  }
+
   @Override
   public String bosToken() {
     return settings.bosToken();

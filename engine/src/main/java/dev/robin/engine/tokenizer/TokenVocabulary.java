@@ -92,6 +92,11 @@ final class TokenVocabulary {
     return pieces.length;
   }
 
+  /** Whether {@code id} is one of {@code tokenizer.json}'s added tokens (matched as a whole, never merged). */
+  boolean isAdded(int id) {
+    return addedIds.contains(id);
+  }
+
   /** Ids {@code tokenizer.json} marks as special added tokens. */
   Set<Integer> specialIds() {
     return specialIds;

@@ -3,6 +3,7 @@ package dev.robin.api.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
+import dev.robin.engine.grammar.OutputConstraint;
 import dev.robin.engine.sampling.LogitBias;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param stop stop strings (at most 4, empty strings dropped)
  * @param ignoreEos vLLM extension: keep generating past EOS until {@code maxTokens}
  * @param logitBias OpenAI's {@code logit_bias}, ids not yet checked against the vocabulary
+ * @param constraint what the output must be ({@code response_format}, vLLM's {@code guided_*}); null: free text
  */
 public record GenerationOptions(
     Integer maxTokens,
@@ -30,7 +32,8 @@ public record GenerationOptions(
     int n,
     boolean ignoreEos,
     String user,
-    LogitBias logitBias) {
+    LogitBias logitBias,
+    OutputConstraint constraint) {
 
   public static final int MAX_N = 8;
   public static final int MAX_STOP_STRINGS = 4;
@@ -77,7 +80,8 @@ public record GenerationOptions(
         n == null ? 1 : n.intValue(),
         ignoreEos,
         user,
-        LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)));
+        LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)),
+        OutputConstraintParser.parse(f));
   }
 
   private static List<String> stopStrings(JsonNode node) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.robin.engine.grammar.OutputConstraint;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
@@ -76,6 +77,12 @@ class WireFormatTest {
     assertEquals(sampling, back.request().sampling());
     assertEquals(16, back.request().maxTokens());
     assertEquals(true, back.request().ignoreEos());
+    for (OutputConstraint constraint : List.of(OutputConstraint.jsonSchema("{\"type\":\"integer\"}"),
+        OutputConstraint.jsonObject(), OutputConstraint.regex("[a-z]+"), OutputConstraint.choice(List.of("x", "y")))) {
+      SamplingParams constrained = SamplingParams.GREEDY.withConstraint(constraint);
+      assertEquals(constrained, assertInstanceOf(ModelActor.Generate.class, roundTrip(new ModelActor.Generate(
+          GenerationRequest.of("c", new int[] {1}, constrained, 4), requester.getRef()))).request().sampling());
+    }
     assertEquals(SamplingParams.GREEDY, assertInstanceOf(ModelActor.Generate.class, roundTrip(
         new ModelActor.Generate(GenerationRequest.of("g", new int[] {1}, SamplingParams.GREEDY, 1),
             requester.getRef()))).request().sampling());
