@@ -43,8 +43,8 @@ public record GenerationOptions(
   static GenerationOptions parse(JsonFields f, double maxTemperature, int maxTokensLimit) {
     Long maxTokens = f.integer("max_tokens", 1, maxTokensLimit);
     Long maxCompletionTokens = f.integer("max_completion_tokens", 1, maxTokensLimit);
-    if (maxTokens == null) {
-      maxTokens = maxCompletionTokens;
+    if (maxCompletionTokens != null) {
+      maxTokens = maxCompletionTokens; // OpenAI deprecates max_tokens in its favour: it wins when both are sent
     }
     boolean stream = f.bool("stream", false);
     boolean includeUsage = false;

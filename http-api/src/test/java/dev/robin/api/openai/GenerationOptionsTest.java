@@ -1,0 +1,24 @@
+package dev.robin.api.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.robin.api.json.Json;
+import org.junit.jupiter.api.Test;
+
+/** The shared generation parameters as OpenAI defines them. */
+class GenerationOptionsTest {
+
+  private static GenerationOptions parse(String body) throws Exception {
+    return GenerationOptions.parse(JsonFields.root(Json.MAPPER.readTree(body)), 2, 32000);
+  }
+
+  @Test
+  void maxCompletionTokensWinsOverTheDeprecatedMaxTokens() throws Exception {
+    assertEquals(7, parse("{\"max_tokens\":7}").maxTokens());
+    assertEquals(9, parse("{\"max_completion_tokens\":9}").maxTokens());
+    assertEquals(9, parse("{\"max_tokens\":7,\"max_completion_tokens\":9}").maxTokens());
+    assertEquals(9, parse("{\"max_completion_tokens\":9,\"max_tokens\":7}").maxTokens());
+    assertNull(parse("{}").maxTokens());
+  }
+}
