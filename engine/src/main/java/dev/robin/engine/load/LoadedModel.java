@@ -98,7 +98,8 @@ public final class LoadedModel implements AutoCloseable {
         checkpoint, config, device, options.computeDtype(), numBlocks, blockSize, options.packedGemm());
     int vocab = config.vocabSize();
     return new EngineCore(schedulerConfig, runner,
-        params -> Samplers.create(params, vocab, params.constraint() == null ? null : grammars()));
+        params -> Samplers.create(
+            params, vocab, params.constraint() == null ? null : grammars(), schedulerConfig.eosTokenIds()));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.robin.engine.grammar.CompiledGrammar;
 import dev.robin.engine.grammar.GrammarCache;
 import dev.robin.engine.grammar.GrammarException;
 import dev.robin.engine.grammar.OutputConstraint;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Creates the {@link Sampler} of one sequence, after checking its parameters. */
@@ -30,7 +31,7 @@ public final class Samplers {
    * SamplingParams, int)} makes), so the choices differ yet the same request repeats them.
    */
   public static Sampler create(SamplingParams params, int vocabSize, int choiceIndex) {
-    return create(params, vocabSize, choiceIndex, null);
+    return create(params, vocabSize, choiceIndex, null, Set.of());
   }
 
   /**
@@ -38,10 +39,16 @@ public final class Samplers {
    * model cannot constrain its output, and a constrained request is refused).
    */
   public static Sampler create(SamplingParams params, int vocabSize, GrammarCache grammars) {
-    return create(params, vocabSize, 0, grammars);
+    return create(params, vocabSize, 0, grammars, Set.of());
   }
 
-  private static Sampler create(SamplingParams params, int vocabSize, int choiceIndex, GrammarCache grammars) {
+  /** As above, for a model whose sequences end at {@code eosIds} ({@code min_tokens} holds them back). */
+  public static Sampler create(SamplingParams params, int vocabSize, GrammarCache grammars, Set<Integer> eosIds) {
+    return create(params, vocabSize, 0, grammars, eosIds);
+  }
+
+  private static Sampler create(
+      SamplingParams params, int vocabSize, int choiceIndex, GrammarCache grammars, Set<Integer> eosIds) {
     validate(params, vocabSize);
     if (choiceIndex < 0) {
       throw new IllegalArgumentException("choice index must not be negative, got " + choiceIndex);
@@ -50,6 +57,9 @@ public final class Samplers {
         ? params.seed() + choiceIndex * 0x9E3779B97F4A7C15L // golden-ratio step: distinct, well-spread seeds
         : ThreadLocalRandom.current().nextLong();
     Sampler sampler = new DefaultSampler(params, vocabSize, seed);
+    if (params.minTokens() > 0 && !eosIds.isEmpty()) {
+      sampler = new MinTokensSampler(sampler, params.minTokens(), eosIds.stream().mapToInt(Integer::intValue).toArray());
+    }
     OutputConstraint constraint = params.constraint();
     if (constraint == null) {
       return sampler;
@@ -91,6 +101,9 @@ public final class Samplers {
     if (n < -1 || n > MAX_TOP_LOGPROBS) {
       throw new IllegalArgumentException(
           "top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + n);
+    }
+    if (params.minTokens() < 0) {
+      throw new IllegalArgumentException("min_tokens must not be negative, got " + params.minTokens());
     }
     int maxBiased = params.logitBias().maxTokenId();
     if (maxBiased >= vocabSize) {

@@ -17,6 +17,8 @@ import dev.robin.engine.grammar.OutputConstraint;
  * @param constraint what the output must be (JSON Schema, JSON object, regex, choice); null for free text. Tokens
  *     the constraint does not allow next are masked out before anything else, so log-probabilities are those of
  *     the masked distribution
+ * @param minTokens vLLM's {@code min_tokens}: end-of-sequence tokens are not sampled before this many tokens
+ *     (unless nothing else is allowed); 0 disables it
  */
 public record SamplingParams(
     double temperature,
@@ -27,7 +29,8 @@ public record SamplingParams(
     double frequencyPenalty,
     int topLogprobs,
     LogitBias logitBias,
-    OutputConstraint constraint) {
+    OutputConstraint constraint,
+    int minTokens) {
 
   /** Greedy decoding with nothing reported but the token. */
   public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
@@ -38,23 +41,37 @@ public record SamplingParams(
     }
   }
 
+  /** No minimum length. */
+  public SamplingParams(
+      double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
+      int topLogprobs, LogitBias logitBias, OutputConstraint constraint) {
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, 0);
+  }
+
   /** Free-text sampling (no output constraint). */
   public SamplingParams(
       double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
       int topLogprobs, LogitBias logitBias) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null);
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null, 0);
   }
 
   /** These parameters with {@code bias} instead of their own. */
   public SamplingParams withLogitBias(LogitBias bias) {
     return new SamplingParams(
-        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint);
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint, minTokens);
   }
 
   /** These parameters with {@code outputConstraint} (null: none) instead of their own. */
   public SamplingParams withConstraint(OutputConstraint outputConstraint) {
     return new SamplingParams(
-        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, outputConstraint);
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, outputConstraint,
+        minTokens);
+  }
+
+  /** These parameters with {@code min} as {@code min_tokens}. */
+  public SamplingParams withMinTokens(int min) {
+    return new SamplingParams(
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, min);
   }
 
   @JsonIgnore

@@ -16,6 +16,7 @@ import java.util.List;
  * @param stop stop strings (at most 4, empty strings dropped)
  * @param ignoreEos vLLM extension: keep generating past EOS until {@code maxTokens}
  * @param logitBias OpenAI's {@code logit_bias}, ids not yet checked against the vocabulary
+ * @param minTokens vLLM's {@code min_tokens}: no end-of-sequence before this many tokens (0: none)
  * @param constraint what the output must be ({@code response_format}, vLLM's {@code guided_*}); null: free text
  */
 public record GenerationOptions(
@@ -33,6 +34,7 @@ public record GenerationOptions(
     boolean ignoreEos,
     String user,
     LogitBias logitBias,
+    int minTokens,
     OutputConstraint constraint) {
 
   public static final int MAX_N = 8;
@@ -65,6 +67,11 @@ public record GenerationOptions(
     double frequency = f.decimal("frequency_penalty", -2, false, 2, 0);
     Long n = f.integer("n", 1, MAX_N);
     boolean ignoreEos = f.bool("ignore_eos", false);
+    Long minTokens = f.integer("min_tokens", 0, maxTokensLimit);
+    if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
+      throw ApiError.invalidValue("min_tokens", "min_tokens (" + minTokens + ") must not exceed max_tokens ("
+          + maxTokens + ").").toException();
+    }
     String user = f.optionalString("user");
     return new GenerationOptions(
         maxTokens == null ? null : maxTokens.intValue(),
@@ -81,6 +88,7 @@ public record GenerationOptions(
         ignoreEos,
         user,
         LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)),
+        minTokens == null ? 0 : minTokens.intValue(),
         OutputConstraintParser.parse(f));
   }
 

@@ -2,7 +2,9 @@ package dev.robin.api.openai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.robin.api.error.ApiException;
 import dev.robin.api.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -20,5 +22,16 @@ class GenerationOptionsTest {
     assertEquals(9, parse("{\"max_tokens\":7,\"max_completion_tokens\":9}").maxTokens());
     assertEquals(9, parse("{\"max_completion_tokens\":9,\"max_tokens\":7}").maxTokens());
     assertNull(parse("{}").maxTokens());
+  }
+
+  @Test
+  void minTokensIsReadAndMayNotExceedMaxTokens() throws Exception {
+    assertEquals(0, parse("{}").minTokens());
+    assertEquals(5, parse("{\"min_tokens\":5,\"max_tokens\":8}").minTokens());
+    ApiException tooMany = assertThrows(ApiException.class, () -> parse("{\"min_tokens\":9,\"max_tokens\":8}"));
+    assertEquals("min_tokens", tooMany.error().param());
+    assertEquals(400, tooMany.error().status());
+    assertEquals("min_tokens",
+        assertThrows(ApiException.class, () -> parse("{\"min_tokens\":-1}")).error().param());
   }
 }
