@@ -138,6 +138,7 @@ public final class DefaultSampler implements Sampler {
       double total = 0.0;
       for (int i = 0; i < best.length; i++) {
         w[i] = Math.exp((logits[best[i]] - max) / temperature);
+        w[i] = w[i] < params.minP() ? 0.0 : w[i]; // weights are relative to the most likely token's 1
         total += w[i];
       }
       return pick(best, w, total); // top-p on the renormalized top-k, as Hugging Face and vLLM do
@@ -187,9 +188,11 @@ public final class DefaultSampler implements Sampler {
       scratch = new float[vocabSize];
     }
     float inverse = (float) (1.0 / temperature);
+    float minP = (float) params.minP();
     double total = 0.0;
     for (int i = 0; i < logits.length; i++) {
       float w = FastExp.exp((logits[i] - max) * inverse);
+      w = w < minP ? 0f : w; // relative to the most likely token's weight of 1: vLLM's min_p
       scratch[i] = w;
       total += w;
     }

@@ -102,6 +102,10 @@ public final class Samplers {
       throw new IllegalArgumentException(
           "top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + n);
     }
+    double minP = params.minP();
+    if (!(minP >= 0.0 && minP <= 1.0)) {
+      throw new IllegalArgumentException("min_p must be between 0 and 1, got " + minP);
+    }
     if (params.minTokens() < 0) {
       throw new IllegalArgumentException("min_tokens must not be negative, got " + params.minTokens());
     }

@@ -17,6 +17,8 @@ import dev.robin.engine.grammar.OutputConstraint;
  * @param constraint what the output must be (JSON Schema, JSON object, regex, choice); null for free text. Tokens
  *     the constraint does not allow next are masked out before anything else, so log-probabilities are those of
  *     the masked distribution
+ * @param minP vLLM's {@code min_p}: tokens less likely than {@code minP} times the most likely one are not sampled
+ *     (after penalties and temperature; log-probabilities are unaffected); 0 disables it
  * @param minTokens vLLM's {@code min_tokens}: end-of-sequence tokens are not sampled before this many tokens
  *     (unless nothing else is allowed); 0 disables it
  */
@@ -30,7 +32,8 @@ public record SamplingParams(
     int topLogprobs,
     LogitBias logitBias,
     OutputConstraint constraint,
-    int minTokens) {
+    int minTokens,
+    double minP) {
 
   /** Greedy decoding with nothing reported but the token. */
   public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
@@ -41,37 +44,46 @@ public record SamplingParams(
     }
   }
 
-  /** No minimum length. */
+  /** No minimum length, no min_p. */
   public SamplingParams(
       double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
       int topLogprobs, LogitBias logitBias, OutputConstraint constraint) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, 0);
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, 0, 0.0);
   }
 
   /** Free-text sampling (no output constraint). */
   public SamplingParams(
       double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
       int topLogprobs, LogitBias logitBias) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null, 0);
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null, 0, 0.0);
   }
 
   /** These parameters with {@code bias} instead of their own. */
   public SamplingParams withLogitBias(LogitBias bias) {
     return new SamplingParams(
-        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint, minTokens);
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint, minTokens,
+        minP);
   }
 
   /** These parameters with {@code outputConstraint} (null: none) instead of their own. */
   public SamplingParams withConstraint(OutputConstraint outputConstraint) {
     return new SamplingParams(
         temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, outputConstraint,
-        minTokens);
+        minTokens, minP);
   }
 
   /** These parameters with {@code min} as {@code min_tokens}. */
   public SamplingParams withMinTokens(int min) {
     return new SamplingParams(
-        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, min);
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, min,
+        minP);
+  }
+
+  /** These parameters with {@code p} as {@code min_p}. */
+  public SamplingParams withMinP(double p) {
+    return new SamplingParams(
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint,
+        minTokens, p);
   }
 
   @JsonIgnore

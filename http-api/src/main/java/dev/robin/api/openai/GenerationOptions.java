@@ -16,6 +16,7 @@ import java.util.List;
  * @param stop stop strings (at most 4, empty strings dropped)
  * @param ignoreEos vLLM extension: keep generating past EOS until {@code maxTokens}
  * @param logitBias OpenAI's {@code logit_bias}, ids not yet checked against the vocabulary
+ * @param minP vLLM's {@code min_p} (0: off)
  * @param minTokens vLLM's {@code min_tokens}: no end-of-sequence before this many tokens (0: none)
  * @param constraint what the output must be ({@code response_format}, vLLM's {@code guided_*}); null: free text
  */
@@ -34,6 +35,7 @@ public record GenerationOptions(
     boolean ignoreEos,
     String user,
     LogitBias logitBias,
+    double minP,
     int minTokens,
     OutputConstraint constraint) {
 
@@ -67,6 +69,7 @@ public record GenerationOptions(
     double frequency = f.decimal("frequency_penalty", -2, false, 2, 0);
     Long n = f.integer("n", 1, MAX_N);
     boolean ignoreEos = f.bool("ignore_eos", false);
+    double minP = f.decimal("min_p", 0, false, 1, 0);
     Long minTokens = f.integer("min_tokens", 0, maxTokensLimit);
     if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
       throw ApiError.invalidValue("min_tokens", "min_tokens (" + minTokens + ") must not exceed max_tokens ("
@@ -88,6 +91,7 @@ public record GenerationOptions(
         ignoreEos,
         user,
         LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)),
+        minP,
         minTokens == null ? 0 : minTokens.intValue(),
         OutputConstraintParser.parse(f));
   }
