@@ -44,14 +44,7 @@ public record SamplingParams(
     }
   }
 
-  /** No minimum length, no min_p. */
-  public SamplingParams(
-      double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
-      int topLogprobs, LogitBias logitBias, OutputConstraint constraint) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, 0, 0.0);
-  }
-
-  /** Free-text sampling (no output constraint). */
+  /** Free-text sampling: no output constraint, no min_tokens, no min_p (the with-methods add them). */
   public SamplingParams(
       double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
       int topLogprobs, LogitBias logitBias) {

@@ -63,7 +63,7 @@ class ConstrainedGenerationTest {
   }
 
   private static SamplingParams sampled(long seed, OutputConstraint constraint) {
-    return new SamplingParams(1.0, 1.0, 0, seed, 0, 0, -1, LogitBias.NONE, constraint);
+    return new SamplingParams(1.0, 1.0, 0, seed, 0, 0, -1, LogitBias.NONE).withConstraint(constraint);
   }
 
   /** Runs every request to its end in one engine (one batch); returns each one's text by id. */
