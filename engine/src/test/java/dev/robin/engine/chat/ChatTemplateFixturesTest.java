@@ -30,25 +30,6 @@ class ChatTemplateFixturesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static String resource(String name) {
-    try (InputStream in = ChatTemplateFixturesTest.class.getResourceAsStream("/chat-fixtures/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource chat-fixtures/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static JsonNode json(String name) {
-    try {
-      return JSON.readTree(resource(name));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** A fixture message (the dict a template sees) as a {@link ChatMessage}. */
   static ChatMessage message(JsonNode m) {
     List<ChatMessage.ToolCall> calls = new ArrayList<>();
@@ -65,34 +46,15 @@ class ChatTemplateFixturesTest {
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  private static final Map<String, JinjaChatTemplate> TEMPLATES = new LinkedHashMap<>();
-
-  static synchronized JinjaChatTemplate template(String name) {
-    return TEMPLATES.computeIfAbsent(name, n -> {
-      for (JsonNode spec : json("templates.json").get("templates")) {
-        if (!spec.get("name").asText().equals(n)) {
-          continue;
-        }
-        if (spec.has("shared")) { // the model directory's own template, found as a model load finds it
-          ChatTemplate t = ChatTemplates.forModel(TestModels.shared().resolve(spec.get("shared").asText()));
-          return assertInstanceOf(JinjaChatTemplate.class, t);
-        }
-        return new JinjaChatTemplate(resource(spec.get("file").asText()), text(spec, "bos_token"),
-            text(spec, "eos_token"));
-      }
-      throw new IllegalArgumentException(n);
-    });
-  }
-
   static Stream<Arguments> renders() {
     Map<String, JsonNode> cases = new LinkedHashMap<>();
-    for (JsonNode c : json("cases.json").get("cases")) {
+    for (JsonNode c : ChatTemplateFixtures.json("cases.json").get("cases")) {
       cases.put(c.get("name").asText(), c);
     }
     List<Arguments> out = new ArrayList<>();
-    for (JsonNode spec : json("templates.json").get("templates")) {
+    for (JsonNode spec : ChatTemplateFixtures.json("templates.json").get("templates")) {
       String name = spec.get("name").asText();
-      for (JsonNode r : json("expected/" + name + ".json").get("renders")) {
+      for (JsonNode r : ChatTemplateFixtures.json("expected/" + name + ".json").get("renders")) {
         out.add(Arguments.of(name, r.get("case").asText(), r.get("add_generation_prompt").asBoolean(),
             cases.get(r.get("case").asText()), r));
       }
@@ -118,7 +80,7 @@ class ChatTemplateFixturesTest {
     }
     Map<String, Object> extra = new LinkedHashMap<>();
     c.path("extra").fields().forEachRemaining(e -> extra.put(e.getKey(), e.getValue()));
-    JinjaChatTemplate t = template(template);
+    JinjaChatTemplate t = ChatTemplateFixtures.template(template);
     List<JsonNode> toolList = tools;
     if (expected.has("error")) {
       ChatTemplateException e = assertThrows(ChatTemplateException.class,
@@ -153,7 +115,7 @@ class ChatTemplateFixturesTest {
       assertTrue(outputs.stream().anyMatch(r -> !r.get("add_generation_prompt").asBoolean()), name);
       assertTrue(outputs.stream().anyMatch(r -> r.get("case").asText().startsWith("tool_call")), name);
     }
-    String qwen3Tools = json("expected/qwen3.json").get("renders").get(0).toString();
+    String qwen3Tools = ChatTemplateFixtures.json("expected/qwen3.json").get("renders").get(0).toString();
     assertTrue(qwen3Tools.contains("system_user"), qwen3Tools);
   }
 }

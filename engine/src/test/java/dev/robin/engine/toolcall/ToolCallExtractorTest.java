@@ -1,0 +1,148 @@
+package dev.robin.engine.toolcall;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.robin.engine.chat.ChatMessage.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ToolCallExtractorTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Content and calls of a whole output. */
+  private record Result(String content, List<ToolCall> calls) {}
+
+  private static Result whole(ToolCallExtractor extractor, String output) {
+    return collect(extractor, List.of(output));
+  }
+
+  private static Result collect(ToolCallExtractor extractor, List<String> pieces) {
+    StringBuilder content = new StringBuilder();
+    List<ToolCall> calls = new ArrayList<>();
+    for (String piece : pieces) {
+      ToolCallExtractor.Output out = extractor.push(piece);
+      content.append(out.content());
+      calls.addAll(out.calls());
+    }
+    ToolCallExtractor.Output out = extractor.finish();
+    content.append(out.content());
+    calls.addAll(out.calls());
+    return new Result(content.toString(), calls);
+  }
+
+  /** The output cut at random places: the same content and calls as whole. */
+  private static void assertSameInPieces(java.util.function.Supplier<ToolCallExtractor> factory, String output) {
+    Result expected = whole(factory.get(), output);
+    Random random = new Random(7);
+    for (int trial = 0; trial < 200; trial++) {
+      List<String> pieces = new ArrayList<>();
+      int at = 0;
+      while (at < output.length()) {
+        int len = 1 + random.nextInt(Math.min(6, output.length() - at));
+        pieces.add(output.substring(at, at + len));
+        at += len;
+      }
+      assertEquals(expected, collect(factory.get(), pieces), "cut as " + pieces);
+    }
+  }
+
+  private static ToolCall call(String name, String arguments) throws Exception {
+    return new ToolCall(null, name, JSON.readTree(arguments));
+  }
+
+  @Test
+  void hermesCallsAfterTextAreSplitOff() throws Exception {
+    String output = "Let me look.\n<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
+        + "</tool_call>\n<tool_call>\n{\"name\": \"time\", \"arguments\": {}}\n</tool_call>";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    assertEquals("Let me look.\n", r.content());
+    assertEquals(List.of(call("weather", "{\"city\":\"Paris\"}"), call("time", "{}")), r.calls());
+    assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+  }
+
+  @Test
+  void hermesTextWithoutCallsIsUnchangedEvenWhenItLooksLikeATagStart() {
+    String output = "  a < b and <tool is not a tag <tool_cal";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    assertEquals(output, r.content());
+    assertEquals(List.of(), r.calls());
+    assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+  }
+
+  @Test
+  void aHermesCallThatDoesNotParseIsGivenBackAsText() throws Exception {
+    String output = "<tool_call>{\"name\": oops}</tool_call> and <tool_call>{\"name\": \"f\", \"arguments\": {}}";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    assertEquals("<tool_call>{\"name\": oops}</tool_call> and ", r.content());
+    assertEquals(List.of(call("f", "{}")), r.calls(), "an unclosed call at the end stands if its JSON is whole");
+    assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+  }
+
+  @Test
+  void argumentsWrittenAsAJsonStringAreReadAsAnObject() throws Exception {
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
+        "<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}</tool_call>");
+    assertEquals(List.of(call("f", "{\"a\":1}")), r.calls());
+  }
+
+  @Test
+  void llamaJsonCallsWithOrWithoutThePythonTag() throws Exception {
+    String output = "<|python_tag|>{\"name\": \"weather\", \"parameters\": {\"city\": \"Oslo\"}}; "
+        + "{\"name\": \"time\", \"parameters\": {\"zone\": \"CET\"}}";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
+    assertEquals("", r.content());
+    assertEquals(List.of(call("weather", "{\"city\":\"Oslo\"}"), call("time", "{\"zone\":\"CET\"}")), r.calls());
+    assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
+    assertEquals(List.of(call("f", "{}")),
+        whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), " {\"name\": \"f\", \"parameters\": {}}").calls());
+  }
+
+  @Test
+  void llamaTextIsStreamedAsSoonAsItIsClearlyText() {
+    ToolCallExtractor extractor = ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON);
+    assertEquals("", extractor.push("  ").content());
+    assertEquals("", extractor.push("<|py").content(), "may be the tag");
+    assertEquals("  <|pyHello", extractor.push("Hello").content());
+    assertEquals(" world", extractor.push(" world").content());
+    assertEquals(ToolCallExtractor.Output.EMPTY, extractor.finish());
+  }
+
+  @Test
+  void llamaJsonThatIsNotACallIsText() {
+    String output = "{\"answer\": 42}";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
+    assertEquals(output, r.content());
+    assertEquals(List.of(), r.calls());
+  }
+
+  @Test
+  void mistralCallsFollowTheirMarker() throws Exception {
+    String output = "[TOOL_CALLS] [{\"name\": \"a\", \"arguments\": {\"x\": [1, 2]}}, {\"name\": \"b\", "
+        + "\"arguments\": {}}]";
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.MISTRAL), output);
+    assertEquals(List.of(call("a", "{\"x\":[1,2]}"), call("b", "{}")), r.calls());
+    assertEquals("", r.content());
+    assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.MISTRAL), output);
+    // The marker is a special token that detokenizing may drop: the array alone is the same calls.
+    assertEquals(r.calls(), whole(ToolCallExtractor.of(ToolCallFormat.MISTRAL), output.substring(12)).calls());
+  }
+
+  @Test
+  void constrainedOutputsAreReadWhole() throws Exception {
+    String calls = "[{\"name\": \"a\", \"arguments\": {\"q\": \"x\"}}, {\"name\": \"a\", \"arguments\": {\"q\": \"y\"}}]";
+    Result r = whole(ToolCallExtractor.callsJson(), calls);
+    assertEquals(List.of(call("a", "{\"q\":\"x\"}"), call("a", "{\"q\":\"y\"}")), r.calls());
+    assertEquals("", r.content());
+    assertSameInPieces(ToolCallExtractor::callsJson, calls);
+    Result named = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": 3}");
+    assertEquals(List.of(call("lookup", "{\"id\":3}")), named.calls());
+    Result cut = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": ");
+    assertEquals("{\"id\": ", cut.content(), "a document cut short (max_tokens) is text, not a call");
+    assertTrue(cut.calls().isEmpty());
+  }
+}
