@@ -3,7 +3,9 @@ package dev.robin.api.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.robin.engine.chat.ChatMessage;
+import dev.robin.engine.grammar.OutputConstraint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,9 +14,12 @@ import java.util.Set;
  * A validated {@code POST /chat/completions} body.
  *
  * @param topLogprobs alternatives per token, 0..20; meaningful only with {@code logprobs}
+ * @param tools the functions the model may call; with {@code tool_choice} {@code required} or a named function,
+ *     {@code options} carries the constraint that makes it call
  */
 public record ChatCompletionRequest(
-    String model, List<ChatMessage> messages, GenerationOptions options, boolean logprobs, int topLogprobs) {
+    String model, List<ChatMessage> messages, GenerationOptions options, boolean logprobs, int topLogprobs,
+    ToolUse tools) {
 
   public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "developer");
   public static final int MAX_TOP_LOGPROBS = 20;
@@ -30,8 +35,17 @@ public record ChatCompletionRequest(
     if (topLogprobs != null && !logprobs) {
       throw ApiError.invalidValue("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.").toException();
     }
-    ChatCompletionRequest request =
-        new ChatCompletionRequest(model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs.intValue());
+    ToolUse tools = ToolUse.parse(f);
+    OutputConstraint forced = tools.constraint();
+    if (forced != null) {
+      if (options.constraint() != null) {
+        throw ApiError.invalidValue("tool_choice", "tool_choice 'required' or a named function already constrains "
+            + "the output; it cannot be combined with response_format or guided decoding.").toException();
+      }
+      options = options.withConstraint(forced);
+    }
+    ChatCompletionRequest request = new ChatCompletionRequest(
+        model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs.intValue(), tools);
     return new ParsedRequest<>(request, f.unknownFields());
   }
 
@@ -56,10 +70,62 @@ public record ChatCompletionRequest(
                     + "'. Supported values are: 'system', 'user', 'assistant', 'tool' and 'developer'.")
             .toException();
       }
+      List<ChatMessage.ToolCall> calls = "assistant".equals(role) ? toolCalls(m) : List.of();
+      String toolCallId = "tool".equals(role) ? m.requiredString("tool_call_id") : null;
+      String content = calls.isEmpty() ? content(m, role) : contentOrNull(m);
       // "developer" is OpenAI's newer name for "system"; templates know only the latter.
-      messages.add(new ChatMessage("developer".equals(role) ? "system" : role, content(m, role)));
+      messages.add(new ChatMessage("developer".equals(role) ? "system" : role, content, calls, toolCallId,
+          m.optionalString("name"), null));
     }
     return List.copyOf(messages);
+  }
+
+  /** An assistant turn that called tools may have no text: None for the template, as transformers gets it. */
+  private static String contentOrNull(JsonFields m) {
+    return m.raw("content") == null ? null : content(m, "assistant");
+  }
+
+  /**
+   * An assistant message's {@code tool_calls}. Their {@code arguments}, a JSON-encoded string in OpenAI's API, go
+   * to the template as the object they encode (templates write them with {@code tojson}); a string that is not a
+   * JSON object stays a string, so a conversation with a model's malformed call can go on.
+   */
+  private static List<ChatMessage.ToolCall> toolCalls(JsonFields m) {
+    JsonNode node = m.raw("tool_calls");
+    if (node == null) {
+      return List.of();
+    }
+    String param = m.param("tool_calls");
+    if (!node.isArray()) {
+      throw ApiError.invalidType(param, "an array", Json.typeName(node)).toException();
+    }
+    List<ChatMessage.ToolCall> calls = new ArrayList<>(node.size());
+    for (int j = 0; j < node.size(); j++) {
+      JsonFields call = JsonFields.nested(node.get(j), param + "[" + j + "]");
+      String id = call.requiredString("id");
+      String type = call.optionalString("type");
+      if (type != null && !"function".equals(type)) {
+        throw ApiError.invalidValue(call.param("type"), "Invalid value: '" + type
+            + "'. Supported values are: 'function'.").toException();
+      }
+      JsonFields function = JsonFields.nested(call.required("function"), call.param("function"));
+      String name = function.requiredString("name");
+      String arguments = function.requiredString("arguments");
+      calls.add(new ChatMessage.ToolCall(id, name, argumentsValue(arguments)));
+    }
+    return calls;
+  }
+
+  private static JsonNode argumentsValue(String arguments) {
+    try {
+      JsonNode parsed = Json.MAPPER.readTree(arguments);
+      if (parsed != null && parsed.isObject()) {
+        return parsed;
+      }
+    } catch (java.io.IOException e) {
+      // not JSON: kept as the string it is
+    }
+    return TextNode.valueOf(arguments);
   }
 
   private static String content(JsonFields m, String role) {

@@ -39,6 +39,12 @@ public record GenerationOptions(
     int minTokens,
     OutputConstraint constraint) {
 
+  /** These options with the output constrained (a tool call the request requires). */
+  public GenerationOptions withConstraint(OutputConstraint constraint) {
+    return new GenerationOptions(maxTokens, stream, includeUsage, temperature, topP, topK, seed, presencePenalty,
+        frequencyPenalty, stop, n, ignoreEos, user, logitBias, minP, minTokens, constraint);
+  }
+
   public static final int MAX_N = 8;
   public static final int MAX_STOP_STRINGS = 4;
   public static final double DEFAULT_TEMPERATURE = 0.7;

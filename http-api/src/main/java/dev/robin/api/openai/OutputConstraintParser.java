@@ -121,7 +121,8 @@ final class OutputConstraintParser {
     return choices;
   }
 
-  private static void check(OutputConstraint constraint, String param) {
+  /** A constraint Robin can compile, or 400 naming {@code param}. */
+  static void check(OutputConstraint constraint, String param) {
     try {
       constraint.validate();
     } catch (GrammarException e) {

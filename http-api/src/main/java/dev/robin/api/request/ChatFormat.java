@@ -3,6 +3,7 @@ package dev.robin.api.request;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.robin.api.json.Json;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code chat.completion} and {@code chat.completion.chunk}. */
@@ -29,18 +30,49 @@ final class ChatFormat extends ResponseFormat {
     return List.of(chunkWith(c));
   }
 
+  /**
+   * A content chunk (when there is text or log-probabilities), then for each completed tool call, as OpenAI
+   * streams them, a chunk with its index, id, type and name (arguments empty), then one with its arguments.
+   */
   @Override
-  ObjectNode deltaChunk(ChoiceState choice, ChoiceState.Delta delta) {
+  List<ObjectNode> deltaChunks(ChoiceState choice, ChoiceState.Delta delta) {
+    List<ObjectNode> chunks = new ArrayList<>();
+    if (!delta.text().isEmpty() || !delta.logprobs().isEmpty()) {
+      ObjectNode c = choiceNode(choice);
+      c.putObject("delta").put("content", delta.text());
+      if (job.topLogprobs() >= 0) {
+        c.set("logprobs", logprobs(delta.logprobs()));
+      } else {
+        c.putNull("logprobs");
+      }
+      c.putNull("finish_reason");
+      chunks.add(chunkWith(c));
+    }
+    for (ChoiceState.Call call : delta.calls()) {
+      ObjectNode named = choiceNode(choice);
+      ObjectNode first = named.putObject("delta").putArray("tool_calls").addObject();
+      first.put("index", call.index());
+      first.put("id", call.id());
+      first.put("type", "function");
+      first.putObject("function").put("name", call.name()).put("arguments", "");
+      named.putNull("logprobs");
+      named.putNull("finish_reason");
+      chunks.add(chunkWith(named));
+      ObjectNode arguments = choiceNode(choice);
+      ObjectNode next = arguments.putObject("delta").putArray("tool_calls").addObject();
+      next.put("index", call.index());
+      next.putObject("function").put("arguments", call.arguments());
+      arguments.putNull("logprobs");
+      arguments.putNull("finish_reason");
+      chunks.add(chunkWith(arguments));
+    }
+    return chunks;
+  }
+
+  private static ObjectNode choiceNode(ChoiceState choice) {
     ObjectNode c = Json.MAPPER.createObjectNode();
     c.put("index", choice.index);
-    c.putObject("delta").put("content", delta.text());
-    if (job.topLogprobs() >= 0) {
-      c.set("logprobs", logprobs(delta.logprobs()));
-    } else {
-      c.putNull("logprobs");
-    }
-    c.putNull("finish_reason");
-    return chunkWith(c);
+    return c;
   }
 
   @Override
@@ -62,7 +94,21 @@ final class ChatFormat extends ResponseFormat {
       c.put("index", choice.index);
       ObjectNode message = c.putObject("message");
       message.put("role", "assistant");
-      message.put("content", choice.text());
+      List<ChoiceState.Call> calls = choice.calls();
+      if (!calls.isEmpty() && choice.text().isBlank()) {
+        message.putNull("content"); // as OpenAI answers a call without text
+      } else {
+        message.put("content", choice.text());
+      }
+      if (!calls.isEmpty()) {
+        ArrayNode toolCalls = message.putArray("tool_calls");
+        for (ChoiceState.Call call : calls) {
+          ObjectNode t = toolCalls.addObject();
+          t.put("id", call.id());
+          t.put("type", "function");
+          t.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+        }
+      }
       if (job.topLogprobs() >= 0) {
         c.set("logprobs", logprobs(choice.allLogprobs()));
       } else {

@@ -1,6 +1,9 @@
 package dev.robin.api.request;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.robin.engine.chat.ChatMessage.ToolCall;
 import dev.robin.engine.request.FinishReason;
+import dev.robin.engine.toolcall.ToolCallExtractor;
 import dev.robin.serving.replica.ModelActor;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.tokenizer.IncrementalDetokenizer;
@@ -12,12 +15,23 @@ import org.apache.pekko.actor.typed.ActorRef;
 /** One choice of a request (one sequence in the model): its text so far, stop matching, token counts. */
 final class ChoiceState {
 
-  /** What a batch of tokens added: text to send (possibly empty), their log-probabilities, whether a stop string ended it. */
-  record Delta(String text, List<TokenLogprob> logprobs, boolean stopMatched) {
+  /**
+   * What a batch of tokens added: text to send (possibly empty), their log-probabilities, the tool calls they
+   * completed, whether a stop string ended it.
+   */
+  record Delta(String text, List<TokenLogprob> logprobs, List<Call> calls, boolean stopMatched) {
     boolean isEmpty() {
-      return text.isEmpty() && logprobs.isEmpty();
+      return text.isEmpty() && logprobs.isEmpty() && calls.isEmpty();
     }
   }
+
+  /**
+   * A tool call of the choice, as the API shows it.
+   *
+   * @param index its position among the choice's calls
+   * @param arguments the arguments as a JSON-encoded string
+   */
+  record Call(int index, String id, String name, String arguments) {}
 
   final int index;
   final int promptIndex;
@@ -29,6 +43,10 @@ final class ChoiceState {
   private final boolean wantsLogprobs;
   private final StringBuilder text = new StringBuilder();
   private final List<TokenLogprob> allLogprobs = new ArrayList<>();
+  private final List<Call> calls = new ArrayList<>();
+  /** Null when the request gives no tools to the model. */
+  private final ToolCalling toolCalling;
+  private final ToolCallExtractor toolCalls;
   private int numChars;
 
   /**
@@ -43,12 +61,12 @@ final class ChoiceState {
   boolean terminal;
   int numTokens;
   int cachedPromptTokens;
-  /** "stop" or "length" once the client-visible choice is complete; null while it runs. */
+  /** "stop", "length" or "tool_calls" once the client-visible choice is complete; null while it runs. */
   String finishReason;
 
   ChoiceState(
       int index, int promptIndex, String requestId, TextTokenizer tokenizer, int[] promptIds, List<String> stops,
-      boolean wantsLogprobs, String echoPrefix) {
+      boolean wantsLogprobs, String echoPrefix, ToolCalling toolCalling) {
     this.index = index;
     this.promptIndex = promptIndex;
     this.requestId = requestId;
@@ -57,6 +75,8 @@ final class ChoiceState {
     this.detokenizer = tokenizer.newDetokenizer(promptIds);
     this.stopMatcher = new StopMatcher(stops);
     this.wantsLogprobs = wantsLogprobs;
+    this.toolCalling = toolCalling;
+    this.toolCalls = toolCalling == null ? null : toolCalling.newExtractor();
     text.append(echoPrefix);
     numChars = echoPrefix.length();
   }
@@ -78,22 +98,32 @@ final class ChoiceState {
       StopMatcher.Result r = stopMatcher.push(piece);
       out.append(r.emit());
       if (r.stopped()) {
-        finishReason = "stop";
-        return record(new Delta(out.toString(), logprobs, true));
+        return finish("stop", out.toString(), logprobs, true);
       }
     }
-    return record(new Delta(out.toString(), logprobs, false));
+    return record(out.toString(), logprobs, false);
   }
 
   /** The model finished the sequence: release what the detokenizer and the stop matcher still hold. */
   Delta onFinished(FinishReason reason) {
     StopMatcher.Result r = stopMatcher.push(detokenizer.flush());
     if (r.stopped()) {
-      finishReason = "stop";
-      return record(new Delta(r.emit(), List.of(), true));
+      return finish("stop", r.emit(), List.of(), true);
     }
-    finishReason = openAiFinishReason(reason);
-    return record(new Delta(r.emit() + stopMatcher.flush(), List.of(), false));
+    return finish(openAiFinishReason(reason), r.emit() + stopMatcher.flush(), List.of(), false);
+  }
+
+  /** The choice's last text: what the tool-call reader still held comes out, and the finish reason is set. */
+  private Delta finish(String reason, String last, List<TokenLogprob> logprobs, boolean stopMatched) {
+    Delta delta = record(last, logprobs, stopMatched);
+    if (toolCalls != null) {
+      Delta rest = withCalls(toolCalls.finish(), List.of(), stopMatched);
+      delta = new Delta(delta.text() + rest.text(), delta.logprobs(), concat(delta.calls(), rest.calls()),
+          stopMatched);
+    }
+    // A choice that called functions ends with "tool_calls", unless it was cut short.
+    finishReason = !calls.isEmpty() && !"length".equals(reason) ? "tool_calls" : reason;
+    return delta;
   }
 
   /** The one mapping of an engine finish to the API's {@code finish_reason}. */
@@ -113,10 +143,44 @@ final class ChoiceState {
     return allLogprobs;
   }
 
-  private Delta record(Delta delta) {
-    text.append(delta.text());
-    allLogprobs.addAll(delta.logprobs());
-    return delta;
+  /** New output: as text, or through the tool-call reader. */
+  private Delta record(String output, List<TokenLogprob> logprobs, boolean stopMatched) {
+    allLogprobs.addAll(logprobs);
+    if (toolCalls == null) {
+      text.append(output);
+      return new Delta(output, logprobs, List.of(), stopMatched);
+    }
+    return withCalls(toolCalls.push(output), logprobs, stopMatched);
+  }
+
+  private Delta withCalls(ToolCallExtractor.Output out, List<TokenLogprob> logprobs, boolean stopMatched) {
+    text.append(out.content());
+    List<Call> added = new ArrayList<>();
+    for (ToolCall call : out.calls()) {
+      if (!toolCalling.parallel() && !calls.isEmpty()) {
+        break; // parallel_tool_calls false: the first call only
+      }
+      JsonNode arguments = call.arguments();
+      Call c = new Call(calls.size(), toolCalling.newCallId(), call.name(),
+          arguments.isTextual() ? arguments.textValue() : arguments.toString());
+      calls.add(c);
+      added.add(c);
+    }
+    return new Delta(out.content(), logprobs, added, stopMatched);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** The tool calls so far. */
+  List<Call> calls() {
+    return calls;
   }
 
   private TokenLogprob logprobOf(SampledToken token, int offset) {

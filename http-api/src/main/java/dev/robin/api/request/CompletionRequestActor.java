@@ -144,7 +144,8 @@ public final class CompletionRequestActor {
       ChoiceState state =
           new ChoiceState(
               choice.index(), choice.promptIndex(), choice.request().id(), job.model().tokenizer(), prompt.ids(),
-              job.options().stop(), job.topLogprobs() >= 0, job.echo() ? prompt.echoText() : "");
+              job.options().stop(), job.topLogprobs() >= 0, job.echo() ? prompt.echoText() : "",
+              job.toolCalling());
       choices.add(state);
       byRequestId.put(state.requestId, state);
       job.model().actor().tell(new ModelActor.Generate(choice.request(), events));
@@ -318,7 +319,9 @@ public final class CompletionRequestActor {
 
   private void emit(ChoiceState choice, ChoiceState.Delta delta) {
     if (job.options().stream() && !delta.isEmpty()) {
-      send(SseFrames.data(format.deltaChunk(choice, delta)));
+      for (ObjectNode chunk : format.deltaChunks(choice, delta)) {
+        send(SseFrames.data(chunk));
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
  * @param maxTokens tokens each choice may generate: the client's {@code max_tokens} or the server's default (the
  *     end of the model's context may stop a choice sooner)
  * @param topLogprobs alternatives per token; -1 means no log-probabilities at all
+ * @param toolCalling how choices are read for tool calls; null when the request gives no tools to the model
  */
 public record GenerationJob(
     String id,
@@ -29,7 +30,8 @@ public record GenerationJob(
     boolean echo,
     long created,
     Caller caller,
-    String systemFingerprint) {
+    String systemFingerprint,
+    ToolCalling toolCalling) {
 
   /**
    * A tokenized prompt.

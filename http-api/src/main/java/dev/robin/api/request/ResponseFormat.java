@@ -25,7 +25,8 @@ abstract class ResponseFormat {
   /** Chunks sent before any token, for one choice. */
   abstract List<ObjectNode> openingChunks(ChoiceState choice);
 
-  abstract ObjectNode deltaChunk(ChoiceState choice, ChoiceState.Delta delta);
+  /** The chunks of a non-empty delta. */
+  abstract List<ObjectNode> deltaChunks(ChoiceState choice, ChoiceState.Delta delta);
 
   abstract ObjectNode finishChunk(ChoiceState choice);
 

@@ -27,9 +27,9 @@ final class TextFormat extends ResponseFormat {
   }
 
   @Override
-  ObjectNode deltaChunk(ChoiceState choice, ChoiceState.Delta delta) {
+  List<ObjectNode> deltaChunks(ChoiceState choice, ChoiceState.Delta delta) {
     ObjectNode logprobs = job.topLogprobs() >= 0 ? logprobs(delta.logprobs()) : null;
-    return chunkWith(choiceNode(choice.index, delta.text(), logprobs, null));
+    return List.of(chunkWith(choiceNode(choice.index, delta.text(), logprobs, null)));
   }
 
   @Override

@@ -14,6 +14,9 @@ import dev.robin.api.openai.ParsedRequest;
 import dev.robin.api.request.CompletionRequestActor;
 import dev.robin.api.request.GenerationJob;
 import dev.robin.api.request.RequestServices;
+import dev.robin.api.request.ToolCalling;
+import dev.robin.api.openai.ToolUse;
+import dev.robin.engine.toolcall.ToolCallFormat;
 import dev.robin.engine.chat.ChatTemplateException;
 import dev.robin.engine.tokenizer.TextTokenizer;
 import dev.robin.api.config.RobinVersion;
@@ -68,11 +71,21 @@ final class CompletionService {
           .toException();
     }
     int topLogprobs = request.logprobs() ? request.topLogprobs() : -1;
+    ToolUse tools = request.tools();
+    ToolCalling toolCalling = null;
+    if (tools.isActive()) {
+      ToolCallFormat format = ToolCallFormat.of(model.chatTemplate()).orElseThrow(() -> ApiError.invalidValue(
+          "tools", "The model '" + model.id() + "' cannot be given tools: its chat template does not show them "
+              + "to the model.").toException());
+      toolCalling = new ToolCalling(tools.choice(), format, tools.function(), tools.parallel());
+    }
+    ToolCalling calling = toolCalling;
     return CompletableFuture.supplyAsync(
             () -> {
               String prompt;
               try {
-                prompt = model.chatTemplate().render(request.messages(), true);
+                prompt = model.chatTemplate().render(
+                    request.messages(), calling == null ? null : tools.tools(), true);
               } catch (ChatTemplateException e) {
                 throw ApiError.invalidValue("messages", "The chat template rejected the messages: " + e.getMessage())
                     .toException();
@@ -83,7 +96,7 @@ final class CompletionService {
             tokenizerExecutor)
         .thenCompose(
             prompts -> start(requestId, "chatcmpl-", ResponseKind.CHAT, model, prompts,
-                request.options(), topLogprobs, false, caller, connection));
+                request.options(), topLogprobs, false, caller, connection, calling));
   }
 
   CompletionStage<HttpResponse> completion(
@@ -116,19 +129,19 @@ final class CompletionService {
             tokenizerExecutor)
         .thenCompose(
             prompts -> start(requestId, "cmpl-", ResponseKind.TEXT, model, prompts, request.options(),
-                topLogprobs, request.echo(), caller, connection));
+                topLogprobs, request.echo(), caller, connection, null));
   }
 
   private CompletionStage<HttpResponse> start(
       String requestId, String idPrefix, ResponseKind kind, ServedModel model,
       List<GenerationJob.Prompt> prompts, GenerationOptions options, int topLogprobs, boolean echo, Caller caller,
-      ConnectionScope connection) {
+      ConnectionScope connection, ToolCalling toolCalling) {
     refuseWhileDraining();
     int maxTokens = options.maxTokens() != null ? options.maxTokens() : services.settings().defaultMaxTokens();
     GenerationJob job =
         new GenerationJob(
             idPrefix + requestId, kind, model, prompts, options, maxTokens, topLogprobs, echo,
-            System.currentTimeMillis() / 1000, caller, systemFingerprint(model.id()));
+            System.currentTimeMillis() / 1000, caller, systemFingerprint(model.id()), toolCalling);
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     ActorRef<CompletionRequestActor.Command> actor =
         system.systemActorOf(

@@ -25,7 +25,7 @@ class ChoiceStateTest {
         HuggingFaceTextTokenizer.load(TestModels.stories260k())) {
       for (JsonNode c : golden.get("cases")) {
         int[] promptIds = ids(c.get("prompt_ids"));
-        ChoiceState choice = new ChoiceState(0, 0, "s", tokenizer, promptIds, List.of(), false, "");
+        ChoiceState choice = new ChoiceState(0, 0, "s", tokenizer, promptIds, List.of(), false, "", null);
         StringBuilder streamed = new StringBuilder();
         for (int id : ids(c.get("output_ids"))) {
           streamed.append(choice.onTokens(List.of(SampledToken.of(id))).text());

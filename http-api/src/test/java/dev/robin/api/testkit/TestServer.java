@@ -3,6 +3,7 @@ package dev.robin.api.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.robin.engine.chat.ChatTemplate;
 import dev.robin.api.json.Json;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
@@ -70,12 +71,17 @@ public final class TestServer implements AutoCloseable {
 
   /** Registers a fake model (on the blocking dispatcher, as a real pinned model would run). */
   public ActorRef<ModelActor.Command> addModel(String id, FakeModel fake, int context, boolean withTemplate) {
+    return addModel(id, fake, context, withTemplate ? new FakeChatTemplate() : null);
+  }
+
+  /** Registers a fake model with its own chat template (null for none). */
+  public ActorRef<ModelActor.Command> addModel(String id, FakeModel fake, int context, ChatTemplate template) {
     fake.setMaxModelLen(context);
     ActorRef<ModelActor.Command> ref =
         system.systemActorOf(fake.behavior(), "model-" + id + "-" + System.nanoTime(), DispatcherSelector.blocking());
     registry.register(
         new ServedModel(id, 1_700_000_000L, "robin", context, 1, tokenizer,
-            withTemplate ? new FakeChatTemplate() : null, ref.narrow(), fake.stats::get));
+            template, ref.narrow(), fake.stats::get));
     return ref;
   }
 
