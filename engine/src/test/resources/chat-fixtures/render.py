@@ -100,6 +100,8 @@ def load_template(spec):
                 named = {t["name"]: t["template"] for t in source}
                 source = named.get("default", source[0]["template"])
         return source, token_text(config.get("bos_token")), token_text(config.get("eos_token"))
+    if "robin" in spec:  # a template of Robin's own (its synthetic models'), from the repository's main code
+        return (HERE.parents[4] / spec["robin"]).read_text(encoding="utf-8"), spec.get("bos_token"), spec.get("eos_token")
     return (HERE / spec["file"]).read_text(encoding="utf-8"), spec.get("bos_token"), spec.get("eos_token")
 
 

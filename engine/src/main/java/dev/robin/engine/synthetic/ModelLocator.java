@@ -27,7 +27,7 @@ public final class ModelLocator {
 
   public static final String SYNTHETIC_PREFIX = "synthetic:";
   public static final String SYNTHETIC_DIR_ENV = "ROBIN_SYNTHETIC_DIR";
-  public static final int SYNTHETIC_FORMAT_VERSION = 1;
+  public static final int SYNTHETIC_FORMAT_VERSION = 2;
 
   private ModelLocator() {}
 

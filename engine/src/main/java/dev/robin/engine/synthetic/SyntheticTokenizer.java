@@ -39,12 +39,11 @@ public final class SyntheticTokenizer {
   public static final List<Integer> EOS_IDS = List.of(EOS_ID, IM_END_ID);
 
   /**
-   * ChatML turns after BOS. Newlines are template text, not string escapes, so every Jinja dialect
-   * (Python's jinja2 with trim_blocks, Jinjava) renders the same bytes.
+   * ChatML turns after BOS, with tools shown and called as Hermes and Qwen2.5 do (calls between
+   * {@code <tool_call>} tags), so tool calling runs on a synthetic model as on those models. Its renderings are
+   * checked against Python's Jinja2 with the chat-fixtures test resources ({@code robin-synthetic}).
    */
-  public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}"
-      + "<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
-      + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  public static final String CHAT_TEMPLATE = readTemplate();
 
   private static final List<String> SPECIAL_TOKENS = List.of(BOS, EOS, IM_START, IM_END);
   private static final String CORPUS_RESOURCE = "bpe-corpus.txt";
@@ -54,6 +53,17 @@ public final class SyntheticTokenizer {
 
   private final List<String> tokens;
   private final List<ByteLevelBpeTrainer.Merge> merges;
+
+  private static String readTemplate() {
+    try (java.io.InputStream in = SyntheticTokenizer.class.getResourceAsStream("chat_template.jinja")) {
+      if (in == null) {
+        throw new IllegalStateException("chat_template.jinja is missing from Robin's jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private SyntheticTokenizer(List<String> tokens, List<ByteLevelBpeTrainer.Merge> merges) {
     this.tokens = Collections.unmodifiableList(tokens);

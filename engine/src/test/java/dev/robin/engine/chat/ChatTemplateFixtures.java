@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.robin.engine.synthetic.SyntheticTokenizer;
 import dev.robin.engine.testkit.TestModels;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,10 @@ public final class ChatTemplateFixtures {
         if (spec.has("shared")) { // the model directory's own template, found as a model load finds it
           ChatTemplate t = ChatTemplates.forModel(TestModels.shared().resolve(spec.get("shared").asText()));
           return assertInstanceOf(JinjaChatTemplate.class, t);
+        }
+        if (spec.has("robin")) { // Robin's own template, as its synthetic models carry it
+          return new JinjaChatTemplate(SyntheticTokenizer.CHAT_TEMPLATE, text(spec, "bos_token"),
+              text(spec, "eos_token"));
         }
         return new JinjaChatTemplate(resource(spec.get("file").asText()), text(spec, "bos_token"),
             text(spec, "eos_token"));

@@ -27,7 +27,7 @@ class ModelLocatorTest {
   @Test
   void syntheticModelIsWrittenOnceThenReused() throws IOException {
     Path dir = ModelLocator.resolve("synthetic:tiny", root);
-    assertEquals(root.resolve("tiny-v1"), dir);
+    assertEquals(root.resolve("tiny-v" + ModelLocator.SYNTHETIC_FORMAT_VERSION), dir);
     Checkpoint ckpt = Checkpoint.open(dir);
     assertEquals(SyntheticPreset.TINY.config(), ckpt.config());
     Path weights = dir.resolve("model.safetensors");
@@ -36,7 +36,7 @@ class ModelLocatorTest {
 
     assertEquals(dir, ModelLocator.resolve("synthetic:tiny", root));
     assertEquals(old, Files.getLastModifiedTime(weights), "the cached model is not written again");
-    assertEquals(List.of("tiny-v1"), listNames(root), "no temporary directory is left behind");
+    assertEquals(List.of("tiny-v" + ModelLocator.SYNTHETIC_FORMAT_VERSION), listNames(root), "no temporary directory is left behind");
   }
 
   @Test
@@ -48,7 +48,7 @@ class ModelLocatorTest {
       Future<Path> b = pool.submit(resolve);
       assertEquals(a.get(), b.get());
       Checkpoint.open(a.get());
-      assertEquals(List.of("tiny-v1"), listNames(root));
+      assertEquals(List.of("tiny-v" + ModelLocator.SYNTHETIC_FORMAT_VERSION), listNames(root));
     } finally {
       pool.shutdownNow();
     }
@@ -56,7 +56,7 @@ class ModelLocatorTest {
 
   @Test
   void leftoverTemporaryDirectoryOfACrashedWriterIsIgnored() throws IOException {
-    Path leftover = Files.createDirectories(root.resolve(".tiny-v1.tmp-12345"));
+    Path leftover = Files.createDirectories(root.resolve(".tiny-v" + ModelLocator.SYNTHETIC_FORMAT_VERSION + ".tmp-12345"));
     Files.writeString(leftover.resolve("config.json"), "{");
     Path dir = ModelLocator.resolve("synthetic:tiny", root);
     assertEquals(SyntheticPreset.TINY.config(), Checkpoint.open(dir).config());
