@@ -5,13 +5,15 @@ import java.util.Map;
 
 /**
  * The schemas the random-sampling tests generate documents for, by name: nested objects, arrays, enums, anyOf and
- * oneOf, $ref and recursion, patterns, number ranges, formats. Written with single quotes for readability.
+ * oneOf, $ref and recursion, patterns, number ranges, formats. Written with single quotes for readability. Used by
+ * the grammar's own tests (random tokens over Qwen3's vocabulary, no model) and by the engine's
+ * {@code ConstrainedGenerationScaleTest} (a random-weight model through the whole engine).
  */
-final class RandomSchemas {
+public final class RandomSchemas {
 
   private RandomSchemas() {}
 
-  static Map<String, String> all() {
+  public static Map<String, String> all() {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("person", "{'type':'object','properties':{'name':{'type':'string','maxLength':20},"
         + "'age':{'type':'integer','minimum':0,'maximum':150},'email':{'type':'string','format':'email'}},"
@@ -105,7 +107,7 @@ final class RandomSchemas {
   }
 
   /** JSON from the single-quoted form. */
-  static String json(String singleQuoted) {
+  public static String json(String singleQuoted) {
     return singleQuoted.replace('\'', '"');
   }
 }
