@@ -7,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import dev.robin.api.json.Json;
 import dev.robin.api.testkit.FakeModel;
 import dev.robin.api.testkit.TestServer;
@@ -140,6 +149,34 @@ class ToolCallingTest {
       assertEquals(expected.get("arguments").asText(), calls.get(i).get("arguments").asText());
     }
     assertEquals("tool_calls", finish);
+  }
+
+  @Test
+  void theOpenAiSdkAssemblesTheStreamedCallsIntoTheWholeAnswersCalls() {
+    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(server.url("/v1")).apiKey("unused").maxRetries(0)
+        .build();
+    try {
+      ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("hermes").addUserMessage("hi")
+          .addFunctionTool(FunctionDefinition.builder().name("weather").build())
+          .addFunctionTool(FunctionDefinition.builder().name("time").build()).build();
+      ChatCompletion whole = client.chat().completions().create(params);
+      ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+      try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+        stream.stream().forEach(accumulator::accumulate);
+      }
+      ChatCompletion streamed = accumulator.chatCompletion();
+      List<ChatCompletionMessageToolCall> expected = whole.choices().get(0).message().toolCalls().orElseThrow();
+      List<ChatCompletionMessageToolCall> actual = streamed.choices().get(0).message().toolCalls().orElseThrow();
+      assertEquals(2, expected.size());
+      assertEquals(expected.size(), actual.size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertEquals(expected.get(i).asFunction().function(), actual.get(i).asFunction().function());
+      }
+      assertEquals(whole.choices().get(0).message().content(), streamed.choices().get(0).message().content());
+      assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, streamed.choices().get(0).finishReason());
+    } finally {
+      client.close();
+    }
   }
 
   @Test

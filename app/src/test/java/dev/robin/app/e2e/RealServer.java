@@ -44,14 +44,14 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
   private final OpenAIClient client;
   private final JsonNode golden;
 
-  private RealServer() throws Exception {
+  private RealServer(String modelId, String modelPath) throws Exception {
     dataDir = Files.createTempDirectory("robin-e2e");
     ServeCommand command = new ServeCommand();
     new CommandLine(command).parseArgs("--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--model", MODEL + "=" + TestModels.stories260k());
+        "--model", modelId + "=" + modelPath);
     serving = command.start();
     eventually(Duration.ofSeconds(60), () -> assertTrue(
-        serving.registry().find(MODEL).map(ServedModel::isReady).orElse(false),
+        serving.registry().find(modelId).map(ServedModel::isReady).orElse(false),
         "model did not load: " + serving.registry().pending()));
     // A key of our own, as a user would get one (the SDK always sends one, and a wrong one is a 401).
     HttpResponse<String> created = HttpClient.newHttpClient().send(
@@ -62,6 +62,14 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
     key = Json.MAPPER.readTree(created.body()).get("key").asText();
     client = OpenAIOkHttpClient.builder().baseUrl(baseUrl() + "/v1").apiKey(key).maxRetries(0).build();
     golden = Json.MAPPER.readTree(TestModels.stories260kGoldenFile().toFile());
+  }
+
+  /**
+   * A server of its own for {@code modelPath} (e.g. {@code synthetic:tiny}), for a class that needs another model;
+   * the class closes it.
+   */
+  static RealServer serving(String modelId, String modelPath) throws Exception {
+    return new RealServer(modelId, modelPath);
   }
 
   String baseUrl() {
@@ -130,7 +138,7 @@ final class RealServer implements ExtensionContext.Store.CloseableResource {
 
     private static RealServer start() {
       try {
-        return new RealServer();
+        return new RealServer(MODEL, TestModels.stories260k().toString());
       } catch (Exception e) {
         throw new IllegalStateException("the real server did not start", e);
       }
