@@ -2,7 +2,10 @@ package dev.robin.engine.toolcall;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.robin.engine.chat.ChatMessage.ToolCall;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,7 +49,14 @@ public final class ToolCallExtractor {
     ARGUMENTS
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Numbers are read exactly (BigDecimal, as written), so arguments shown back as JSON keep the model's values:
+   * a double would turn {@code 1e999} into Infinity, which is not JSON at all.
+   */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+      .build();
   private static final String OPEN = "<tool_call>";
   private static final String CLOSE = "</tool_call>";
 

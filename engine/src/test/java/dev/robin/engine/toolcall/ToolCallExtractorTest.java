@@ -91,6 +91,14 @@ class ToolCallExtractorTest {
   }
 
   @Test
+  void numbersKeepTheValueTheModelWrote() {
+    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": -1e999, \"b\": 0.10, \"c\": 123456789012345678901}}"
+            + "</tool_call>");
+    assertEquals("{\"a\":-1E+999,\"b\":0.10,\"c\":123456789012345678901}", r.calls().get(0).arguments().toString());
+  }
+
+  @Test
   void llamaJsonCallsWithOrWithoutThePythonTag() throws Exception {
     String output = "<|python_tag|>{\"name\": \"weather\", \"parameters\": {\"city\": \"Oslo\"}}; "
         + "{\"name\": \"time\", \"parameters\": {\"zone\": \"CET\"}}";
