@@ -98,7 +98,7 @@ class ToolCallingTest {
     JsonNode calls = message.get("tool_calls");
     assertEquals(2, calls.size(), r.body());
     assertEquals("weather", calls.get(0).get("function").get("name").asText());
-    assertEquals("{\"city\":\"Oslo\"}", calls.get(0).get("function").get("arguments").asText());
+    assertEquals("{\"city\": \"Oslo\"}", calls.get(0).get("function").get("arguments").asText());
     assertEquals("time", calls.get(1).get("function").get("name").asText());
     assertEquals("{}", calls.get(1).get("function").get("arguments").asText());
     assertEquals("function", calls.get(0).get("type").asText());
@@ -199,7 +199,7 @@ class ToolCallingTest {
     JsonNode message = message(r);
     assertTrue(message.get("content").isNull(), r.body());
     JsonNode call = message.get("tool_calls").get(0);
-    assertEquals("{\"city\":\"Rome\"}", call.get("function").get("arguments").asText());
+    assertEquals("{\"city\": \"Rome\"}", call.get("function").get("arguments").asText());
     assertTrue(call.get("id").asText().matches("[A-Za-z0-9]{9}"), call.toString());
   }
 
@@ -207,7 +207,7 @@ class ToolCallingTest {
   void requiredAndANamedFunctionConstrainTheOutputToACall() throws Exception {
     JsonNode message = message(chat("required", USER + "," + TOOLS + ",\"tool_choice\":\"required\""));
     assertEquals(2, message.get("tool_calls").size(), message.toString());
-    assertEquals("{\"city\":\"Bergen\"}", message.get("tool_calls").get(1).get("function").get("arguments").asText());
+    assertEquals("{\"city\": \"Bergen\"}", message.get("tool_calls").get(1).get("function").get("arguments").asText());
     GenerationRequest sent = required.generates().get(required.generates().size() - 1);
     Grammar grammar = Grammar.jsonSchema(sent.sampling().constraint().source());
     assertTrue(grammar.matches("[{\"name\":\"weather\",\"arguments\":{\"city\":\"x\"}}]".getBytes(StandardCharsets.UTF_8)));

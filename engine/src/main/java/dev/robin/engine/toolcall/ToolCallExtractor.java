@@ -1,12 +1,8 @@
 package dev.robin.engine.toolcall;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.robin.engine.chat.ChatMessage.ToolCall;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Splits one sequence's output, as it streams, into the text for the client and the functions the model called
- * ({@link ToolCall}s without ids: the caller names them). Text that may still turn out to start a call is held
+ * ({@link Call}s without ids: the caller names them). Text that may still turn out to start a call is held
  * back until it is clear; a call that does not parse is given back as text, so nothing the model wrote is
  * lost. Pushing a whole output at once, then {@link #finish()}, gives the same content and calls as pushing it
  * piece by piece: a streamed response and a whole one agree.
@@ -23,8 +19,23 @@ import java.util.Objects;
  */
 public final class ToolCallExtractor {
 
+  /**
+   * A call the model wrote.
+   *
+   * @param arguments the arguments as JSON text, exactly as the model wrote them (a model that wrote them as a
+   *     JSON string gets the string's content): reading them into numbers would change them ({@code 1e999} is
+   *     not a double)
+   */
+  public record Call(String name, String arguments) {
+
+    public Call {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(arguments, "arguments");
+    }
+  }
+
   /** What a piece of output added: text for the client (possibly empty) and the calls it completed. */
-  public record Output(String content, List<ToolCall> calls) {
+  public record Output(String content, List<Call> calls) {
 
     public static final Output EMPTY = new Output("", List.of());
 
@@ -49,14 +60,7 @@ public final class ToolCallExtractor {
     ARGUMENTS
   }
 
-  /**
-   * Numbers are read exactly (BigDecimal, as written), so arguments shown back as JSON keep the model's values:
-   * a double would turn {@code 1e999} into Infinity, which is not JSON at all.
-   */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-      .build();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final String OPEN = "<tool_call>";
   private static final String CLOSE = "</tool_call>";
 
@@ -115,7 +119,7 @@ public final class ToolCallExtractor {
       throw new IllegalStateException("finished");
     }
     StringBuilder content = new StringBuilder();
-    List<ToolCall> calls = new ArrayList<>();
+    List<Call> calls = new ArrayList<>();
     if (mode == Mode.TAGGED) {
       pending.append(text);
       scanTagged(content, calls);
@@ -137,14 +141,14 @@ public final class ToolCallExtractor {
     }
     finished = true;
     StringBuilder content = new StringBuilder();
-    List<ToolCall> calls = new ArrayList<>();
+    List<Call> calls = new ArrayList<>();
     String rest = pending.toString();
     pending.setLength(0);
     switch (mode) {
       case TAGGED -> {
         if (inCall) {
           // The model stopped before closing the tag: the call stands if its JSON is whole.
-          ToolCall call = call(rest);
+          Call call = call(rest);
           if (call != null) {
             calls.add(call);
             sawCall = true;
@@ -156,7 +160,7 @@ public final class ToolCallExtractor {
         }
       }
       case LEADING_JSON, CALLS_JSON -> {
-        List<ToolCall> parsed = buffering ? calls(strip(rest)) : null;
+        List<Call> parsed = buffering ? calls(strip(rest)) : null;
         if (parsed != null && !parsed.isEmpty()) {
           calls.addAll(parsed);
           sawCall = true;
@@ -165,9 +169,9 @@ public final class ToolCallExtractor {
         }
       }
       case ARGUMENTS -> {
-        JsonNode arguments = onlyValue(rest);
-        if (arguments != null && arguments.isObject()) {
-          calls.add(new ToolCall(null, function, arguments));
+        String arguments = rest.strip();
+        if (isObject(arguments)) {
+          calls.add(new Call(function, arguments));
           sawCall = true;
         } else {
           send(content, rest);
@@ -182,7 +186,7 @@ public final class ToolCallExtractor {
     return new Output(content.toString(), calls);
   }
 
-  private void scanTagged(StringBuilder content, List<ToolCall> calls) {
+  private void scanTagged(StringBuilder content, List<Call> calls) {
     while (true) {
       if (!inCall) {
         int open = pending.indexOf(OPEN);
@@ -204,7 +208,7 @@ public final class ToolCallExtractor {
       String body = pending.substring(0, close);
       pending.delete(0, close + CLOSE.length());
       inCall = false;
-      ToolCall call = call(body);
+      Call call = call(body);
       if (call != null) {
         calls.add(call);
         sawCall = true;
@@ -265,39 +269,18 @@ public final class ToolCallExtractor {
     return 0;
   }
 
-  /** One call, {@code {"name": …, "arguments"|"parameters": …}}; null when it is not one. */
-  private static ToolCall call(String text) {
-    JsonNode node = onlyValue(text);
-    return node == null ? null : call(node);
-  }
-
-  private static ToolCall call(JsonNode node) {
-    if (!node.isObject() || !node.path("name").isTextual() || node.path("name").textValue().isEmpty()) {
-      return null;
-    }
-    JsonNode arguments = node.has("arguments") ? node.get("arguments") : node.get("parameters");
-    if (arguments == null || arguments.isNull()) {
-      arguments = JSON.createObjectNode();
-    }
-    if (arguments.isTextual()) {
-      // Some models write the arguments as a JSON string, as OpenAI's API carries them.
-      JsonNode parsed = onlyValue(arguments.textValue());
-      if (parsed != null && parsed.isObject()) {
-        arguments = parsed;
-      }
-    }
-    if (!arguments.isObject() && !arguments.isTextual()) {
-      return null;
-    }
-    return new ToolCall(null, node.get("name").textValue(), arguments);
+  /** One call, {@code {"name": …, "arguments"|"parameters": …}} and nothing else; null when it is not one. */
+  private static Call call(String text) {
+    List<Call> calls = calls(text.strip());
+    return calls != null && calls.size() == 1 && text.strip().startsWith("{") ? calls.get(0) : null;
   }
 
   /**
    * Calls written as JSON values one after another (separated by whitespace, {@code ;} or {@code ,}), each an
    * object or an array of objects; null when any part is not a call.
    */
-  private static List<ToolCall> calls(String text) {
-    List<ToolCall> calls = new ArrayList<>();
+  private static List<Call> calls(String text) {
+    List<Call> calls = new ArrayList<>();
     int at = 0;
     while (true) {
       while (at < text.length() && (Character.isWhitespace(text.charAt(at)) || text.charAt(at) == ';'
@@ -309,40 +292,75 @@ public final class ToolCallExtractor {
       }
       String rest = text.substring(at);
       try (JsonParser parser = JSON.createParser(rest)) {
-        JsonNode value = JSON.readTree(parser);
-        if (value == null) {
-          return null;
-        }
-        List<JsonNode> items = new ArrayList<>();
-        if (value.isArray()) {
-          value.forEach(items::add);
-        } else {
-          items.add(value);
-        }
-        for (JsonNode item : items) {
-          ToolCall call = call(item);
+        JsonToken first = parser.nextToken();
+        if (first == JsonToken.START_ARRAY) {
+          while (parser.nextToken() == JsonToken.START_OBJECT) {
+            Call call = callAt(parser, rest);
+            if (call == null) {
+              return null;
+            }
+            calls.add(call);
+          }
+          if (parser.currentToken() != JsonToken.END_ARRAY) {
+            return null;
+          }
+        } else if (first == JsonToken.START_OBJECT) {
+          Call call = callAt(parser, rest);
           if (call == null) {
             return null;
           }
           calls.add(call);
+        } else {
+          return null;
         }
-        at += (int) parser.getCurrentLocation().getCharOffset();
-      } catch (IOException e) {
-        return null;
+        at += (int) parser.currentLocation().getCharOffset();
+      } catch (IOException | RuntimeException e) {
+        return null; // not JSON, or beyond the parser's limits: text, not a call
       }
     }
   }
 
-  /** The text as exactly one JSON value (surrounding whitespace allowed); null otherwise. */
-  private static JsonNode onlyValue(String text) {
-    try (JsonParser parser = JSON.createParser(text)) {
-      JsonNode value = JSON.readTree(parser);
-      if (value == null || value.isMissingNode() || parser.nextToken() != null) {
-        return null;
+  /** The call whose object the parser has just opened; leaves the parser on its end. */
+  private static Call callAt(JsonParser parser, String source) throws IOException {
+    String name = null;
+    String arguments = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("name".equals(field) && value == JsonToken.VALUE_STRING) {
+        name = parser.getText();
+      } else if ("arguments".equals(field) || ("parameters".equals(field) && arguments == null)) {
+        if (value == JsonToken.START_OBJECT) {
+          int from = (int) parser.currentTokenLocation().getCharOffset();
+          parser.skipChildren();
+          arguments = source.substring(from, (int) parser.currentLocation().getCharOffset());
+        } else if (value == JsonToken.VALUE_STRING) {
+          arguments = parser.getText(); // OpenAI's own form: the arguments JSON-encoded in a string
+        } else if (value == JsonToken.VALUE_NULL) {
+          arguments = "{}";
+        } else {
+          return null;
+        }
+      } else {
+        parser.skipChildren();
       }
-      return value;
-    } catch (IOException e) {
+    }
+    if (parser.currentToken() != JsonToken.END_OBJECT || name == null || name.isEmpty()) {
       return null;
+    }
+    return new Call(name, arguments == null ? "{}" : arguments);
+  }
+
+  /** Whether the text is exactly one JSON object. */
+  private static boolean isObject(String text) {
+    try (JsonParser parser = JSON.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 }

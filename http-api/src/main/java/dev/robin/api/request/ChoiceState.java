@@ -1,7 +1,5 @@
 package dev.robin.api.request;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.robin.engine.chat.ChatMessage.ToolCall;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.toolcall.ToolCallExtractor;
 import dev.robin.serving.replica.ModelActor;
@@ -156,13 +154,11 @@ final class ChoiceState {
   private Delta withCalls(ToolCallExtractor.Output out, List<TokenLogprob> logprobs, boolean stopMatched) {
     text.append(out.content());
     List<Call> added = new ArrayList<>();
-    for (ToolCall call : out.calls()) {
+    for (ToolCallExtractor.Call call : out.calls()) {
       if (!toolCalling.parallel() && !calls.isEmpty()) {
         break; // parallel_tool_calls false: the first call only
       }
-      JsonNode arguments = call.arguments();
-      Call c = new Call(calls.size(), toolCalling.newCallId(), call.name(),
-          arguments.isTextual() ? arguments.textValue() : arguments.toString());
+      Call c = new Call(calls.size(), toolCalling.newCallId(), call.name(), call.arguments());
       calls.add(c);
       added.add(c);
     }

@@ -448,6 +448,11 @@ public final class CompletionRequestActor {
   }
 
   private void cleanUp() {
+    // A request that stops before it answered (its behavior failed) still answers: never a client left hanging.
+    if (!responded) {
+      context.getLog().error("Request {} stopped before it answered", job.id());
+      respond(ErrorResponses.response(ApiError.internal(job.id())));
+    }
     outlet.fail(new IllegalStateException("request " + job.id() + " ended without completing its stream"));
     services.inFlight().remove(context.getSelf());
   }
