@@ -57,6 +57,7 @@ public final class EngineCore implements AutoCloseable {
     Sampler sampler;
     try {
       sampler = samplerFactory.create(request.sampling());
+      sampler.prompt(request.promptIds());
     } catch (IllegalArgumentException e) {
       return Optional.of(Rejection.invalid(e.getMessage()));
     }

@@ -45,6 +45,11 @@ final class ConstrainedSampler implements Sampler {
   }
 
   @Override
+  public void prompt(int[] promptIds) {
+    delegate.prompt(promptIds);
+  }
+
+  @Override
   public void accept(int tokenId) {
     matcher.accept(tokenId);
     delegate.accept(tokenId);

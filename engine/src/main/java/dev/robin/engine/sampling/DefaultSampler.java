@@ -1,5 +1,6 @@
 package dev.robin.engine.sampling;
 
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,6 +36,8 @@ public final class DefaultSampler implements Sampler {
   private float[] biased;
   /** Occurrences of each generated token; sparse because a sequence uses few of V ids. */
   private final Map<Integer, int[]> counts = new HashMap<>();
+  /** Tokens of the prompt and the output, for repetition_penalty (null when it is off). */
+  private final BitSet seen;
   /** Per-id sampling weights, allocated on first use and reused: no 600 KB garbage per token. */
   private float[] scratch;
   private double weightTotal;
@@ -47,6 +50,7 @@ public final class DefaultSampler implements Sampler {
     this.vocabSize = vocabSize;
     this.random = new SplittableRandom(seed);
     this.penalized = params.presencePenalty() != 0.0 || params.frequencyPenalty() != 0.0;
+    this.seen = params.repetitionPenalty() != 1.0 ? new BitSet(vocabSize) : null;
     this.bias = params.logitBias();
   }
 
@@ -58,6 +62,9 @@ public final class DefaultSampler implements Sampler {
     }
     if (!bias.isEmpty()) {
       logits = biasedCopy(logits);
+    }
+    if (seen != null && !seen.isEmpty()) {
+      applyRepetitionPenalty(logits);
     }
     scan(logits);
     if (penalized && !counts.isEmpty()) {
@@ -89,6 +96,29 @@ public final class DefaultSampler implements Sampler {
     }
     if (penalized) {
       counts.computeIfAbsent(tokenId, k -> new int[1])[0]++;
+    }
+    if (seen != null) {
+      seen.set(tokenId);
+    }
+  }
+
+  @Override
+  public void prompt(int[] promptIds) {
+    if (seen != null) {
+      for (int id : promptIds) {
+        if (id >= 0 && id < vocabSize) {
+          seen.set(id);
+        }
+      }
+    }
+  }
+
+  /** Hugging Face's and vLLM's rule: a seen token's positive logit is divided by the penalty, a negative one multiplied. */
+  private void applyRepetitionPenalty(float[] logits) {
+    float penalty = (float) params.repetitionPenalty();
+    for (int id = seen.nextSetBit(0); id >= 0; id = seen.nextSetBit(id + 1)) {
+      float v = logits[id];
+      logits[id] = v > 0 ? v / penalty : v * penalty;
     }
   }
 

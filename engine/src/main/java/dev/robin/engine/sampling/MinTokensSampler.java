@@ -31,6 +31,11 @@ final class MinTokensSampler implements Sampler {
   }
 
   @Override
+  public void prompt(int[] promptIds) {
+    delegate.prompt(promptIds);
+  }
+
+  @Override
   public void accept(int tokenId) {
     generated++;
     delegate.accept(tokenId);

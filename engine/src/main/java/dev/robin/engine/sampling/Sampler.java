@@ -15,4 +15,7 @@ public interface Sampler {
 
   /** Records a token that now belongs to the generated text (for presence and frequency penalties). */
   void accept(int tokenId);
+
+  /** Records the sequence's prompt, once before its first token (for {@code repetition_penalty}). */
+  default void prompt(int[] promptIds) {}
 }

@@ -13,6 +13,9 @@ public final class Samplers {
   /** Most alternatives a client may ask log-probabilities for (OpenAI's limit). */
   public static final int MAX_TOP_LOGPROBS = 20;
 
+  /** Largest {@code repetition_penalty}: beyond it every seen token is simply banned. */
+  public static final double MAX_REPETITION_PENALTY = 10.0;
+
   private Samplers() {}
 
   /**
@@ -101,6 +104,11 @@ public final class Samplers {
     if (n < -1 || n > MAX_TOP_LOGPROBS) {
       throw new IllegalArgumentException(
           "top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + n);
+    }
+    double repetition = params.repetitionPenalty();
+    if (!(repetition > 0.0 && repetition <= MAX_REPETITION_PENALTY)) {
+      throw new IllegalArgumentException(
+          "repetition_penalty must be above 0 and at most " + MAX_REPETITION_PENALTY + ", got " + repetition);
     }
     double minP = params.minP();
     if (!(minP >= 0.0 && minP <= 1.0)) {

@@ -21,6 +21,9 @@ import dev.robin.engine.grammar.OutputConstraint;
  *     (after penalties and temperature; log-probabilities are unaffected); 0 disables it
  * @param minTokens vLLM's {@code min_tokens}: end-of-sequence tokens are not sampled before this many tokens
  *     (unless nothing else is allowed); 0 disables it
+ * @param repetitionPenalty vLLM's and Hugging Face's {@code repetition_penalty}: the logit of every token of the
+ *     prompt or the output so far is divided by it when positive, multiplied when negative (before presence and
+ *     frequency penalties); 1 disables it
  */
 public record SamplingParams(
     double temperature,
@@ -33,7 +36,8 @@ public record SamplingParams(
     LogitBias logitBias,
     OutputConstraint constraint,
     int minTokens,
-    double minP) {
+    double minP,
+    double repetitionPenalty) {
 
   /** Greedy decoding with nothing reported but the token. */
   public static final SamplingParams GREEDY = new SamplingParams(0.0, 1.0, 0, null, 0.0, 0.0, -1, LogitBias.NONE);
@@ -48,35 +52,42 @@ public record SamplingParams(
   public SamplingParams(
       double temperature, double topP, int topK, Long seed, double presencePenalty, double frequencyPenalty,
       int topLogprobs, LogitBias logitBias) {
-    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null, 0, 0.0);
+    this(temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, null, 0, 0.0, 1.0);
   }
 
   /** These parameters with {@code bias} instead of their own. */
   public SamplingParams withLogitBias(LogitBias bias) {
     return new SamplingParams(
         temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, bias, constraint, minTokens,
-        minP);
+        minP, repetitionPenalty);
   }
 
   /** These parameters with {@code outputConstraint} (null: none) instead of their own. */
   public SamplingParams withConstraint(OutputConstraint outputConstraint) {
     return new SamplingParams(
         temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, outputConstraint,
-        minTokens, minP);
+        minTokens, minP, repetitionPenalty);
   }
 
   /** These parameters with {@code min} as {@code min_tokens}. */
   public SamplingParams withMinTokens(int min) {
     return new SamplingParams(
         temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint, min,
-        minP);
+        minP, repetitionPenalty);
   }
 
   /** These parameters with {@code p} as {@code min_p}. */
   public SamplingParams withMinP(double p) {
     return new SamplingParams(
         temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint,
-        minTokens, p);
+        minTokens, p, repetitionPenalty);
+  }
+
+  /** These parameters with {@code penalty} as {@code repetition_penalty}. */
+  public SamplingParams withRepetitionPenalty(double penalty) {
+    return new SamplingParams(
+        temperature, topP, topK, seed, presencePenalty, frequencyPenalty, topLogprobs, logitBias, constraint,
+        minTokens, minP, penalty);
   }
 
   @JsonIgnore

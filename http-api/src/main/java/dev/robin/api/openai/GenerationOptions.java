@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
 import dev.robin.api.json.Json;
 import dev.robin.engine.grammar.OutputConstraint;
+import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.sampling.LogitBias;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param logitBias OpenAI's {@code logit_bias}, ids not yet checked against the vocabulary
  * @param minP vLLM's {@code min_p} (0: off)
  * @param minTokens vLLM's {@code min_tokens}: no end-of-sequence before this many tokens (0: none)
+ * @param repetitionPenalty vLLM's {@code repetition_penalty} (1: none)
  * @param constraint what the output must be ({@code response_format}, vLLM's {@code guided_*}); null: free text
  */
 public record GenerationOptions(
@@ -37,12 +39,13 @@ public record GenerationOptions(
     LogitBias logitBias,
     double minP,
     int minTokens,
+    double repetitionPenalty,
     OutputConstraint constraint) {
 
   /** These options with the output constrained (a tool call the request requires). */
   public GenerationOptions withConstraint(OutputConstraint constraint) {
     return new GenerationOptions(maxTokens, stream, includeUsage, temperature, topP, topK, seed, presencePenalty,
-        frequencyPenalty, stop, n, ignoreEos, user, logitBias, minP, minTokens, constraint);
+        frequencyPenalty, stop, n, ignoreEos, user, logitBias, minP, minTokens, repetitionPenalty, constraint);
   }
 
   public static final int MAX_N = 8;
@@ -76,6 +79,7 @@ public record GenerationOptions(
     Long n = f.integer("n", 1, MAX_N);
     boolean ignoreEos = f.bool("ignore_eos", false);
     double minP = f.decimal("min_p", 0, false, 1, 0);
+    double repetitionPenalty = f.decimal("repetition_penalty", 0, true, Samplers.MAX_REPETITION_PENALTY, 1.0);
     Long minTokens = f.integer("min_tokens", 0, maxTokensLimit);
     if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
       throw ApiError.invalidValue("min_tokens", "min_tokens (" + minTokens + ") must not exceed max_tokens ("
@@ -99,6 +103,7 @@ public record GenerationOptions(
         LogitBiasParser.parse(f.raw(LogitBiasParser.PARAM)),
         minP,
         minTokens == null ? 0 : minTokens.intValue(),
+        repetitionPenalty,
         OutputConstraintParser.parse(f));
   }
 

@@ -66,6 +66,6 @@ public record GenerationJob(
     Long seed = o.seed() == null ? null : o.seed() + index;
     return new SamplingParams(
         o.temperature(), o.topP(), o.topK(), seed, o.presencePenalty(), o.frequencyPenalty(), topLogprobs,
-        o.logitBias(), o.constraint(), o.minTokens(), o.minP());
+        o.logitBias(), o.constraint(), o.minTokens(), o.minP(), o.repetitionPenalty());
   }
 }

@@ -34,4 +34,15 @@ class GenerationOptionsTest {
     assertEquals("min_tokens",
         assertThrows(ApiException.class, () -> parse("{\"min_tokens\":-1}")).error().param());
   }
+
+  @Test
+  void repetitionPenaltyIsReadAndMustBePositive() throws Exception {
+    assertEquals(1.0, parse("{}").repetitionPenalty());
+    assertEquals(1.2, parse("{\"repetition_penalty\":1.2}").repetitionPenalty());
+    for (String bad : new String[] {"0", "-1", "11", "\"high\""}) {
+      ApiException e = assertThrows(ApiException.class, () -> parse("{\"repetition_penalty\":" + bad + "}"));
+      assertEquals("repetition_penalty", e.error().param(), bad);
+      assertEquals(400, e.error().status());
+    }
+  }
 }

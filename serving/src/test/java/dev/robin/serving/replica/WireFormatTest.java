@@ -67,7 +67,8 @@ class WireFormatTest {
   void generateCarriesTheWholeRequestAndItsReplyAddress() {
     TestProbe<GenerationEvent> requester = testKit.createTestProbe(GenerationEvent.class);
     SamplingParams sampling = new SamplingParams(
-        0.7, 0.9, 40, 1234L, 0.5, -0.5, 3, LogitBias.of(new int[] {7, 3}, new float[] {2.5f, -100f}));
+        0.7, 0.9, 40, 1234L, 0.5, -0.5, 3, LogitBias.of(new int[] {7, 3}, new float[] {2.5f, -100f}))
+        .withMinTokens(2).withMinP(0.05).withRepetitionPenalty(1.3);
     GenerationRequest request = new GenerationRequest("chatcmpl-1-0", new int[] {1, 2, 3}, sampling, 16, true);
     ModelActor.Generate back = assertInstanceOf(
         ModelActor.Generate.class, roundTrip(new ModelActor.Generate(request, requester.getRef())));
