@@ -1,6 +1,6 @@
 package dev.robin.engine.grammar;
 
-import dev.robin.engine.synthetic.ByteLevelAlphabet;
+import dev.robin.engine.tokenizer.ByteLevelAlphabet;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.robin.engine.synthetic;
 
+import dev.robin.engine.tokenizer.ByteLevelAlphabet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package dev.robin.engine.synthetic;
 
+import dev.robin.engine.tokenizer.ByteLevelAlphabet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;

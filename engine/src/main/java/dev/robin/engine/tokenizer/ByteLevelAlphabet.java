@@ -1,4 +1,4 @@
-package dev.robin.engine.synthetic;
+package dev.robin.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 
