@@ -1,5 +1,6 @@
 package dev.robin.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.robin.bench.cluster.ClusterBenchReport;
 import dev.robin.bench.load.ApiBase;
 import dev.robin.bench.load.CompletionClient;
@@ -88,7 +89,9 @@ public final class StructuredBenchCommand implements Callable<Integer> {
   private final BenchSchemas schemas = BenchSchemas.read();
 
   /** One measured run: a variant's level and what the masks cost the server's steps meanwhile. */
-  public record Run(int round, String variant, double loadAverage1m, LevelSummary level, MaskCost masks) {}
+  public record Run(
+      int round, String variant, @JsonProperty("load_average_1m") double loadAverage1m, LevelSummary level,
+      MaskCost masks) {}
 
   /** The JSON report. */
   public record Report(
