@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bin/robin bench}: a concurrency sweep of streamed completions against a Robin server (one it
  * starts, or {@code --url}), reporting output tokens/s, TTFT, inter-token latency and request latency per
- * level. Subcommands: {@code engine} (decode steps on the model runner), {@code auth-overhead} and {@code cluster}
- * (two nodes against one).
+ * level. Subcommands: {@code engine} (decode steps on the model runner), {@code auth-overhead}, {@code cluster}
+ * (two nodes against one) and {@code structured} (structured outputs under load).
  */
 @Command(
     name = "bench",
@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
       "Concurrency sweep: closed-loop streamed POST /v1/completions at each concurrency level.",
       "Without --url, starts `bin/robin serve --model bench=<spec>` on a free port and stops it at the end."
     },
-    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class, ClusterBenchCommand.class})
+    subcommands = {EngineBenchCommand.class, AuthOverheadCommand.class, ClusterBenchCommand.class,
+        StructuredBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -47,12 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Mixin StreamedLoadOptions load;
 
-  @Option(names = "--url", description = "Benchmark this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
-  String url;
-
-  @Option(names = "--model-name",
-      description = "Model id to request (default: `bench` for a started server, the first listed one with --url).")
-  String modelName;
+  @Mixin TargetServerOptions target;
 
   @Option(names = "--server-torch-threads", defaultValue = "0",
       description = "PyTorch intra-op threads of the started server (-Dai.djl.pytorch.num_threads); 0 keeps its "
@@ -92,15 +88,12 @@ public final class BenchCommand implements Callable<Integer> {
   private Integer execute() throws Exception {
     validate();
     Path home = RobinHome.get();
-    if (url != null) {
-      return run(ApiBase.of(url), false);
+    if (target.url != null) {
+      return run(ApiBase.of(target.url), false);
     }
     List<String> jvmOptions =
         serverTorchThreads > 0 ? List.of("-Dai.djl.pytorch.num_threads=" + serverTorchThreads) : List.of();
     try (ServerProcess started = ServerProcess.start(home, server.serveArgs(), jvmOptions, server.startupTimeout())) {
-      if (modelName == null) {
-        modelName = StartedServerOptions.MODEL_ID;
-      }
       return run(ApiBase.of(started.baseUrl().toString()), true);
     }
   }
@@ -126,13 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (apiKey != null) {
       headers.put("Authorization", "Bearer " + apiKey);
     }
-    if (modelName == null) {
-      List<String> ids = ModelList.ids(http, apiBase, headers);
-      if (ids.isEmpty()) {
-        throw new IllegalStateException(apiBase + " lists no model; name one with --model-name");
-      }
-      modelName = ids.get(0);
-    }
+    String modelName = target.model(http, apiBase, headers, launched);
     CompletionClient client = new CompletionClient(http, apiBase, headers, load.timeout());
     List<Integer> counts = new ArrayList<>();
     for (int c : concurrency) {
@@ -267,16 +254,12 @@ public final class BenchCommand implements Callable<Integer> {
 
   private String commandLine() {
     StringBuilder sb = new StringBuilder("bin/robin bench");
-    if (url != null) {
-      sb.append(" --url ").append(url);
-    } else {
+    target.appendTo(sb);
+    if (target.url == null) {
       server.appendTo(sb);
       if (serverTorchThreads > 0) {
         sb.append(" --server-torch-threads ").append(serverTorchThreads);
       }
-    }
-    if (modelName != null && url != null) {
-      sb.append(" --model-name ").append(modelName);
     }
     sb.append(" --concurrency ").append(String.join(",", concurrency.stream().map(String::valueOf).toList()));
     if (requestsPerLevel != null) {

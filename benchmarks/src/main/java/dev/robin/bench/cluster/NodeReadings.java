@@ -1,5 +1,6 @@
 package dev.robin.bench.cluster;
 
+import dev.robin.bench.metrics.MetricsPage;
 import dev.robin.bench.server.ServerProcess;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ public record NodeReadings(ProcCpu.Snapshot cpu, List<Map<String, Double>> metri
     List<Map<String, Double>> metrics = new ArrayList<>();
     List<Long> pids = new ArrayList<>();
     for (ServerProcess node : nodes) {
-      metrics.add(StepStats.read(http, node.baseUrl(), model));
+      metrics.add(MetricsPage.read(http, node.baseUrl(), model));
       pids.add(node.pid());
     }
     pids.add(selfPid);

@@ -1,12 +1,6 @@
 package dev.robin.bench.cluster;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.HashMap;
+import dev.robin.bench.metrics.MetricsPage;
 import java.util.Map;
 
 /**
@@ -41,44 +35,7 @@ public record StepStats(
   private static final String TOKENS = "robin_model_step_tokens";
   private static final String REQUESTS = "robin_model_requests_total";
 
-  /** The series of {@code model} in a Prometheus text page, keyed {@code name} or {@code name|kind}. */
-  static Map<String, Double> parse(String prometheusText, String model) {
-    Map<String, Double> values = new HashMap<>();
-    for (String line : prometheusText.split("\n")) {
-      if (line.isBlank() || line.startsWith("#")) {
-        continue;
-      }
-      int brace = line.indexOf('{');
-      int space = line.lastIndexOf(' ');
-      if (space < 0) {
-        continue;
-      }
-      String name = line.substring(0, brace >= 0 && brace < space ? brace : space);
-      String labels = brace >= 0 && brace < space ? line.substring(brace, line.lastIndexOf('}', space) + 1) : "";
-      if (!labels.isEmpty() && !model.equals(label(labels, "model"))) {
-        continue;
-      }
-      String kind = label(labels, "kind");
-      try {
-        values.put(kind == null ? name : name + "|" + kind, Double.parseDouble(line.substring(space + 1)));
-      } catch (NumberFormatException e) {
-        // not a sample line
-      }
-    }
-    return values;
-  }
-
-  private static String label(String labels, String name) {
-    String key = name + "=\"";
-    int i = labels.indexOf(key);
-    if (i < 0 || (i > 0 && labels.charAt(i - 1) != '{' && labels.charAt(i - 1) != ',')) {
-      return null;
-    }
-    int start = i + key.length();
-    return labels.substring(start, labels.indexOf('"', start));
-  }
-
-  /** The figures between two {@link #parse parsed} pages read {@code seconds} apart. */
+  /** The figures between two {@link MetricsPage#parse parsed} pages read {@code seconds} apart. */
   static StepStats between(Map<String, Double> before, Map<String, Double> after, double seconds) {
     Delta d = new Delta(before, after);
     double stepSeconds = d.of(DURATION + "_sum|decode") + d.of(DURATION + "_sum|mixed") + d.of(DURATION + "_sum|prefill");
@@ -104,18 +61,7 @@ public record StepStats(
 
   private record Delta(Map<String, Double> before, Map<String, Double> after) {
     double of(String key) {
-      return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
-    }
-  }
-
-  /** {@code GET <base>/metrics} of a node, parsed for {@code model}; empty when it does not answer. */
-  static Map<String, Double> read(HttpClient http, URI baseUrl, String model) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/metrics")).timeout(Duration.ofSeconds(10)).build();
-    try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? parse(r.body(), model) : Map.of();
-    } catch (IOException e) {
-      return Map.of();
+      return MetricsPage.delta(before, after, key);
     }
   }
 }

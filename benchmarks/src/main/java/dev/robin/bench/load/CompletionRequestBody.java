@@ -1,5 +1,6 @@
 package dev.robin.bench.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,6 +15,15 @@ public final class CompletionRequestBody {
   private CompletionRequestBody() {}
 
   public static String of(String model, String prompt, int maxTokens, boolean ignoreEos) {
+    return of(model, prompt, maxTokens, ignoreEos, null, null);
+  }
+
+  /**
+   * As above, constrained by {@code schema} ({@code response_format} of type {@code json_schema} named
+   * {@code schemaName}) unless it is null.
+   */
+  public static String of(
+      String model, String prompt, int maxTokens, boolean ignoreEos, String schemaName, JsonNode schema) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", model);
     body.put("prompt", prompt);
@@ -23,6 +33,11 @@ public final class CompletionRequestBody {
     body.putObject("stream_options").put("include_usage", true);
     if (ignoreEos) {
       body.put("ignore_eos", true);
+    }
+    if (schema != null) {
+      ObjectNode jsonSchema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+      jsonSchema.put("name", schemaName);
+      jsonSchema.set("schema", schema);
     }
     return body.toString();
   }

@@ -3,6 +3,7 @@ package dev.robin.bench.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.bench.metrics.MetricsPage;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class StepStatsTest {
 
   @Test
   void seriesOfTheModelAreKeyedByNameAndKind() {
-    Map<String, Double> m = StepStats.parse(page(1.5, 10, 80, 0, 0, 0, 7), "bench");
+    Map<String, Double> m = MetricsPage.parse(page(1.5, 10, 80, 0, 0, 0, 7), "bench");
     assertEquals(7.0, m.get("robin_model_requests_total"), "another model's series are left out");
     assertEquals(1.5, m.get("robin_model_step_duration_seconds_sum|decode"), 1e-9);
     assertEquals(80.0, m.get("robin_model_step_tokens_sum|decode"));
@@ -41,8 +42,8 @@ class StepStatsTest {
 
   @Test
   void betweenTwoPagesTheStepsAreCountedTimedAndSized() {
-    Map<String, Double> before = StepStats.parse(page(1.0, 10, 80, 2.0, 5, 300, 4), "bench");
-    Map<String, Double> after = StepStats.parse(page(5.0, 110, 880, 6.0, 45, 2700, 20), "bench");
+    Map<String, Double> before = MetricsPage.parse(page(1.0, 10, 80, 2.0, 5, 300, 4), "bench");
+    Map<String, Double> after = MetricsPage.parse(page(5.0, 110, 880, 6.0, 45, 2700, 20), "bench");
     StepStats s = StepStats.between(before, after, 10);
     assertEquals(16, s.requests());
     assertEquals(0.8, s.busy(), 1e-9, "8 s of steps in 10 s");

@@ -4,6 +4,7 @@ import dev.robin.engine.kvcache.KvCacheManager;
 import dev.robin.engine.request.FinishReason;
 import dev.robin.engine.request.GenerationRequest;
 import dev.robin.engine.request.Rejection;
+import dev.robin.engine.sampling.ConstraintMeter;
 import dev.robin.engine.sampling.SampledToken;
 import dev.robin.engine.sampling.Sampler;
 import dev.robin.engine.scheduler.ModelRunner;
@@ -38,6 +39,7 @@ public final class EngineCore implements AutoCloseable {
   private final KvCacheManager kvCache;
   private final Scheduler scheduler;
   private final Map<String, Sampler> samplers = new HashMap<>();
+  private final ConstraintMeter constraints;
   private long numStepsTotal;
   private long numFailedStepsTotal;
   private int lastStepNumTokens;
@@ -45,6 +47,16 @@ public final class EngineCore implements AutoCloseable {
 
   /** An engine whose KV pool has the runner's blocks; {@code config.blockSize()} must be the runner's. */
   public EngineCore(SchedulerConfig config, ModelRunner runner, SamplerFactory samplerFactory) {
+    this(config, runner, samplerFactory, new ConstraintMeter());
+  }
+
+  /**
+   * An engine whose samplers (made by {@code samplerFactory}) report their output constraints' costs to
+   * {@code constraints}; the engine starts each step on it.
+   */
+  public EngineCore(
+      SchedulerConfig config, ModelRunner runner, SamplerFactory samplerFactory, ConstraintMeter constraints) {
+    this.constraints = constraints;
     this.runner = runner;
     this.samplerFactory = samplerFactory;
     this.kvCache = new KvCacheManager(
@@ -92,6 +104,7 @@ public final class EngineCore implements AutoCloseable {
 
   /** Computes one step; returns one output per sequence that got a token or finished. */
   public List<SequenceOutput> step() {
+    constraints.startStep();
     StepPlan plan = scheduler.schedule();
     if (plan.isEmpty()) {
       lastStep = StepTokens.NONE;
@@ -178,6 +191,14 @@ public final class EngineCore implements AutoCloseable {
    */
   public StepTokens lastStep() {
     return lastStep;
+  }
+
+  /**
+   * What output constraints cost this engine: the latest step's mask time (read it after {@link #step()}), grammar
+   * cache hits and compilations.
+   */
+  public ConstraintMeter constraints() {
+    return constraints;
   }
 
   /** The runner's kernel, for {@code /health}. */

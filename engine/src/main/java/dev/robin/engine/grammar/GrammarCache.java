@@ -24,6 +24,29 @@ public final class GrammarCache {
   private final Map<String, CompiledGrammar> entries;
   private final Map<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
   private long compilations;
+  private long hits;
+
+  /**
+   * Told, on the calling thread, how each lookup went: a hit, or a compilation and how long it took. Lets an engine
+   * count its own lookups when several share the cache.
+   */
+  public interface Observer {
+
+    /** Ignores every lookup. */
+    Observer NONE = new Observer() {
+      @Override
+      public void hit() {}
+
+      @Override
+      public void compiled(long nanos) {}
+    };
+
+    /** The grammar was in the cache (or compiled meanwhile by another thread). */
+    void hit();
+
+    /** The grammar was compiled by this lookup, in {@code nanos}. */
+    void compiled(long nanos);
+  }
 
   public GrammarCache(TokenVocabularyBytes vocab, int capacity) {
     this.vocab = vocab;
@@ -34,6 +57,11 @@ public final class GrammarCache {
 
   /** A JSON document valid against {@code schemaJson}. */
   public CompiledGrammar jsonSchema(String schemaJson) {
+    return jsonSchema(schemaJson, Observer.NONE);
+  }
+
+  /** As {@link #jsonSchema(String)}, telling {@code observer} whether it compiled. */
+  public CompiledGrammar jsonSchema(String schemaJson, Observer observer) {
     String canonical;
     try {
       JsonNode node = JSON.readTree(schemaJson);
@@ -44,28 +72,40 @@ public final class GrammarCache {
     } catch (IOException e) {
       throw new GrammarException("the JSON Schema is not valid JSON: " + e.getMessage(), e);
     }
-    return get("schema:" + canonical, () -> Grammar.jsonSchema(canonical));
+    return get("schema:" + canonical, () -> Grammar.jsonSchema(canonical), observer);
   }
 
   /** Any JSON object. */
   public CompiledGrammar jsonObject() {
-    return get("json_object", Grammar::jsonObject);
+    return jsonObject(Observer.NONE);
+  }
+
+  public CompiledGrammar jsonObject(Observer observer) {
+    return get("json_object", Grammar::jsonObject, observer);
   }
 
   /** A text matching {@code regex} as a whole. */
   public CompiledGrammar regex(String regex) {
-    return get("regex:" + regex, () -> Grammar.regex(regex));
+    return regex(regex, Observer.NONE);
+  }
+
+  public CompiledGrammar regex(String regex, Observer observer) {
+    return get("regex:" + regex, () -> Grammar.regex(regex), observer);
   }
 
   /** One of {@code choices}. */
   public CompiledGrammar choice(List<String> choices) {
+    return choice(choices, Observer.NONE);
+  }
+
+  public CompiledGrammar choice(List<String> choices, Observer observer) {
     String key;
     try {
       key = "choice:" + JSON.writeValueAsString(choices);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return get(key, () -> Grammar.choice(choices));
+    return get(key, () -> Grammar.choice(choices), observer);
   }
 
   /** How many grammars were compiled (cache misses) so far. */
@@ -73,29 +113,33 @@ public final class GrammarCache {
     return compilations;
   }
 
+  /** How many lookups found their grammar compiled (cache hits) so far. */
+  public synchronized long hits() {
+    return hits;
+  }
+
   public synchronized int size() {
     return entries.size();
   }
 
-  private CompiledGrammar get(String key, Supplier<Grammar> compile) {
-    synchronized (this) {
-      CompiledGrammar g = entries.get(key);
-      if (g != null) {
-        return g;
-      }
+  private CompiledGrammar get(String key, Supplier<Grammar> compile, Observer observer) {
+    CompiledGrammar cached = cached(key);
+    if (cached != null) {
+      observer.hit();
+      return cached;
     }
     Object lock = locks.computeIfAbsent(key, k -> new Object());
     try {
       synchronized (lock) {
-        synchronized (this) {
-          CompiledGrammar g = entries.get(key);
-          if (g != null) {
-            return g;
-          }
+        cached = cached(key);
+        if (cached != null) {
+          observer.hit();
+          return cached;
         }
         long t0 = System.nanoTime();
         Grammar grammar = compile.get();
-        CompiledGrammar compiled = CompiledGrammar.of(grammar, vocab, trie, System.nanoTime() - t0);
+        long nanos = System.nanoTime() - t0;
+        CompiledGrammar compiled = CompiledGrammar.of(grammar, vocab, trie, nanos);
         synchronized (this) {
           compilations++;
           entries.put(key, compiled);
@@ -104,10 +148,20 @@ public final class GrammarCache {
             entries.remove(eldest);
           }
         }
+        observer.compiled(nanos);
         return compiled;
       }
     } finally {
       locks.remove(key, lock);
     }
+  }
+
+  /** The cached grammar of {@code key}, counted as a hit; null when it is not cached. */
+  private synchronized CompiledGrammar cached(String key) {
+    CompiledGrammar g = entries.get(key);
+    if (g != null) {
+      hits++;
+    }
+    return g;
   }
 }

@@ -64,11 +64,16 @@ public record OutputConstraint(Kind kind, String source, List<String> choices) {
 
   /** The constraint compiled for a model's vocabulary, through its cache (a repeated one compiles once). */
   public CompiledGrammar compile(GrammarCache grammars) {
+    return compile(grammars, GrammarCache.Observer.NONE);
+  }
+
+  /** As {@link #compile(GrammarCache)}, telling {@code observer} whether the cache had it. */
+  public CompiledGrammar compile(GrammarCache grammars, GrammarCache.Observer observer) {
     return switch (kind) {
-      case JSON_SCHEMA -> grammars.jsonSchema(source);
-      case JSON_OBJECT -> grammars.jsonObject();
-      case REGEX -> grammars.regex(source);
-      case CHOICE -> grammars.choice(choices);
+      case JSON_SCHEMA -> grammars.jsonSchema(source, observer);
+      case JSON_OBJECT -> grammars.jsonObject(observer);
+      case REGEX -> grammars.regex(source, observer);
+      case CHOICE -> grammars.choice(choices, observer);
     };
   }
 }

@@ -8,6 +8,7 @@ import dev.robin.engine.core.EngineCore;
 import dev.robin.engine.grammar.GrammarCache;
 import dev.robin.engine.model.LlamaRunner;
 import dev.robin.engine.model.PagedKvCache;
+import dev.robin.engine.sampling.ConstraintMeter;
 import dev.robin.engine.sampling.Samplers;
 import dev.robin.engine.scheduler.SchedulerConfig;
 import dev.robin.engine.synthetic.ModelLocator;
@@ -97,9 +98,12 @@ public final class LoadedModel implements AutoCloseable {
     LlamaRunner runner = LlamaRunner.create(
         checkpoint, config, device, options.computeDtype(), numBlocks, blockSize, options.packedGemm());
     int vocab = config.vocabSize();
+    ConstraintMeter constraints = new ConstraintMeter();
     return new EngineCore(schedulerConfig, runner,
         params -> Samplers.create(
-            params, vocab, params.constraint() == null ? null : grammars(), schedulerConfig.eosTokenIds()));
+            params, vocab, params.constraint() == null ? null : grammars(), schedulerConfig.eosTokenIds(),
+            constraints),
+        constraints);
   }
 
   /**

@@ -14,16 +14,26 @@ final class ConstrainedSampler implements Sampler {
   private final GrammarMatcher matcher;
   private final long[] mask;
   private final int[] stopIds;
+  private final ConstraintMeter meter;
 
-  ConstrainedSampler(Sampler delegate, GrammarMatcher matcher, int[] stopIds) {
+  ConstrainedSampler(Sampler delegate, GrammarMatcher matcher, int[] stopIds, ConstraintMeter meter) {
     this.delegate = delegate;
     this.matcher = matcher;
     this.mask = matcher.newMask();
     this.stopIds = stopIds.clone();
+    this.meter = meter;
   }
 
   @Override
   public SampledToken sample(float[] logits) {
+    long start = System.nanoTime();
+    applyMask(logits);
+    meter.masked(System.nanoTime() - start);
+    return withoutMaskedAlternatives(delegate.sample(logits));
+  }
+
+  /** Fills the matcher's mask and sets every logit it rules out to -infinity. */
+  private void applyMask(float[] logits) {
     matcher.fillMask(mask);
     boolean any = false;
     for (long word : mask) {
@@ -41,7 +51,6 @@ final class ConstrainedSampler implements Sampler {
         logits[id] = Float.NEGATIVE_INFINITY;
       }
     }
-    return withoutMaskedAlternatives(delegate.sample(logits));
   }
 
   @Override
@@ -51,7 +60,9 @@ final class ConstrainedSampler implements Sampler {
 
   @Override
   public void accept(int tokenId) {
+    long start = System.nanoTime();
     matcher.accept(tokenId);
+    meter.advanced(System.nanoTime() - start);
     delegate.accept(tokenId);
   }
 

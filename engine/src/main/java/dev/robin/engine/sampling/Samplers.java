@@ -34,7 +34,7 @@ public final class Samplers {
    * SamplingParams, int)} makes), so the choices differ yet the same request repeats them.
    */
   public static Sampler create(SamplingParams params, int vocabSize, int choiceIndex) {
-    return create(params, vocabSize, choiceIndex, null, Set.of());
+    return create(params, vocabSize, choiceIndex, null, Set.of(), new ConstraintMeter());
   }
 
   /**
@@ -42,16 +42,24 @@ public final class Samplers {
    * model cannot constrain its output, and a constrained request is refused).
    */
   public static Sampler create(SamplingParams params, int vocabSize, GrammarCache grammars) {
-    return create(params, vocabSize, 0, grammars, Set.of());
+    return create(params, vocabSize, 0, grammars, Set.of(), new ConstraintMeter());
   }
 
   /** As above, for a model whose sequences end at {@code eosIds} ({@code min_tokens} holds them back). */
   public static Sampler create(SamplingParams params, int vocabSize, GrammarCache grammars, Set<Integer> eosIds) {
-    return create(params, vocabSize, 0, grammars, eosIds);
+    return create(params, vocabSize, 0, grammars, eosIds, new ConstraintMeter());
   }
 
-  private static Sampler create(
-      SamplingParams params, int vocabSize, int choiceIndex, GrammarCache grammars, Set<Integer> eosIds) {
+  /**
+   * As above, for an engine whose constraints' costs (grammar lookups, mask time per step) {@code meter} counts.
+   */
+  public static Sampler create(
+      SamplingParams params, int vocabSize, GrammarCache grammars, Set<Integer> eosIds, ConstraintMeter meter) {
+    return create(params, vocabSize, 0, grammars, eosIds, meter);
+  }
+
+  private static Sampler create(SamplingParams params, int vocabSize, int choiceIndex, GrammarCache grammars,
+      Set<Integer> eosIds, ConstraintMeter meter) {
     validate(params, vocabSize);
     if (choiceIndex < 0) {
       throw new IllegalArgumentException("choice index must not be negative, got " + choiceIndex);
@@ -72,11 +80,11 @@ public final class Samplers {
     }
     CompiledGrammar grammar;
     try {
-      grammar = constraint.compile(grammars);
+      grammar = constraint.compile(grammars, meter);
     } catch (GrammarException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new ConstrainedSampler(sampler, grammar.newMatcher(), grammar.vocabulary().stopIds());
+    return new ConstrainedSampler(sampler, grammar.newMatcher(), grammar.vocabulary().stopIds(), meter);
   }
 
   /** Checks {@code params} against OpenAI's ranges; the message is fit for a client. */

@@ -106,6 +106,22 @@ public final class ServerMetrics {
     counter(models, "robin_model_decode_tokens_computed",
         "Decode tokens computed by a model's steps (one per decoding sequence per step)",
         s -> s.steps().numDecodeTokensComputedTotal());
+    registry.register(StepHistogramCollector.perModel(models, "robin_model_step_mask_seconds",
+        "Time a model step with constrained sequences (structured outputs) spent on their token masks: filling and"
+            + " applying them and advancing the grammar matchers (steps without any are not observed)",
+        s -> s.constraints().maskSeconds()));
+    counter(models, "robin_model_masked_sequences",
+        "Constrained sequences sampled, summed over steps (token masks filled)",
+        s -> s.constraints().numMaskedTotal());
+    registry.register(StepHistogramCollector.perModel(models, "robin_model_grammar_compile_seconds",
+        "Time to compile an output constraint's grammar, per compilation (a grammar cache miss)",
+        s -> s.constraints().compileSeconds()));
+    counter(models, "robin_model_grammar_cache_hits",
+        "Output constraints whose grammar was found compiled in the model's cache",
+        s -> s.constraints().numCacheHitsTotal());
+    counter(models, "robin_model_grammar_cache_misses",
+        "Output constraints whose grammar had to be compiled (not in the model's cache)",
+        s -> s.constraints().numCompilationsTotal());
     routingCounter(models, routing, "robin_router_requests",
         "Requests this node's router of a model sent to a replica", ReplicaDirectory.RoutingCounts::routed);
     routingCounter(models, routing, "robin_router_prefix_remembered",

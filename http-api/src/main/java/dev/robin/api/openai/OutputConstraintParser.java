@@ -21,6 +21,9 @@ final class OutputConstraintParser {
   static final String GUIDED_REGEX = "guided_regex";
   static final String GUIDED_CHOICE = "guided_choice";
 
+  /** Schemas, patterns and choice lists checked lately: a repeated one compiles once here (per JVM). */
+  private static final ValidatedConstraints VALIDATED = new ValidatedConstraints(256, OutputConstraint::validate);
+
   private OutputConstraintParser() {}
 
   /** The request's output constraint, or null for free text. */
@@ -124,7 +127,7 @@ final class OutputConstraintParser {
   /** A constraint Robin can compile, or 400 naming {@code param}. */
   static void check(OutputConstraint constraint, String param) {
     try {
-      constraint.validate();
+      VALIDATED.check(constraint);
     } catch (GrammarException e) {
       throw ApiError.invalidValue(param, "Invalid " + param + ": " + e.getMessage()).toException();
     }

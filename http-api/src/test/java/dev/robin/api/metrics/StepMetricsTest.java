@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.robin.api.model.ServedModel;
 import dev.robin.api.testkit.TestServer;
-import dev.robin.serving.replica.ModelActor;
-import dev.robin.serving.stats.ModelStats;
 import dev.robin.serving.stats.ModelStatsBoard;
 import dev.robin.serving.replica.ReplicaId;
 import dev.robin.serving.stats.StepKind;
@@ -29,7 +26,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,17 +62,7 @@ class StepMetricsTest {
   void start() {
     server = new TestServer();
     SchedulerConfig config = SchedulerConfig.defaults(512, Set.of(1));
-    ActorRef<ModelActor.Command> ref =
-        server.system.systemActorOf(
-            ModelActor.create(replica, "cpu()",
-                r -> new EngineCore(config, timedRunner(), params -> Samplers.create(params, VOCAB)), board),
-            "model-steps", ModelActor.PROPS);
-    server.registry.register(
-        new ServedModel(MODEL, 1_700_000_000L, "robin", 512, 1, server.tokenizer, null, ref.narrow(),
-            () -> board.summary(MODEL).orElse(ModelStats.loading(MODEL, "cpu()"))));
-    // The replica builds its engine on its own thread: until it has, the model is loading and requests get 503.
-    eventually(Duration.ofSeconds(10), () -> assertEquals(ModelStats.Status.READY,
-        board.summary(MODEL).map(ModelStats::status).orElse(ModelStats.Status.LOADING)));
+    server.addReplica(MODEL, r -> new EngineCore(config, timedRunner(), params -> Samplers.create(params, VOCAB)), board);
   }
 
   @AfterAll

@@ -1,5 +1,8 @@
 package dev.robin.api.testkit;
 
+import static dev.robin.engine.testkit.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -8,6 +11,10 @@ import dev.robin.api.json.Json;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
 import dev.robin.serving.replica.ModelActor;
+import dev.robin.serving.replica.ModelEngineFactory;
+import dev.robin.serving.replica.ReplicaId;
+import dev.robin.serving.stats.ModelStats;
+import dev.robin.serving.stats.ModelStatsBoard;
 import dev.robin.api.server.RobinServer;
 import dev.robin.api.config.ServerSettings;
 import java.io.IOException;
@@ -82,6 +89,22 @@ public final class TestServer implements AutoCloseable {
     registry.register(
         new ServedModel(id, 1_700_000_000L, "robin", context, 1, tokenizer,
             template, ref.narrow(), fake.stats::get));
+    return ref;
+  }
+
+  /**
+   * Registers model {@code id} served by one real replica (its {@link ModelActor} around the engine {@code factory}
+   * builds, pinned) publishing on {@code board}, and waits until it is ready.
+   */
+  public ActorRef<ModelActor.Command> addReplica(String id, ModelEngineFactory factory, ModelStatsBoard board) {
+    ActorRef<ModelActor.Command> ref = system.systemActorOf(
+        ModelActor.create(new ReplicaId(id, 0), "cpu()", factory, board), "model-" + id, ModelActor.PROPS);
+    registry.register(
+        new ServedModel(id, 1_700_000_000L, "robin", 512, 1, tokenizer, null, ref.narrow(),
+            () -> board.summary(id).orElse(ModelStats.loading(id, "cpu()"))));
+    // The replica builds its engine on its own thread: until it has, the model is loading and requests get 503.
+    eventually(Duration.ofSeconds(10), () -> assertEquals(ModelStats.Status.READY,
+        board.summary(id).map(ModelStats::status).orElse(ModelStats.Status.LOADING)));
     return ref;
   }
 

@@ -314,7 +314,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     for (SequenceOutput output : outputs) {
       numNewTokens += deliver(output);
     }
-    stats.step(engine.lastStep(), start, end, numNewTokens);
+    stats.step(engine.lastStep(), start, end, numNewTokens, engine.constraints());
     publishStats(ModelStats.Status.READY);
     if (engine.hasWork()) {
       scheduleStep();

@@ -22,6 +22,7 @@ package dev.robin.serving.stats;
  * @param numGeneratedTokensTotal tokens generated since start
  * @param numCancelledTotal sequences cancelled since start
  * @param steps step durations and tokens per step by kind, and tokens computed, since start
+ * @param constraints what output constraints cost: mask time per step, grammar lookups and compile times
  */
 public record ModelStats(
     String modelId,
@@ -39,10 +40,23 @@ public record ModelStats(
     long numRequestsTotal,
     long numGeneratedTokensTotal,
     long numCancelledTotal,
-    StepStats steps) {
+    StepStats steps,
+    ConstraintStats constraints) {
 
   public ModelStats {
     steps = steps == null ? StepStats.EMPTY : steps;
+    constraints = constraints == null ? ConstraintStats.EMPTY : constraints;
+  }
+
+  /** A replica's figures without output constraints' costs (none constrained yet). */
+  public ModelStats(
+      String modelId, String device, String kernel, Status status, int numWaiting, int numRunning,
+      long numPreemptedTotal, int numKvBlocksUsed, int numKvBlocksTotal, double prefixCacheHitRate,
+      double lastStepMillis, double tokensPerSecond1m, long numRequestsTotal, long numGeneratedTokensTotal,
+      long numCancelledTotal, StepStats steps) {
+    this(modelId, device, kernel, status, numWaiting, numRunning, numPreemptedTotal, numKvBlocksUsed,
+        numKvBlocksTotal, prefixCacheHitRate, lastStepMillis, tokensPerSecond1m, numRequestsTotal,
+        numGeneratedTokensTotal, numCancelledTotal, steps, ConstraintStats.EMPTY);
   }
 
   /** A replica's state. */

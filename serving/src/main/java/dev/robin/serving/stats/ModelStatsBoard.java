@@ -44,7 +44,7 @@ public final class ModelStatsBoard {
 
   /**
    * One model's figures over all its replicas: counts and rates summed, KV usage over the pooled blocks,
-   * step histograms and counters added, the hit rate and last step time averaged; READY when any replica is, else the first replica's status.
+   * step and constraint histograms and counters added, the hit rate and last step time averaged; READY when any replica is, else the first replica's status.
    */
   public Optional<ModelStats> summary(String modelId) {
     List<ModelStats> replicas = forModel(modelId);
@@ -73,7 +73,8 @@ public final class ModelStatsBoard {
         replicas.stream().mapToLong(ModelStats::numRequestsTotal).sum(),
         replicas.stream().mapToLong(ModelStats::numGeneratedTokensTotal).sum(),
         replicas.stream().mapToLong(ModelStats::numCancelledTotal).sum(),
-        replicas.stream().map(ModelStats::steps).reduce(StepStats.EMPTY, StepStats::plus)));
+        replicas.stream().map(ModelStats::steps).reduce(StepStats.EMPTY, StepStats::plus),
+        replicas.stream().map(ModelStats::constraints).reduce(ConstraintStats.EMPTY, ConstraintStats::plus)));
   }
 
   /** Forgets a replica that stopped for good. */

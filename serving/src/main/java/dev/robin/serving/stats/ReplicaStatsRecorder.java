@@ -2,6 +2,7 @@ package dev.robin.serving.stats;
 
 import dev.robin.engine.core.EngineStats;
 import dev.robin.engine.core.StepTokens;
+import dev.robin.engine.sampling.ConstraintMeter;
 
 /**
  * The one place a serving replica's {@link ModelStats} are built: it counts what the replica's actor did (steps,
@@ -14,6 +15,7 @@ public final class ReplicaStatsRecorder {
   private final String device;
   private final TokenRateWindow tokenRate = new TokenRateWindow();
   private final StepStatsRecorder steps = new StepStatsRecorder();
+  private final ConstraintStatsRecorder constraints = new ConstraintStatsRecorder();
   private double lastStepMillis;
   private long numRequestsTotal;
   private long numGeneratedTokensTotal;
@@ -43,6 +45,16 @@ public final class ReplicaStatsRecorder {
     tokenRate.record(numNewTokens, endNanos);
   }
 
+  /**
+   * As {@link #step(StepTokens, long, long, long)}, with what the step's output constraints cost and the grammar
+   * lookups since the previous step, read from the engine's {@code constraintMeter}.
+   */
+  public void step(
+      StepTokens tokens, long startNanos, long endNanos, long numNewTokens, ConstraintMeter constraintMeter) {
+    step(tokens, startNanos, endNanos, numNewTokens);
+    constraints.record(constraintMeter);
+  }
+
   /** The replica's figures now: its engine's state and counters beside the actor's own. */
   public ModelStats snapshot(ModelStats.Status status, String kernel, EngineStats engine) {
     return new ModelStats(
@@ -61,6 +73,7 @@ public final class ReplicaStatsRecorder {
         numRequestsTotal,
         numGeneratedTokensTotal,
         numCancelledTotal,
-        steps.snapshot());
+        steps.snapshot(),
+        constraints.snapshot());
   }
 }
