@@ -37,8 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * From a parsed body to a running {@link CompletionRequestActor}: finds the model, renders the chat template,
- * tokenizes (on the blocking dispatcher, never on the HTTP threads) and spawns the request actor that answers.
+ * From a request body to a running {@link CompletionRequestActor}: parses and validates it, finds the model,
+ * renders the chat template, tokenizes (all on the blocking dispatcher, never on the HTTP threads) and spawns the
+ * request actor that answers.
  * Whether a prompt fits the model is the replica's scheduler's rule; its refusal comes back as a rejection.
  */
 final class CompletionService {
@@ -59,8 +60,15 @@ final class CompletionService {
 
   CompletionStage<HttpResponse> chat(JsonNode body, Caller caller, String requestId, ConnectionScope connection) {
     refuseWhileDraining();
-    ParsedRequest<ChatCompletionRequest> parsed =
-        ChatCompletionRequest.parse(body, services.settings().maxTokensLimit());
+    // Parsing checks output constraints: a schema not seen lately compiles (up to tens of ms), never on the HTTP
+    // threads.
+    return CompletableFuture.supplyAsync(
+            () -> ChatCompletionRequest.parse(body, services.settings().maxTokensLimit()), tokenizerExecutor)
+        .thenCompose(parsed -> chat(parsed, caller, requestId, connection));
+  }
+
+  private CompletionStage<HttpResponse> chat(
+      ParsedRequest<ChatCompletionRequest> parsed, Caller caller, String requestId, ConnectionScope connection) {
     logIgnored(requestId, parsed.ignoredFields());
     ChatCompletionRequest request = parsed.request();
     ServedModel model = lookup.ready(request.model());
@@ -102,7 +110,13 @@ final class CompletionService {
   CompletionStage<HttpResponse> completion(
       JsonNode body, Caller caller, String requestId, ConnectionScope connection) {
     refuseWhileDraining();
-    ParsedRequest<CompletionRequest> parsed = CompletionRequest.parse(body, services.settings().maxTokensLimit());
+    return CompletableFuture.supplyAsync(
+            () -> CompletionRequest.parse(body, services.settings().maxTokensLimit()), tokenizerExecutor)
+        .thenCompose(parsed -> completion(parsed, caller, requestId, connection));
+  }
+
+  private CompletionStage<HttpResponse> completion(
+      ParsedRequest<CompletionRequest> parsed, Caller caller, String requestId, ConnectionScope connection) {
     logIgnored(requestId, parsed.ignoredFields());
     CompletionRequest request = parsed.request();
     ServedModel model = lookup.ready(request.model());
