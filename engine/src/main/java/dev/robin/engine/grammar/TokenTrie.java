@@ -73,7 +73,45 @@ final class TokenTrie {
     }
   }
 
-  private void build(int node, int d, int lo, int hi, byte[][] sorted) {
+  /** A node being built: its children are allocated, {@code next} is the first not yet built. */
+  private static final class Frame {
+    final int first;
+    final int groups;
+    final int[] groupLo;
+    final int hi;
+    final int depth;
+    int next;
+
+    Frame(int first, int groups, int[] groupLo, int hi, int depth) {
+      this.first = first;
+      this.groups = groups;
+      this.groupLo = groupLo;
+      this.hi = hi;
+      this.depth = depth;
+    }
+  }
+
+  /**
+   * Builds depth first, in the order a recursion would, with an explicit stack: a token's length bounds the
+   * depth, and a tokenizer may hold tokens of thousands of bytes.
+   */
+  private void build(int root, int rootDepth, int rootLo, int rootHi, byte[][] sorted) {
+    java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
+    stack.push(open(root, rootDepth, rootLo, rootHi, sorted));
+    while (!stack.isEmpty()) {
+      Frame top = stack.peek();
+      if (top.next == top.groups) {
+        stack.pop();
+        continue;
+      }
+      int g = top.next++;
+      int gHi = g + 1 < top.groups ? top.groupLo[g + 1] : top.hi;
+      stack.push(open(top.first + g, top.depth + 1, top.groupLo[g], gHi, sorted));
+    }
+  }
+
+  /** Fills in {@code node} (tokens lo..hi, all sharing its first d bytes) and allocates its children. */
+  private Frame open(int node, int d, int lo, int hi, byte[][] sorted) {
     depth[node] = d;
     tokLo[node] = lo;
     tokHi[node] = hi;
@@ -97,10 +135,7 @@ final class TokenTrie {
     }
     childStart[node] = first;
     childEnd[node] = first + groups;
-    for (int g = 0; g < groups; g++) {
-      int gHi = g + 1 < groups ? groupLo[g + 1] : hi;
-      build(first + g, d + 1, groupLo[g], gHi, sorted);
-    }
+    return new Frame(first, groups, groupLo, hi, d);
   }
 
   int nodeCount() {

@@ -106,4 +106,20 @@ class MaskExactnessTest {
     assertTrue(allowed > 100_000);
     assertEquals(0, mask[Qwen3Vocabulary.IM_END >>> 6] & (1L << Qwen3Vocabulary.IM_END));
   }
+
+  @Test
+  void aVocabularyWithAVeryLongTokenBuildsAndMasks() {
+    // A token of 100,000 bytes: the trie is as deep; building it must not recurse that deep.
+    byte[] longToken = new byte[100_000];
+    java.util.Arrays.fill(longToken, (byte) 'a');
+    byte[][] bytes = {"a".getBytes(StandardCharsets.UTF_8), longToken, "\"".getBytes(StandardCharsets.UTF_8), null};
+    TokenVocabularyBytes vocab = TokenVocabularyBytes.of(4, bytes, 3);
+    TokenTrie trie = new TokenTrie(vocab);
+    assertEquals(3, trie.tokenCount());
+    GrammarMatcher m = CompiledGrammar.of(Grammar.regex("\"a{1,5}\""), vocab, trie, 0).newMatcher();
+    m.acceptBytes("\"".getBytes(StandardCharsets.UTF_8));
+    long[] mask = new long[vocab.maskWords()];
+    m.fillMask(mask);
+    assertEquals(0b0001L, mask[0], "only the one-byte token 'a' fits; the long one does not");
+  }
 }
