@@ -85,7 +85,7 @@ public final class Scheduler {
     if (invalid != null) {
       return Optional.of(invalid);
     }
-    if (waiting.size() >= config.maxNumWaiting()) {
+    if (queuedBeyondFreeSlots() >= config.maxNumWaiting()) {
       return Optional.of(new Rejection(
           Rejection.Reason.QUEUE_FULL,
           "the model's queue is full (" + config.maxNumWaiting() + " requests waiting); retry later"));
@@ -95,6 +95,21 @@ public final class Scheduler {
     byRequest.put(seq.requestId, seq);
     waiting.addLast(seq);
     return Optional.empty();
+  }
+
+  /**
+   * Requests that wait for more than a free running slot: the queue {@code maxNumWaiting} bounds. Neither the
+   * sequences the next step admits into free slots (the n choices of one request arrive together, before a step)
+   * nor preempted ones (already admitted once; they return to the queue's front) count, so an idle or merely busy
+   * replica never refuses as "full".
+   */
+  private int queuedBeyondFreeSlots() {
+    int preempted = 0;
+    for (Sequence s : waiting) {
+      preempted += s.numPreemptions > 0 ? 1 : 0;
+    }
+    int freeSlots = Math.max(0, config.maxNumSeqs() - running.size());
+    return Math.max(0, waiting.size() - preempted - freeSlots);
   }
 
   private Rejection validate(GenerationRequest request) {

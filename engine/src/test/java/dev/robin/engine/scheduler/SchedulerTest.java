@@ -189,6 +189,24 @@ class SchedulerTest {
   }
 
   @Test
+  void preemptedSequencesDoNotFillTheQueue() {
+    SchedulerConfig config = SchedulerConfig.defaults(4096, Set.of(EOS)).withMaxNumBatchedTokens(512)
+        .withMaxNumSeqs(2).withMaxNumWaiting(1);
+    Scheduler s = new Scheduler(config, new KvCacheManager(6, config.blockSize(), true));
+    s.add(request(1, 40, 100));
+    s.add(request(2, 40, 100));
+    StepPlan plan;
+    do {
+      plan = s.schedule();
+      step(s, plan, 5);
+    } while (plan.preempted().isEmpty());
+    assertEquals(1, s.numWaiting(), "request 2, preempted");
+    assertTrue(s.add(request(3, 5, 5)).isEmpty(), "takes the free running slot");
+    assertTrue(s.add(request(4, 5, 5)).isEmpty(), "the one queued place: the preempted request does not hold it");
+    assertEquals(Rejection.Reason.QUEUE_FULL, s.add(request(5, 5, 5)).orElseThrow().reason());
+  }
+
+  @Test
   void refusesPromptsThatCanNeverFit() {
     Scheduler s = scheduler(256, 10, 4096); // the pool holds 160 tokens
     Rejection tooBigForPool = s.add(request(1, 200, 10)).orElseThrow();
@@ -204,14 +222,18 @@ class SchedulerTest {
   }
 
   @Test
-  void refusesWhenTheQueueIsFull() {
-    SchedulerConfig config = SchedulerConfig.defaults(512, Set.of()).withMaxNumWaiting(2);
+  void refusesWhenTheQueueBeyondTheFreeRunningSlotsIsFull() {
+    SchedulerConfig config = SchedulerConfig.defaults(512, Set.of()).withMaxNumSeqs(2).withMaxNumWaiting(2);
     Scheduler s = new Scheduler(config, new KvCacheManager(100, 16, true));
-    assertTrue(s.add(request(1, 5, 5)).isEmpty());
-    assertTrue(s.add(request(2, 5, 5)).isEmpty());
-    assertEquals(Rejection.Reason.QUEUE_FULL, s.add(request(3, 5, 5)).orElseThrow().reason());
-    s.schedule(); // both admitted to running: the queue has room again
-    assertTrue(s.add(request(3, 5, 5)).isEmpty());
+    // An idle replica takes the 2 sequences its free slots will run plus 2 queued: 4 choices arriving together.
+    for (int id = 1; id <= 4; id++) {
+      assertTrue(s.add(request(id, 5, 5)).isEmpty(), "request " + id);
+    }
+    assertEquals(Rejection.Reason.QUEUE_FULL, s.add(request(5, 5, 5)).orElseThrow().reason());
+    s.schedule(); // two admitted to running: two still wait, no slot is free
+    assertEquals(Rejection.Reason.QUEUE_FULL, s.add(request(5, 5, 5)).orElseThrow().reason());
+    s.abort("1"); // a slot frees: the queue has room again
+    assertTrue(s.add(request(5, 5, 5)).isEmpty());
   }
 
   @Test
