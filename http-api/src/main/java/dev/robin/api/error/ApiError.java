@@ -79,6 +79,16 @@ public record ApiError(int status, String type, String code, String param, Strin
         null);
   }
 
+  /** A body in a media type or content coding Robin does not read (415). */
+  public static ApiError unsupportedMediaType(String code, String message) {
+    return new ApiError(415, INVALID_REQUEST, code, null, message, null);
+  }
+
+  /** A body whose HTTP framing (chunked encoding, compression) is broken: the JSON was never reached. */
+  public static ApiError malformedBody(String detail) {
+    return badRequest("invalid_body", null, "The request body could not be read (" + detail + ").");
+  }
+
   public static ApiError overloaded(String message, Duration retryAfter) {
     return new ApiError(503, SERVER_ERROR, "server_overloaded", null, message, retryAfter);
   }

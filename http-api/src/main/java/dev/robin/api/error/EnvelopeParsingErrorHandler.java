@@ -23,15 +23,25 @@ public final class EnvelopeParsingErrorHandler extends ParsingErrorHandler {
   }
 
   /**
-   * The envelope of a parser refusal: {@code invalid_request_error} for what the client sent (4xx, 501, 505),
+   * The envelope of a parser refusal: {@code invalid_request_error} for what the client sent (4xx, 501), a
+   * malformed request line (Pekko's 505, see below) as 400 {@code invalid_request_line},
    * {@code server_error} otherwise;
    * the code is the status reason in snake case ({@code request_header_fields_too_large}); the message is
    * Pekko's one-line summary, which names the offending part but not its content.
    */
   static ApiError toApiError(int status, String reason, String summary) {
+    if (status == 505) {
+      // Pekko's parser takes the target to end at the first space, so "GET /a b HTTP/1.1" fails on its
+      // "protocol" ("b HTTP/1.1") and reads as an unsupported version. An unencoded space in the target is by far
+      // the likelier cause (a real HTTP/2 or /3 client never sends an HTTP/1 request line), and both are a
+      // malformed request line: 400.
+      return ApiError.badRequest("invalid_request_line", null,
+          "The request line is malformed: expected METHOD, a space, the target, a space and HTTP/1.1 (encode a space"
+              + " in the target as %20).");
+    }
     String code = reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
-    // 501 (unknown method) and 505 (HTTP version) refuse what the client sent, like a 4xx.
-    boolean clientsFault = (status >= 400 && status < 500) || status == 501 || status == 505;
+    // 501 (unknown method) refuses what the client sent, like a 4xx.
+    boolean clientsFault = (status >= 400 && status < 500) || status == 501;
     String type = clientsFault ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR;
     String message = summary == null || summary.isBlank() ? reason : summary;
     return new ApiError(status, type, code.isEmpty() ? "bad_request" : code, null, message + ".", null);

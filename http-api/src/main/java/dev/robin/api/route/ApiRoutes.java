@@ -5,7 +5,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractMaterializer;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
-import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
@@ -180,12 +179,12 @@ public final class ApiRoutes {
 
   /** Reads the body (size-limited) and parses it; any failure, sync or async, reaches the exception handler. */
   private Route withJsonBody(Function<JsonNode, CompletionStage<HttpResponse>> handler) {
-    return extractRequestEntity(
-        entity ->
+    return extractRequest(
+        request ->
             extractMaterializer(
                 mat ->
                     completeWithFuture(
-                        BodyReader.readJson(entity, settings.maxRequestBytes(), mat).thenCompose(handler))));
+                        BodyReader.readJson(request, settings.maxRequestBytes(), mat).thenCompose(handler))));
   }
 
   private static Route json(int status, ObjectNode body) {

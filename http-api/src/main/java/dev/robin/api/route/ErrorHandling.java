@@ -12,12 +12,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.Rejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.ValidationRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +37,34 @@ final class ErrorHandling {
             t -> {
               Throwable cause = unwrap(t);
               if (cause instanceof ApiException api) {
-                return complete(ErrorResponses.response(api.error()));
+                return complete(closingIfNeeded(ErrorResponses.response(api.error()), api.error()));
+              }
+              if (cause instanceof EntityStreamException stream) {
+                // Broken framing (a bad chunk size): a client error, never a 500. Pekko's parser has already
+                // given up on the connection, which it resets; a client that reads fast enough sees this 400.
+                ApiError error = ApiError.malformedBody(stream.info().summary());
+                return complete(closingIfNeeded(ErrorResponses.response(error), error));
               }
               if (cause instanceof EntityStreamSizeException size) {
-                return complete(ErrorResponses.response(ApiError.requestTooLarge(size.limit())));
+                ApiError error = ApiError.requestTooLarge(size.limit());
+                return complete(closingIfNeeded(ErrorResponses.response(error), error));
               }
               log.error("Request {} failed", requestId, cause);
               return complete(ErrorResponses.response(ApiError.internal(requestId)));
             })
         .build();
+  }
+
+  /**
+   * An oversized body (413) may not have been read to its end, and a body with broken framing (a bad chunk size:
+   * {@code invalid_body}) cannot be: where the next request would start is unknown. The answer says
+   * {@code Connection: close}, so the client does not reuse the connection, and Pekko closes it after the answer.
+   */
+  static HttpResponse closingIfNeeded(HttpResponse response, ApiError error) {
+    if (error.status() == 413 || "invalid_body".equals(error.code())) {
+      return response.addHeader(Connection.create("close"));
+    }
+    return response;
   }
 
   static RejectionHandler rejections() {

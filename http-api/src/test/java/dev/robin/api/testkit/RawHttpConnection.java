@@ -168,6 +168,18 @@ public final class RawHttpConnection implements AutoCloseable {
     return seen;
   }
 
+  /**
+   * Whether the server closed the connection after what was read so far: the next read meets its end (a FIN)
+   * within the read timeout. False if a byte arrives or the timeout passes with the connection still open.
+   */
+  public boolean closedByServer() throws IOException {
+    try {
+      return in.read() == -1;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    }
+  }
+
   /** Ends our side of the connection: no more requests, responses still readable. */
   public void halfClose() throws IOException {
     socket.shutdownOutput();
