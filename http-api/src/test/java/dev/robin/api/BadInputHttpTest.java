@@ -27,6 +27,29 @@ class BadInputHttpTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
+      "/v1/chat/completions|\"user\":\"%513\"|user",
+      "/v1/chat/completions|\"stop\":\"%1025\"|stop",
+      "/v1/chat/completions|\"stop\":[\"a\",\"%100000\"]|stop[1]",
+      "/v1/completions|\"stop\":\"%1025\"|stop",
+      "/v1/chat/completions|\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"%257\"}}]|tools[0].function.name",
+      "/v1/completions|\"user\":\"%100000\"|user",
+  })
+  void overlongStringsAre400sNamingTheParameter(String path, String fields, String param) {
+    // %N stands for a string of N characters.
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("%(\\d+)").matcher(fields);
+    badNumbersAre400sNamingTheParameter(path, m.replaceAll(r -> "x".repeat(Integer.parseInt(r.group(1)))), param);
+  }
+
+  @org.junit.jupiter.api.Test
+  void anOverlongModelIdIsA400NotALookup() {
+    HttpResponse<String> response = server.post("/v1/chat/completions", "{\"model\":\"" + "m".repeat(300)
+        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("model", TestServer.json(response).get("error").get("param").asText());
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
       "/v1/chat/completions|\"max_tokens\":1e309|max_tokens",
       "/v1/chat/completions|\"n\":-1e309|n",
       "/v1/chat/completions|\"seed\":12345678901234567890123|seed",

@@ -21,6 +21,8 @@ import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ApiException;
 import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.json.Json;
+import dev.robin.api.openai.JsonFields;
+import dev.robin.api.route.BodyReader;
 import dev.robin.accounts.keys.ApiKeyService;
 import dev.robin.accounts.keys.CreatedKey;
 import dev.robin.accounts.ratelimit.BucketKey;
@@ -29,6 +31,8 @@ import dev.robin.accounts.store.UsageStore;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -44,7 +48,8 @@ public final class KeyRoutes {
 
   /** A create body is at most a name: anything larger is not a key request. */
   private static final long MAX_BODY_BYTES = 16 * 1024;
-  private static final long BODY_TIMEOUT_MILLIS = 10_000;
+  /** Longer than any id this server hands out: a longer one is a 404 without asking the store. */
+  private static final int MAX_KEY_ID_CHARS = 64;
 
   private final ApiKeyService keys;
   private final UsageStore usage;
@@ -72,8 +77,8 @@ public final class KeyRoutes {
             + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'."), headers);
       }
       return extractMaterializer(materializer -> onComplete(
-          request.entity().toStrict(BODY_TIMEOUT_MILLIS, MAX_BODY_BYTES, materializer)
-              .thenCompose(body -> keys.create(parseName(body.getData().toArray()))),
+          BodyReader.readBytes(request.entity(), MAX_BODY_BYTES, materializer)
+              .thenCompose(body -> keys.create(parseName(body))),
           created -> {
             if (created.isFailure()) {
               Throwable cause = unwrap(created.failed().get());
@@ -82,9 +87,6 @@ public final class KeyRoutes {
               }
               if (cause instanceof IllegalArgumentException invalid) {
                 return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
-              }
-              if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
-                return error(ApiError.requestTooLarge(MAX_BODY_BYTES), headers);
               }
               throw new IllegalStateException("creating an API key failed", cause);
             }
@@ -105,10 +107,12 @@ public final class KeyRoutes {
         return error(unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'."),
             headers);
       }
-      return onSuccess(keys.revoke(id), found -> {
+      CompletionStage<Boolean> revoked = id.length() > MAX_KEY_ID_CHARS
+          ? CompletableFuture.completedFuture(false) : keys.revoke(id);
+      return onSuccess(revoked, found -> {
         if (!found) {
           return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
-              "No API key has the id '" + id + "'.", null), headers);
+              "No API key has the id '" + JsonFields.abbreviate(id) + "'.", null), headers);
         }
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("id", id);
@@ -163,14 +167,9 @@ public final class KeyRoutes {
     if (!root.isObject()) {
       throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
     }
-    JsonNode name = root.get("name");
-    if (name == null || name.isNull()) {
-      return Optional.empty();
-    }
-    if (!name.isTextual()) {
-      throw ApiError.invalidType("name", "a string", Json.typeName(name)).toException();
-    }
-    return Optional.of(name.textValue());
+    // Checked here, before the key service (and its validation message) sees it; the service then counts code
+    // points exactly. Two UTF-16 units per code point at most.
+    return Optional.ofNullable(JsonFields.root(root).optionalString("name", 2 * ApiKeyService.MAX_NAME_LENGTH));
   }
 
   private static ObjectNode keyJson(CreatedKey created) {

@@ -80,6 +80,17 @@ public final class JsonFields {
     return node.textValue();
   }
 
+  /**
+   * Longest identifier a request may carry (a model id, a message or function name, a tool call id), in UTF-16
+   * units: generous for any real one, and it keeps a client's megabyte "name" out of lookups, logs and messages.
+   */
+  public static final int MAX_IDENTIFIER_CHARS = 256;
+
+  /** A string of at most {@code maxChars} characters (UTF-16 units), checked before anything else reads it. */
+  public String requiredString(String name, int maxChars) {
+    return checkLength(requiredString(name), param(name), maxChars);
+  }
+
   public String optionalString(String name) {
     JsonNode node = raw(name);
     if (node == null) {
@@ -216,7 +227,7 @@ public final class JsonFields {
   }
 
   /** A client's text as quoted back in a message: long enough to recognize, never the whole of a huge value. */
-  static String abbreviate(String text) {
+  public static String abbreviate(String text) {
     return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 

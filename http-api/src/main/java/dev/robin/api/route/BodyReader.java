@@ -7,17 +7,26 @@ import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /** Reads a request body up to a size limit and parses it as JSON, turning every failure into an API error. */
-final class BodyReader {
+public final class BodyReader {
 
   private BodyReader() {}
 
   static CompletionStage<JsonNode> readJson(HttpEntity entity, long maxBytes, Materializer mat) {
+    return readBytes(entity, maxBytes, mat).thenApply(BodyReader::parse);
+  }
+
+  /**
+   * The whole body, or an {@link dev.robin.api.error.ApiException} 413 once it passes {@code maxBytes} (whether
+   * its declared length or its bytes do): the one way a route reads a body.
+   */
+  public static CompletionStage<byte[]> readBytes(HttpEntity entity, long maxBytes, Materializer mat) {
     // Past the limit the rest is read and dropped rather than left unread: closing a connection with unread
     // bytes resets it, and the client would never see the 413. Pekko's max-content-length bounds the drain.
     return entity
@@ -34,7 +43,7 @@ final class BodyReader {
               if (body.tooLarge) {
                 throw ApiError.requestTooLarge(maxBytes).toException();
               }
-              return parse(body.bytes.result().toArray());
+              return body.bytes.result().toArray();
             });
   }
 
@@ -73,7 +82,9 @@ final class BodyReader {
 
   private static boolean causedBySize(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof EntityStreamSizeException) {
+      // A declared Content-Length over the limit fails the stream with EntityStreamException instead.
+      if (c instanceof EntityStreamSizeException
+          || (c instanceof EntityStreamException e && e.getMessage().contains("too large"))) {
         return true;
       }
     }

@@ -131,6 +131,22 @@ class AuthHttpTest {
   }
 
   @Test
+  void hugeKeyNamesAreRefusedBeforeAnyWork() {
+    for (int length : new int[] {300, 16_000, 100_000, 1_000_000}) {
+      String body = "{\"name\":\"" + "x".repeat(length) + "\"}";
+      HttpResponse<String> response = server.send(server.request("/api/v1/keys").header("X-Forwarded-For", "203.0.113.5")
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+      assertTrue(response.statusCode() == 400 || response.statusCode() == 413, length + " -> " + response.body());
+      JsonNode error = json(response).get("error");
+      assertEquals("invalid_request_error", error.get("type").asText(), response.body());
+      if (response.statusCode() == 400) {
+        assertEquals("name", error.get("param").asText(), response.body());
+      }
+    }
+  }
+
+  @Test
   void usageReportsWhatTheKeyConsumed() throws Exception {
     String key = createKey("203.0.113.3", "{}").get("key").asText();
     assertEquals(200, chat("Authorization", "Bearer " + key, null).statusCode());
