@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -42,7 +43,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code POST /keys} (create; open or admin-only per {@code robin.store.keys.creation}), {@code DELETE /keys/{id}}
  * (revoke; admin token) and {@code GET /usage} (the calling key's usage per day). Mounted by the server under
- * {@code /api/v1} and {@code /v1}. Key routes are limited on the client IP's bucket.
+ * {@code /api/v1} and {@code /v1}. With the admin token, key routes are not limited at all; with a wrong one they
+ * draw from the client IP's failed-authentication bucket; otherwise from the IP's general bucket.
  */
 public final class KeyRoutes {
 
@@ -70,57 +72,85 @@ public final class KeyRoutes {
         path("usage", () -> get(this::usage)));
   }
 
+  /**
+   * The admin token is checked first: with it the key is created without touching any bucket. Under open creation
+   * anyone else creates on the client IP's bucket; under admin-only creation a wrong token is a failed
+   * authentication (its own limiter), no token a 401 on the IP's bucket.
+   */
   private Route create() {
-    return limitedByIp(headers -> extractRequest(request -> {
-      if (!keys.mayCreate(PresentedKey.bearerToken(request))) {
-        return error(unauthorized("Creating API keys on this server requires the admin token "
-            + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'."), headers);
+    return extractRequest(request -> {
+      Optional<String> token = PresentedKey.bearerToken(request);
+      if (token.map(keys::isAdminToken).orElse(false)) {
+        return createKey(request, List.of());
       }
-      return extractMaterializer(materializer -> onComplete(
-          BodyReader.readBytes(request.entity(), MAX_BODY_BYTES, materializer)
-              .thenCompose(body -> keys.create(parseName(body))),
-          created -> {
-            if (created.isFailure()) {
-              Throwable cause = unwrap(created.failed().get());
-              if (cause instanceof ApiException api) {
-                return error(api.error(), headers);
-              }
-              if (cause instanceof IllegalArgumentException invalid) {
-                return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
-              }
-              throw new IllegalStateException("creating an API key failed", cause);
-            }
-            return json(201, keyJson(created.get()), headers);
-          }));
-    }));
+      if (keys.mayCreate(token)) {
+        return limitedByIp(headers -> createKey(request, headers));
+      }
+      ApiError refusal = unauthorized("Creating API keys on this server requires the admin token "
+          + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'.");
+      return token.isPresent() ? wrongAdminToken(refusal) : limitedByIp(headers -> error(refusal, headers));
+    });
   }
 
+  private Route createKey(HttpRequest request, List<HttpHeader> headers) {
+    return extractMaterializer(materializer -> onComplete(
+        BodyReader.readBytes(request.entity(), MAX_BODY_BYTES, materializer)
+            .thenCompose(body -> keys.create(parseName(body))),
+        created -> {
+          if (created.isFailure()) {
+            Throwable cause = unwrap(created.failed().get());
+            if (cause instanceof ApiException api) {
+              return error(api.error(), headers);
+            }
+            if (cause instanceof IllegalArgumentException invalid) {
+              return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
+            }
+            throw new IllegalStateException("creating an API key failed", cause);
+          }
+          return json(201, keyJson(created.get()), headers);
+        }));
+  }
+
+  /**
+   * The admin token is checked first: with it the key is revoked without touching any bucket, however many
+   * requests the client IP made. A wrong token is a failed authentication (401, then 429 from its own limiter);
+   * no token, a 401 on the IP's bucket.
+   */
   private Route revoke(String id) {
-    return limitedByIp(headers -> extractRequest(request -> {
+    return extractRequest(request -> {
       Optional<String> token = PresentedKey.bearerToken(request);
       if (keys.settings().adminToken().isEmpty()) {
-        return error(new ApiError(403, ApiError.INVALID_REQUEST, "permission_denied", null,
+        return limitedByIp(headers -> error(new ApiError(403, ApiError.INVALID_REQUEST, "permission_denied", null,
             "Revoking keys is disabled on this server: set robin.store.keys.admin-token (ROBIN_ADMIN_TOKEN).",
-            null), headers);
+            null), headers));
       }
-      if (token.isEmpty() || !keys.isAdminToken(token.get())) {
-        return error(unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'."),
-            headers);
+      if (token.map(keys::isAdminToken).orElse(false)) {
+        return revokeKey(id);
       }
-      CompletionStage<Boolean> revoked = id.length() > MAX_KEY_ID_CHARS
-          ? CompletableFuture.completedFuture(false) : keys.revoke(id);
-      return onSuccess(revoked, found -> {
-        if (!found) {
-          return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
-              "No API key has the id '" + JsonFields.abbreviate(id) + "'.", null), headers);
-        }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("id", id);
-        body.put("object", "api_key");
-        body.put("revoked", true);
-        return json(200, body, headers);
-      });
-    }));
+      ApiError refusal = unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'.");
+      return token.isPresent() ? wrongAdminToken(refusal) : limitedByIp(headers -> error(refusal, headers));
+    });
+  }
+
+  private Route revokeKey(String id) {
+    CompletionStage<Boolean> revoked = id.length() > MAX_KEY_ID_CHARS
+        ? CompletableFuture.completedFuture(false) : keys.revoke(id);
+    return onSuccess(revoked, found -> {
+      if (!found) {
+        return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
+            "No API key has the id '" + JsonFields.abbreviate(id) + "'.", null), List.of());
+      }
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("id", id);
+      body.put("object", "api_key");
+      body.put("revoked", true);
+      return json(200, body, List.of());
+    });
+  }
+
+  /** A wrong admin token: 401, or 429 with Retry-After once the client IP failed authentication too often. */
+  private Route wrongAdminToken(ApiError refusal) {
+    return guard.withClientIp(ip -> onSuccess(guard.refuseWrongAdminToken(ip, refusal), response -> complete(response)));
   }
 
   private Route usage() {
