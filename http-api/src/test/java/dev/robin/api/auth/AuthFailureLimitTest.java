@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.robin.api.json.Json;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -40,14 +38,6 @@ class AuthFailureLimitTest {
     server.close();
   }
 
-  private static JsonNode json(HttpResponse<String> response) {
-    try {
-      return Json.MAPPER.readTree(response.body());
-    } catch (IOException e) {
-      throw new AssertionError("not JSON: " + response.body(), e);
-    }
-  }
-
   private static HttpResponse<String> createKeyAsAdmin() {
     return server.send(server.request("/api/v1/keys").header("Authorization", "Bearer " + AuthTestServer.ADMIN_TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"k\"}")).build());
@@ -74,9 +64,9 @@ class AuthFailureLimitTest {
     HttpResponse<String> second = createKeyAsAdmin();
     assertEquals(201, first.statusCode(), first.body());
     assertTrue(first.headers().firstValue("x-ratelimit-limit-requests").isEmpty(), "the admin draws from no bucket");
-    String firstId = json(first).get("id").asText();
-    String secondId = json(second).get("id").asText();
-    String key = json(second).get("key").asText();
+    String firstId = AuthTestServer.json(first).get("id").asText();
+    String secondId = AuthTestServer.json(second).get("id").asText();
+    String key = AuthTestServer.json(second).get("key").asText();
 
     // The IP spends its unauthenticated requests.
     for (int i = 0; i < 3; i++) {
@@ -93,12 +83,12 @@ class AuthFailureLimitTest {
     for (int i = 0; i < 3; i++) {
       HttpResponse<String> wrong = revoke(secondId, "wrong-token-" + i);
       assertEquals(401, wrong.statusCode(), wrong.body());
-      assertEquals("invalid_api_key", json(wrong).get("error").get("code").asText());
+      assertEquals("invalid_api_key", AuthTestServer.json(wrong).get("error").get("code").asText());
     }
     assertEquals(401, chat("rk-" + "A".repeat(43)).statusCode(), "a bad API key is a failure too");
     HttpResponse<String> limited = revoke(secondId, "wrong-token-x");
     assertEquals(429, limited.statusCode(), limited.body());
-    JsonNode error = json(limited).get("error");
+    JsonNode error = AuthTestServer.json(limited).get("error");
     assertEquals("rate_limit_exceeded", error.get("code").asText());
     assertTrue(error.get("message").asText().contains("failed authentications"), error.toString());
     assertEquals(300, Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()),
@@ -110,7 +100,7 @@ class AuthFailureLimitTest {
     assertEquals(200, stillAdmin.statusCode(), stillAdmin.body());
     HttpResponse<String> thirdKey = createKeyAsAdmin();
     assertEquals(201, thirdKey.statusCode(), thirdKey.body());
-    assertEquals(200, chat(json(thirdKey).get("key").asText()).statusCode(), "a valid key is served");
+    assertEquals(200, chat(AuthTestServer.json(thirdKey).get("key").asText()).statusCode(), "a valid key is served");
     assertEquals(429, chat(key).statusCode(), "a revoked key is a failed authentication, limited as such");
   }
 }
