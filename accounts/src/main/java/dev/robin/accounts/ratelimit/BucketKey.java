@@ -21,7 +21,12 @@ public record BucketKey(Kind kind, String subject) {
     /** {@code GET /models} without a key, per client IP. */
     LISTING_IP("list-ip"),
     /** {@code GET /models} with a key, per key id. */
-    LISTING_KEY("list-key");
+    LISTING_KEY("list-key"),
+    /**
+     * Failed authentications (an unknown or revoked API key, a wrong admin token), per client IP: its own
+     * limit, so guessing is slowed while the IP's general bucket and every valid credential stay untouched.
+     */
+    AUTH_FAILURE("auth-fail");
 
     private final String code;
 
@@ -51,6 +56,11 @@ public record BucketKey(Kind kind, String subject) {
   /** The general bucket of an unauthenticated client IP (IPv6 clients by their /64, see {@link #ipSubject}). */
   public static BucketKey forIp(String clientIp) {
     return new BucketKey(Kind.IP, ipSubject(clientIp));
+  }
+
+  /** The failed-authentication bucket of a client IP (IPv6 by its /64, as {@link #forIp}). */
+  public static BucketKey forAuthFailure(String clientIp) {
+    return new BucketKey(Kind.AUTH_FAILURE, ipSubject(clientIp));
   }
 
   /** The listing bucket of a key, or of the IP when there is no key. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param unauthenticated requests per window per client IP without a key
  * @param authenticated requests per window per API key
  * @param listing {@code GET /models} requests per window per key or IP, counted apart
+ * @param failedAuthentication failed authentications (unknown or revoked key, wrong admin token) per window per
+ *     client IP; past it such attempts get 429, while a valid key or admin token is still served
  * @param trustedProxies IPs or CIDR ranges whose {@code X-Forwarded-For} is believed
  * @param askTimeout longest a request waits for its bucket; past it the request is let through unmetered
  * @param maxActiveBuckets most buckets kept in memory per node; beyond it the least recently used are dropped
@@ -21,6 +23,7 @@ public record RateLimitSettings(
     Limit unauthenticated,
     Limit authenticated,
     Limit listing,
+    Limit failedAuthentication,
     List<String> trustedProxies,
     Duration askTimeout,
     int maxActiveBuckets) {
@@ -55,6 +58,16 @@ public record RateLimitSettings(
     }
   }
 
+  /** The failed-authentication limit when none is given: 20 per 15 minutes per IP. */
+  public static final Limit DEFAULT_FAILED_AUTHENTICATION = new Limit(20, Duration.ofMinutes(15));
+
+  /** Without a failed-authentication limit of its own: {@link #DEFAULT_FAILED_AUTHENTICATION}. */
+  public RateLimitSettings(boolean enabled, Limit unauthenticated, Limit authenticated, Limit listing,
+      List<String> trustedProxies, Duration askTimeout, int maxActiveBuckets) {
+    this(enabled, unauthenticated, authenticated, listing, DEFAULT_FAILED_AUTHENTICATION, trustedProxies, askTimeout,
+        maxActiveBuckets);
+  }
+
   public RateLimitSettings {
     trustedProxies = List.copyOf(trustedProxies);
     if (maxActiveBuckets < 1) {
@@ -69,13 +82,14 @@ public record RateLimitSettings(
       case IP -> unauthenticated;
       case KEY -> authenticated;
       case LISTING_IP, LISTING_KEY -> listing;
+      case AUTH_FAILURE -> failedAuthentication;
     };
   }
 
   /** The longest window: a bucket idle that long is full, so forgetting it loses nothing. */
   public Duration longestWindow() {
     Duration longest = unauthenticated.window();
-    for (Limit limit : List.of(authenticated, listing)) {
+    for (Limit limit : List.of(authenticated, listing, failedAuthentication)) {
       if (limit.window().compareTo(longest) > 0) {
         longest = limit.window();
       }
@@ -94,6 +108,7 @@ public record RateLimitSettings(
         Limit.fromConfig(limits.getConfig("unauthenticated")),
         Limit.fromConfig(limits.getConfig("authenticated")),
         Limit.fromConfig(limits.getConfig("listing")),
+        Limit.fromConfig(limits.getConfig("failed-authentication")),
         proxies,
         limits.getDuration("ask-timeout"),
         limits.getInt("max-active-buckets"));

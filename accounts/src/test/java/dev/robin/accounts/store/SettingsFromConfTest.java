@@ -58,6 +58,9 @@ class SettingsFromConfTest {
     assertEquals(new RateLimitSettings.Limit(150, Duration.ofMinutes(15)), limits.limitFor(BucketKey.Kind.IP));
     assertEquals(new RateLimitSettings.Limit(500, Duration.ofMinutes(15)), limits.limitFor(BucketKey.Kind.KEY));
     assertEquals(new RateLimitSettings.Limit(60, Duration.ofMinutes(1)), limits.limitFor(BucketKey.Kind.LISTING_IP));
+    assertEquals(new RateLimitSettings.Limit(20, Duration.ofMinutes(15)),
+        limits.limitFor(BucketKey.Kind.AUTH_FAILURE));
+    assertEquals(RateLimitSettings.DEFAULT_FAILED_AUTHENTICATION, limits.failedAuthentication());
     assertEquals(List.of(), limits.trustedProxies());
   }
 

@@ -306,6 +306,10 @@ final class JsonSchemaGrammar {
     }
     List<Expr> alts = new ArrayList<>();
     for (JsonNode v : values) {
+      if (!isFinite(v)) { // 1e309 would be generated as "Infinity", which is not JSON
+        throw new UnsupportedSchemaException(node.has("enum") ? "enum" : "const", ptr,
+            "a number beyond the range of a double");
+      }
       if (types.contains(typeOf(v)) || (typeOf(v).equals("integer") && types.contains("number"))
           || (typeOf(v).equals("number") && types.contains("integer") && isIntegral(v))) {
         alts.add(Expr.literal(canonical(v)));
@@ -319,7 +323,12 @@ final class JsonSchemaGrammar {
   }
 
   private static boolean isIntegral(JsonNode v) {
-    return v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0;
+    // A literal beyond a double's range (1e309) is read as infinite, which BigDecimal cannot hold.
+    return v.isNumber() && isFinite(v) && v.decimalValue().stripTrailingZeros().scale() <= 0;
+  }
+
+  private static boolean isFinite(JsonNode v) {
+    return !v.isFloatingPointNumber() || Double.isFinite(v.doubleValue());
   }
 
   private static String typeOf(JsonNode v) {
@@ -596,6 +605,9 @@ final class JsonSchemaGrammar {
     }
     if (!v.isNumber()) {
       throw new UnsupportedSchemaException(keyword, ptr, keyword + " must be a number");
+    }
+    if (!isFinite(v)) {
+      throw new UnsupportedSchemaException(keyword, ptr, keyword + " is too large or too precise");
     }
     BigDecimal d = v.decimalValue();
     if (d.abs().compareTo(new BigDecimal("1e100")) > 0 || d.scale() > 100) {

@@ -28,6 +28,11 @@ class SchemaRefusalTest {
       "{'type':'object','required':['x'],'additionalProperties':false}|required|",
       "{'type':'strin'}|type|",
       "{'type':'string','enum':['a'],'maxLength':3}|maxLength|",
+      "{'type':'integer','minimum':1e309}|minimum|",
+      "{'type':'number','maximum':-1e400}|maximum|",
+      "{'type':'array','maxItems':1e309}|maxItems|",
+      "{'type':'number','const':1e309}|const|",
+      "{'type':'integer','enum':[1,-1e309]}|enum|",
   })
   void unsupportedKeywordsAreNamedWithTheirPointer(String schema, String keyword, String pointer) {
     UnsupportedSchemaException e = assertThrows(UnsupportedSchemaException.class,

@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Authentication, rate limits and usage accounting for every API route. A request with a key is served on that
  * key's bucket; one without, on its client IP's; {@code GET /models} draws from separate listing buckets. A key
- * that is unknown or revoked is refused with 401 (and still counted on the IP's bucket, against guessing), never
- * served anonymously. Every limited response carries the contract's {@code x-ratelimit-*} headers; a 429 also
+ * that is unknown or revoked is refused with 401, never served anonymously; such failures draw from the IP's
+ * failed-authentication bucket (not its general one), and once it is spent they get 429 instead of 401, while a
+ * valid key from the same IP is still served. Order of checks: see {@code docs/architecture.md}, "Authentication
+ * and limits". Every limited response carries the contract's {@code x-ratelimit-*} headers; a 429 also
  * {@code Retry-After} and {@code retry-after-ms}. Health and metrics are neither authenticated nor limited.
  */
 public final class KeyGuard implements RequestGuard {
@@ -152,10 +154,23 @@ public final class KeyGuard implements RequestGuard {
       String message = auth instanceof AuthResult.Revoked
           ? "The API key " + ApiKeys.redact(key) + " has been revoked. Create a new one with POST /api/v1/keys."
           : "Incorrect API key provided: " + ApiKeys.redact(key) + ". Create one with POST /api/v1/keys.";
-      // Refused keys still cost the IP a token, so guessing keys is rate limited like anything else.
-      return limiter.acquire(ipBucket).thenApply(decision -> refuseIfAllowed(decision, ipBucket,
-          unauthorized(message)));
+      return refuseFailedAuthentication(ip, unauthorized(message));
     });
+  }
+
+  /**
+   * A failed authentication: 401 while the IP's failed-authentication bucket has tokens, 429 once it is spent.
+   * It draws from that bucket only, not the IP's general one, so an IP that spent its unauthenticated requests
+   * still learns that its credential is wrong, and guessing is limited on its own.
+   */
+  private CompletionStage<Admission> refuseFailedAuthentication(String ip, ApiError unauthorized) {
+    BucketKey failures = BucketKey.forAuthFailure(ip);
+    return limiter.acquire(failures).thenApply(decision -> refuseIfAllowed(decision, failures, unauthorized));
+  }
+
+  /** As for a bad API key: the response for a wrong admin token (401, or 429 once this IP failed too often). */
+  CompletionStage<HttpResponse> refuseWrongAdminToken(String ip, ApiError unauthorized) {
+    return refuseFailedAuthentication(ip, unauthorized).thenApply(Admission::refusal);
   }
 
   private Admission admitOrLimit(RateDecision decision, BucketKey bucket, Caller caller) {
@@ -179,6 +194,7 @@ public final class KeyGuard implements RequestGuard {
       case IP -> "requests without an API key from your IP address";
       case KEY -> "requests with your API key";
       case LISTING_IP, LISTING_KEY -> "model listings";
+      case AUTH_FAILURE -> "failed authentications (wrong API key or admin token) from your IP address";
     };
     String message = "Rate limit reached for " + who + ": " + decision.limit() + " per "
         + RateLimitHeaders.formatDuration(limiter.settings().limitFor(bucket.kind()).window())

@@ -21,6 +21,8 @@ import dev.robin.api.error.ApiError;
 import dev.robin.api.error.ApiException;
 import dev.robin.api.error.ErrorResponses;
 import dev.robin.api.json.Json;
+import dev.robin.api.openai.JsonFields;
+import dev.robin.api.route.BodyReader;
 import dev.robin.accounts.keys.ApiKeyService;
 import dev.robin.accounts.keys.CreatedKey;
 import dev.robin.accounts.ratelimit.BucketKey;
@@ -29,8 +31,11 @@ import dev.robin.accounts.store.UsageStore;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -38,13 +43,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code POST /keys} (create; open or admin-only per {@code robin.store.keys.creation}), {@code DELETE /keys/{id}}
  * (revoke; admin token) and {@code GET /usage} (the calling key's usage per day). Mounted by the server under
- * {@code /api/v1} and {@code /v1}. Key routes are limited on the client IP's bucket.
+ * {@code /api/v1} and {@code /v1}. With the admin token, key routes are not limited at all; with a wrong one they
+ * draw from the client IP's failed-authentication bucket; otherwise from the IP's general bucket.
  */
 public final class KeyRoutes {
 
   /** A create body is at most a name: anything larger is not a key request. */
   private static final long MAX_BODY_BYTES = 16 * 1024;
-  private static final long BODY_TIMEOUT_MILLIS = 10_000;
+  /** Longer than any id this server hands out: a longer one is a 404 without asking the store. */
+  private static final int MAX_KEY_ID_CHARS = 64;
 
   private final ApiKeyService keys;
   private final UsageStore usage;
@@ -65,58 +72,85 @@ public final class KeyRoutes {
         path("usage", () -> get(this::usage)));
   }
 
+  /**
+   * The admin token is checked first: with it the key is created without touching any bucket. Under open creation
+   * anyone else creates on the client IP's bucket; under admin-only creation a wrong token is a failed
+   * authentication (its own limiter), no token a 401 on the IP's bucket.
+   */
   private Route create() {
-    return limitedByIp(headers -> extractRequest(request -> {
-      if (!keys.mayCreate(PresentedKey.bearerToken(request))) {
-        return error(unauthorized("Creating API keys on this server requires the admin token "
-            + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'."), headers);
+    return extractRequest(request -> {
+      Optional<String> token = PresentedKey.bearerToken(request);
+      if (token.map(keys::isAdminToken).orElse(false)) {
+        return createKey(request, List.of());
       }
-      return extractMaterializer(materializer -> onComplete(
-          request.entity().toStrict(BODY_TIMEOUT_MILLIS, MAX_BODY_BYTES, materializer)
-              .thenCompose(body -> keys.create(parseName(body.getData().toArray()))),
-          created -> {
-            if (created.isFailure()) {
-              Throwable cause = unwrap(created.failed().get());
-              if (cause instanceof ApiException api) {
-                return error(api.error(), headers);
-              }
-              if (cause instanceof IllegalArgumentException invalid) {
-                return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
-              }
-              if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
-                return error(ApiError.requestTooLarge(MAX_BODY_BYTES), headers);
-              }
-              throw new IllegalStateException("creating an API key failed", cause);
-            }
-            return json(201, keyJson(created.get()), headers);
-          }));
-    }));
+      if (keys.mayCreate(token)) {
+        return limitedByIp(headers -> createKey(request, headers));
+      }
+      ApiError refusal = unauthorized("Creating API keys on this server requires the admin token "
+          + "(robin.store.keys.admin-token) as 'Authorization: Bearer <token>'.");
+      return token.isPresent() ? wrongAdminToken(refusal) : limitedByIp(headers -> error(refusal, headers));
+    });
   }
 
+  private Route createKey(HttpRequest request, List<HttpHeader> headers) {
+    return extractMaterializer(materializer -> onComplete(
+        BodyReader.readBytes(request, MAX_BODY_BYTES, materializer)
+            .thenCompose(body -> keys.create(parseName(body.toArray()))),
+        created -> {
+          if (created.isFailure()) {
+            Throwable cause = unwrap(created.failed().get());
+            if (cause instanceof ApiException api) {
+              return error(api.error(), headers);
+            }
+            if (cause instanceof IllegalArgumentException invalid) {
+              return error(ApiError.invalidValue("name", invalid.getMessage()), headers);
+            }
+            throw new IllegalStateException("creating an API key failed", cause);
+          }
+          return json(201, keyJson(created.get()), headers);
+        }));
+  }
+
+  /**
+   * The admin token is checked first: with it the key is revoked without touching any bucket, however many
+   * requests the client IP made. A wrong token is a failed authentication (401, then 429 from its own limiter);
+   * no token, a 401 on the IP's bucket.
+   */
   private Route revoke(String id) {
-    return limitedByIp(headers -> extractRequest(request -> {
+    return extractRequest(request -> {
       Optional<String> token = PresentedKey.bearerToken(request);
       if (keys.settings().adminToken().isEmpty()) {
-        return error(new ApiError(403, ApiError.INVALID_REQUEST, "permission_denied", null,
+        return limitedByIp(headers -> error(new ApiError(403, ApiError.INVALID_REQUEST, "permission_denied", null,
             "Revoking keys is disabled on this server: set robin.store.keys.admin-token (ROBIN_ADMIN_TOKEN).",
-            null), headers);
+            null), headers));
       }
-      if (token.isEmpty() || !keys.isAdminToken(token.get())) {
-        return error(unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'."),
-            headers);
+      if (token.map(keys::isAdminToken).orElse(false)) {
+        return revokeKey(id);
       }
-      return onSuccess(keys.revoke(id), found -> {
-        if (!found) {
-          return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
-              "No API key has the id '" + id + "'.", null), headers);
-        }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("id", id);
-        body.put("object", "api_key");
-        body.put("revoked", true);
-        return json(200, body, headers);
-      });
-    }));
+      ApiError refusal = unauthorized("Revoking API keys requires the admin token as 'Authorization: Bearer <token>'.");
+      return token.isPresent() ? wrongAdminToken(refusal) : limitedByIp(headers -> error(refusal, headers));
+    });
+  }
+
+  private Route revokeKey(String id) {
+    CompletionStage<Boolean> revoked = id.length() > MAX_KEY_ID_CHARS
+        ? CompletableFuture.completedFuture(false) : keys.revoke(id);
+    return onSuccess(revoked, found -> {
+      if (!found) {
+        return error(new ApiError(404, ApiError.INVALID_REQUEST, "key_not_found", "id",
+            "No API key has the id '" + JsonFields.abbreviate(id) + "'.", null), List.of());
+      }
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("id", id);
+      body.put("object", "api_key");
+      body.put("revoked", true);
+      return json(200, body, List.of());
+    });
+  }
+
+  /** A wrong admin token: 401, or 429 with Retry-After once the client IP failed authentication too often. */
+  private Route wrongAdminToken(ApiError refusal) {
+    return guard.withClientIp(ip -> onSuccess(guard.refuseWrongAdminToken(ip, refusal), response -> complete(response)));
   }
 
   private Route usage() {
@@ -163,14 +197,9 @@ public final class KeyRoutes {
     if (!root.isObject()) {
       throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
     }
-    JsonNode name = root.get("name");
-    if (name == null || name.isNull()) {
-      return Optional.empty();
-    }
-    if (!name.isTextual()) {
-      throw ApiError.invalidType("name", "a string", Json.typeName(name)).toException();
-    }
-    return Optional.of(name.textValue());
+    // Checked here, before the key service (and its validation message) sees it; the service then counts code
+    // points exactly. Two UTF-16 units per code point at most.
+    return Optional.ofNullable(JsonFields.root(root).optionalString("name", 2 * ApiKeyService.MAX_NAME_LENGTH));
   }
 
   private static ObjectNode keyJson(CreatedKey created) {

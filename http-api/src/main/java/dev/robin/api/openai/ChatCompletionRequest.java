@@ -27,7 +27,7 @@ public record ChatCompletionRequest(
   /** Parses and validates; throws {@link dev.robin.api.error.ApiException} on the first bad parameter. */
   public static ParsedRequest<ChatCompletionRequest> parse(JsonNode body, int maxTokensLimit) {
     JsonFields f = JsonFields.root(body);
-    String model = f.requiredString("model");
+    String model = f.requiredString("model", JsonFields.MAX_IDENTIFIER_CHARS);
     List<ChatMessage> messages = messages(f.required("messages"));
     GenerationOptions options = GenerationOptions.parse(f, 2.0, maxTokensLimit);
     boolean logprobs = f.bool("logprobs", false);
@@ -71,11 +71,11 @@ public record ChatCompletionRequest(
             .toException();
       }
       List<ChatMessage.ToolCall> calls = "assistant".equals(role) ? toolCalls(m) : List.of();
-      String toolCallId = "tool".equals(role) ? m.requiredString("tool_call_id") : null;
+      String toolCallId = "tool".equals(role) ? m.requiredString("tool_call_id", JsonFields.MAX_IDENTIFIER_CHARS) : null;
       String content = calls.isEmpty() ? content(m, role) : contentOrNull(m);
       // "developer" is OpenAI's newer name for "system"; templates know only the latter.
       messages.add(new ChatMessage("developer".equals(role) ? "system" : role, content, calls, toolCallId,
-          m.optionalString("name"), null));
+          m.optionalString("name", JsonFields.MAX_IDENTIFIER_CHARS), null));
     }
     return List.copyOf(messages);
   }
@@ -102,14 +102,14 @@ public record ChatCompletionRequest(
     List<ChatMessage.ToolCall> calls = new ArrayList<>(node.size());
     for (int j = 0; j < node.size(); j++) {
       JsonFields call = JsonFields.nested(node.get(j), param + "[" + j + "]");
-      String id = call.requiredString("id");
+      String id = call.requiredString("id", JsonFields.MAX_IDENTIFIER_CHARS);
       String type = call.optionalString("type");
       if (type != null && !"function".equals(type)) {
         throw ApiError.invalidValue(call.param("type"), "Invalid value: '" + type
             + "'. Supported values are: 'function'.").toException();
       }
       JsonFields function = JsonFields.nested(call.required("function"), call.param("function"));
-      String name = function.requiredString("name");
+      String name = function.requiredString("name", JsonFields.MAX_IDENTIFIER_CHARS);
       String arguments = function.requiredString("arguments");
       calls.add(new ChatMessage.ToolCall(id, name, argumentsValue(arguments)));
     }

@@ -24,7 +24,7 @@ public record CompletionRequest(
 
   public static ParsedRequest<CompletionRequest> parse(JsonNode body, int maxTokensLimit) {
     JsonFields f = JsonFields.root(body);
-    String model = f.requiredString("model");
+    String model = f.requiredString("model", JsonFields.MAX_IDENTIFIER_CHARS);
     List<Prompt> prompts = prompts(f.required("prompt"));
     GenerationOptions options = GenerationOptions.parse(f, 1.0, maxTokensLimit);
     Long logprobs = f.integer("logprobs", 0, MAX_LOGPROBS);

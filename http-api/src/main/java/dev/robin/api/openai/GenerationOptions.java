@@ -50,6 +50,10 @@ public record GenerationOptions(
 
   public static final int MAX_N = 8;
   public static final int MAX_STOP_STRINGS = 4;
+  /** Longest stop string: each is matched against the output at every token, so its length is work per token. */
+  public static final int MAX_STOP_CHARS = 1024;
+  /** Longest {@code user} (an end-user id OpenAI lets clients pass along). */
+  public static final int MAX_USER_CHARS = 512;
   public static final double DEFAULT_TEMPERATURE = 0.7;
 
   /** Reads the shared parameters; {@code maxTemperature} differs between chat (2) and completions (1). */
@@ -85,7 +89,7 @@ public record GenerationOptions(
       throw ApiError.invalidValue("min_tokens", "min_tokens (" + minTokens + ") must not exceed max_tokens ("
           + maxTokens + ").").toException();
     }
-    String user = f.optionalString("user");
+    String user = f.optionalString("user", MAX_USER_CHARS);
     return new GenerationOptions(
         maxTokens == null ? null : maxTokens.intValue(),
         stream,
@@ -114,7 +118,7 @@ public record GenerationOptions(
     }
     if (node.isTextual()) {
       if (!node.textValue().isEmpty()) {
-        stops.add(node.textValue());
+        stops.add(JsonFields.checkLength(node.textValue(), "stop", MAX_STOP_CHARS));
       }
       return stops;
     }
@@ -135,7 +139,7 @@ public record GenerationOptions(
         throw ApiError.invalidType("stop[" + i + "]", "a string", Json.typeName(item)).toException();
       }
       if (!item.textValue().isEmpty()) {
-        stops.add(item.textValue());
+        stops.add(JsonFields.checkLength(item.textValue(), "stop[" + i + "]", MAX_STOP_CHARS));
       }
     }
     return List.copyOf(stops);

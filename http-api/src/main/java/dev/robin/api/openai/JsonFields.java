@@ -80,6 +80,17 @@ public final class JsonFields {
     return node.textValue();
   }
 
+  /**
+   * Longest identifier a request may carry (a model id, a message or function name, a tool call id), in UTF-16
+   * units: generous for any real one, and it keeps a client's megabyte "name" out of lookups, logs and messages.
+   */
+  public static final int MAX_IDENTIFIER_CHARS = 256;
+
+  /** A string of at most {@code maxChars} characters (UTF-16 units), checked before anything else reads it. */
+  public String requiredString(String name, int maxChars) {
+    return checkLength(requiredString(name), param(name), maxChars);
+  }
+
   public String optionalString(String name) {
     JsonNode node = raw(name);
     if (node == null) {
@@ -108,27 +119,7 @@ public final class JsonFields {
     if (node == null) {
       return fallback;
     }
-    if (!node.isNumber()) {
-      throw ApiError.invalidType(param(name), "a number", Json.typeName(node)).toException();
-    }
-    double value = node.doubleValue();
-    if (value < min || (minExclusive && value == min)) {
-      throw ApiError.badRequest(
-              "decimal_below_min_value",
-              param(name),
-              "Invalid '" + param(name) + "': decimal below minimum value. Expected a value "
-                  + (minExclusive ? "> " : ">= ") + format(min) + ", but got " + node.asText() + " instead.")
-          .toException();
-    }
-    if (value > max || Double.isNaN(value)) {
-      throw ApiError.badRequest(
-              "decimal_above_max_value",
-              param(name),
-              "Invalid '" + param(name) + "': decimal above maximum value. Expected a value <= "
-                  + format(max) + ", but got " + node.asText() + " instead.")
-          .toException();
-    }
-    return value;
+    return decimalValue(node, param(name), min, minExclusive, max);
   }
 
   /** An integer in {@code [min, max]}; a decimal with an integral value (2.0) is accepted. */
@@ -140,31 +131,104 @@ public final class JsonFields {
     return integerValue(node, param(name), min, max);
   }
 
+  /**
+   * The one way a number in a request becomes a {@code double}: anything but a finite number in range (or
+   * {@code (min, max]} with {@code minExclusive}) is a 400 naming {@code param}. A literal beyond the range of a
+   * double ({@code 1e309}) is read as infinite and so refused as out of range, never as a server error.
+   */
+  public static double decimalValue(JsonNode node, String param, double min, boolean minExclusive, double max) {
+    if (!node.isNumber()) {
+      throw ApiError.invalidType(param, "a number", Json.typeName(node)).toException();
+    }
+    double value = node.doubleValue();
+    if (value < min || (minExclusive && value == min)) {
+      throw outOfRange("decimal_below_min_value", param, "decimal below minimum value",
+          (minExclusive ? "> " : ">= ") + format(min), node);
+    }
+    if (!(value <= max)) { // also NaN
+      throw outOfRange("decimal_above_max_value", param, "decimal above maximum value", "<= " + format(max), node);
+    }
+    return value;
+  }
+
+  /**
+   * The one way a number in a request becomes a {@code long}: anything but an integer in {@code [min, max]} is a
+   * 400 naming {@code param}. A decimal with an integral value (2.0, -0.0) is accepted; a fraction (1.5) is the
+   * wrong type; a literal too large for any Java number ({@code 1e309}, {@code 12345678901234567890123}) is out
+   * of range.
+   */
   public static long integerValue(JsonNode node, String param, long min, long max) {
     if (!node.isNumber()) {
       throw ApiError.invalidType(param, "an integer", Json.typeName(node)).toException();
     }
+    if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+      // Jackson reads a literal beyond a double's range as infinite; BigDecimal cannot hold that.
+      throw node.doubleValue() > 0
+          ? outOfRange("integer_above_max_value", param, "integer above maximum value", "<= " + max, node)
+          : outOfRange("integer_below_min_value", param, "integer below minimum value", ">= " + min, node);
+    }
     BigDecimal value = node.decimalValue();
+    if (value.compareTo(BigDecimal.valueOf(min)) < 0) {
+      throw outOfRange("integer_below_min_value", param, "integer below minimum value", ">= " + min, node);
+    }
+    if (value.compareTo(BigDecimal.valueOf(max)) > 0) {
+      throw outOfRange("integer_above_max_value", param, "integer above maximum value", "<= " + max, node);
+    }
+    // In range, so the scale is small: stripping zeros cannot blow up.
     if (value.stripTrailingZeros().scale() > 0) {
       throw ApiError.invalidType(param, "an integer", "a decimal").toException();
     }
-    if (value.compareTo(BigDecimal.valueOf(min)) < 0) {
-      throw ApiError.badRequest(
-              "integer_below_min_value",
-              param,
-              "Invalid '" + param + "': integer below minimum value. Expected a value >= " + min
-                  + ", but got " + node.asText() + " instead.")
-          .toException();
-    }
-    if (value.compareTo(BigDecimal.valueOf(max)) > 0) {
-      throw ApiError.badRequest(
-              "integer_above_max_value",
-              param,
-              "Invalid '" + param + "': integer above maximum value. Expected a value <= " + max
-                  + ", but got " + node.asText() + " instead.")
-          .toException();
-    }
     return value.longValueExact();
+  }
+
+  /**
+   * An integer written as a JSON string (an object key such as {@code logit_bias}'s {@code "50256"}): plain
+   * decimal digits only, at most as many as {@code max} has, in {@code [min, max]} ({@code min >= 0}).
+   */
+  public static long integerInString(String text, String param, long min, long max) {
+    boolean digits = !text.isEmpty() && text.length() <= Long.toString(max).length()
+        && text.chars().allMatch(c -> c >= '0' && c <= '9');
+    long value = digits ? Long.parseLong(text) : -1;
+    if (!digits || value < min || value > max) {
+      throw ApiError.invalidValue(param, "Invalid '" + param + "': expected an integer in [" + min + ", " + max
+          + "] written as a string, but got '" + abbreviate(text) + "'.").toException();
+    }
+    return value;
+  }
+
+  /**
+   * A string of at most {@code maxChars} characters (UTF-16 units, checked before anything else reads it), or
+   * null when absent.
+   */
+  public String optionalString(String name, int maxChars) {
+    String value = optionalString(name);
+    if (value != null) {
+      checkLength(value, param(name), maxChars);
+    }
+    return value;
+  }
+
+  /** Refuses a string longer than {@code maxChars} UTF-16 units with a 400 naming {@code param}. */
+  public static String checkLength(String value, String param, int maxChars) {
+    if (value.length() > maxChars) {
+      throw ApiError.badRequest("string_above_max_length", param, "Invalid '" + param
+              + "': string too long. Expected a string with maximum length " + maxChars + ", but got a string with "
+              + "length " + value.length() + " instead.")
+          .toException();
+    }
+    return value;
+  }
+
+  private static dev.robin.api.error.ApiException outOfRange(
+      String code, String param, String what, String expected, JsonNode node) {
+    return ApiError.badRequest(code, param, "Invalid '" + param + "': " + what + ". Expected a value " + expected
+            + ", but got " + abbreviate(node.asText()) + " instead.")
+        .toException();
+  }
+
+  /** A client's text as quoted back in a message: long enough to recognize, never the whole of a huge value. */
+  public static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   /** The names of fields present in the object that no accessor read. */

@@ -2,6 +2,7 @@ package dev.robin.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.robin.api.error.ApiError;
+import dev.robin.api.error.ApiException;
 import dev.robin.api.json.Json;
 import dev.robin.engine.sampling.LogitBias;
 import java.util.Iterator;
@@ -22,8 +23,6 @@ public final class LogitBiasParser {
    * per-token cost of applying the bias.
    */
   public static final int MAX_ENTRIES = 300;
-
-  private static final int MAX_ID_DIGITS = 10;
 
   private LogitBiasParser() {}
 
@@ -72,45 +71,18 @@ public final class LogitBiasParser {
   }
 
   private static int tokenId(String key) {
-    boolean digits = !key.isEmpty() && key.length() <= MAX_ID_DIGITS && key.chars().allMatch(c -> c >= '0' && c <= '9');
-    long id = digits ? Long.parseLong(key) : -1;
-    if (id < 0 || id > Integer.MAX_VALUE) {
-      throw ApiError.invalidValue(
-              PARAM,
-              "Invalid '" + PARAM + "': keys must be token ids (non-negative integers written as strings), but got '"
-                  + abbreviate(key) + "'.")
-          .toException();
-    }
-    return (int) id;
+    return (int) JsonFields.integerInString(key, PARAM, 0, Integer.MAX_VALUE);
   }
 
+  /** Through the one number path; the error names the entry in its message and keeps {@code logit_bias} as param. */
   private static float bias(String key, JsonNode value) {
-    String param = PARAM + "." + abbreviate(key);
-    if (!value.isNumber()) {
-      throw ApiError.badRequest(
-              "invalid_type",
-              PARAM,
-              "Invalid type for '" + param + "': expected a number, but got " + Json.typeName(value) + " instead.")
-          .toException();
+    try {
+      return (float) JsonFields.decimalValue(value, PARAM + "." + abbreviate(key), LogitBias.MIN_BIAS, false,
+          LogitBias.MAX_BIAS);
+    } catch (ApiException e) {
+      ApiError error = e.error();
+      throw new ApiError(error.status(), error.type(), error.code(), PARAM, error.message(), null).toException();
     }
-    double v = value.doubleValue();
-    if (!(v >= LogitBias.MIN_BIAS)) {
-      throw ApiError.badRequest(
-              "decimal_below_min_value",
-              PARAM,
-              "Invalid '" + param + "': decimal below minimum value. Expected a value >= -100, but got "
-                  + value.asText() + " instead.")
-          .toException();
-    }
-    if (!(v <= LogitBias.MAX_BIAS)) {
-      throw ApiError.badRequest(
-              "decimal_above_max_value",
-              PARAM,
-              "Invalid '" + param + "': decimal above maximum value. Expected a value <= 100, but got "
-                  + value.asText() + " instead.")
-          .toException();
-    }
-    return (float) v;
   }
 
   private static String abbreviate(String key) {

@@ -115,7 +115,7 @@ public record ToolUse(
           throw ApiError.invalidValue(c.param("type"), "Invalid value: '" + type
               + "'. Supported values are: 'function'.").toException();
         }
-        named = JsonFields.nested(c.required("function"), c.param("function")).requiredString("name");
+        named = JsonFields.nested(c.required("function"), c.param("function")).requiredString("name", JsonFields.MAX_IDENTIFIER_CHARS);
         choice = Choice.FUNCTION;
       } else {
         throw ApiError.invalidType("tool_choice", "a string or an object", Json.typeName(choiceNode)).toException();
@@ -150,7 +150,7 @@ public record ToolUse(
           .toException();
     }
     JsonFields fn = JsonFields.nested(t.required("function"), t.param("function"));
-    String name = fn.requiredString("name");
+    String name = fn.requiredString("name", JsonFields.MAX_IDENTIFIER_CHARS);
     if (!NAME.matcher(name).matches()) {
       throw ApiError.invalidValue(fn.param("name"), "Invalid '" + fn.param("name") + "': string does not match "
           + "pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.").toException();

@@ -40,11 +40,19 @@ import org.apache.pekko.util.ByteStringBuilder;
  * {@code Content-Encoding} is decoded with Pekko's coders, the decoded size under the same limit; the bytes must
  * be UTF-8 and the JSON must parse; no string may hold a lone UTF-16 surrogate ({@code "\ud800"}).
  */
-final class BodyReader {
+public final class BodyReader {
 
   private BodyReader() {}
 
   static CompletionStage<JsonNode> readJson(HttpRequest request, long maxBytes, Materializer mat) {
+    return readBytes(request, maxBytes, mat).thenApply(BodyReader::parse);
+  }
+
+  /**
+   * The whole body, decoded, with every check above but the JSON ones: an {@link dev.robin.api.error.ApiException}
+   * (413 past {@code maxBytes}, 415, 400) otherwise. The one way a route reads a body.
+   */
+  public static CompletionStage<ByteString> readBytes(HttpRequest request, long maxBytes, Materializer mat) {
     HttpEntity entity = request.entity();
     // Past the limit the rest is read and dropped rather than left unread: closing a connection with unread
     // bytes resets it, and the client would never see the 413. Pekko's max-content-length bounds the drain.
@@ -62,8 +70,7 @@ final class BodyReader {
               checkContentType(entity.getContentType());
               return body.bytes.result();
             })
-        .thenCompose(raw -> decode(raw, contentEncoding(request), maxBytes, mat))
-        .thenApply(BodyReader::parse);
+        .thenCompose(raw -> decode(raw, contentEncoding(request), maxBytes, mat));
   }
 
   /** The bytes read so far, until the limit is passed. */

@@ -29,7 +29,7 @@ final class TokenizeService {
 
   CompletionStage<ObjectNode> tokenize(JsonNode body) {
     JsonFields f = JsonFields.root(body);
-    String modelId = f.requiredString("model");
+    String modelId = f.requiredString("model", JsonFields.MAX_IDENTIFIER_CHARS);
     boolean hasPrompt = f.has("prompt");
     boolean hasMessages = f.has("messages");
     if (hasPrompt == hasMessages) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.robin.api.json.Json;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -41,20 +39,12 @@ class AuthHttpTest {
     server.close();
   }
 
-  private static JsonNode json(HttpResponse<String> response) {
-    try {
-      return Json.MAPPER.readTree(response.body());
-    } catch (IOException e) {
-      throw new AssertionError("not JSON: " + response.body(), e);
-    }
-  }
-
   private static JsonNode createKey(String ip, String body) {
     HttpResponse<String> response = server.send(server.request("/api/v1/keys").header("X-Forwarded-For", ip)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     assertEquals(201, response.statusCode(), response.body());
-    return json(response);
+    return AuthTestServer.json(response);
   }
 
   private static HttpResponse<String> chat(String keyHeader, String key, String forwardedFor) {
@@ -97,7 +87,7 @@ class AuthHttpTest {
     String bogus = "rk-" + "A".repeat(39) + "WXYZ";
     HttpResponse<String> unknown = chat("Authorization", "Bearer " + bogus, "203.0.113.2");
     assertEquals(401, unknown.statusCode());
-    JsonNode error = json(unknown).get("error");
+    JsonNode error = AuthTestServer.json(unknown).get("error");
     assertEquals("invalid_api_key", error.get("code").asText());
     assertEquals("invalid_request_error", error.get("type").asText());
     assertTrue(error.get("message").asText().contains("rk-A...WXYZ"), error.toString());
@@ -112,10 +102,10 @@ class AuthHttpTest {
     HttpResponse<String> revoked = server.send(server.request("/api/v1/keys/" + id)
         .header("Authorization", "Bearer " + AuthTestServer.ADMIN_TOKEN).DELETE().build());
     assertEquals(200, revoked.statusCode(), revoked.body());
-    assertTrue(json(revoked).get("revoked").asBoolean());
+    assertTrue(AuthTestServer.json(revoked).get("revoked").asBoolean());
     HttpResponse<String> afterRevoke = chat("x-api-key", key, "203.0.113.2");
     assertEquals(401, afterRevoke.statusCode());
-    assertTrue(json(afterRevoke).get("error").get("message").asText().contains("revoked"));
+    assertTrue(AuthTestServer.json(afterRevoke).get("error").get("message").asText().contains("revoked"));
     assertEquals(404, server.send(server.request("/api/v1/keys/key_nope")
         .header("Authorization", "Bearer " + AuthTestServer.ADMIN_TOKEN).DELETE().build()).statusCode());
   }
@@ -126,7 +116,23 @@ class AuthHttpTest {
       HttpResponse<String> response = server.send(server.request("/api/v1/keys").header("X-Forwarded-For", "203.0.113.4")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build());
       assertEquals(400, response.statusCode(), body + " -> " + response.body());
-      assertEquals("invalid_request_error", json(response).get("error").get("type").asText());
+      assertEquals("invalid_request_error", AuthTestServer.json(response).get("error").get("type").asText());
+    }
+  }
+
+  @Test
+  void hugeKeyNamesAreRefusedBeforeAnyWork() {
+    for (int length : new int[] {300, 16_000, 100_000, 1_000_000}) {
+      String body = "{\"name\":\"" + "x".repeat(length) + "\"}";
+      HttpResponse<String> response = server.send(server.request("/api/v1/keys").header("X-Forwarded-For", "203.0.113.5")
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+      assertTrue(response.statusCode() == 400 || response.statusCode() == 413, length + " -> " + response.body());
+      JsonNode error = AuthTestServer.json(response).get("error");
+      assertEquals("invalid_request_error", error.get("type").asText(), response.body());
+      if (response.statusCode() == 400) {
+        assertEquals("name", error.get("param").asText(), response.body());
+      }
     }
   }
 
@@ -140,7 +146,7 @@ class AuthHttpTest {
       HttpResponse<String> usage = server.send(server.request("/api/v1/usage")
           .header("Authorization", "Bearer " + key).GET().build());
       assertEquals(200, usage.statusCode(), usage.body());
-      JsonNode data = json(usage).get("data");
+      JsonNode data = AuthTestServer.json(usage).get("data");
       assertTrue(data.size() == 1 && data.get(0).get("requests").asLong() == 2,
           "usage of two requests never appeared: " + data);
       day.set(data.get(0));
@@ -164,7 +170,7 @@ class AuthHttpTest {
       }
     }
     assertEquals(429, last.statusCode());
-    JsonNode error = json(last).get("error");
+    JsonNode error = AuthTestServer.json(last).get("error");
     assertEquals("requests", error.get("type").asText());
     assertEquals("rate_limit_exceeded", error.get("code").asText());
     long retryAfter = Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow());

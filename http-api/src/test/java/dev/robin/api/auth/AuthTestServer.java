@@ -1,7 +1,9 @@
 package dev.robin.api.auth;
 
 import dev.robin.accounts.testing.SingleNodeCluster;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
+import dev.robin.api.json.Json;
 import com.typesafe.config.ConfigFactory;
 import dev.robin.api.model.ModelRegistry;
 import dev.robin.api.model.ServedModel;
@@ -81,6 +83,15 @@ final class AuthTestServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A response's body as JSON; not JSON is a test failure. */
+  static JsonNode json(HttpResponse<String> response) {
+    try {
+      return Json.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + response.body(), e);
     }
   }
 
