@@ -76,9 +76,12 @@ public final class ToolCallExtractor {
   /** Whitespace kept back: dropped if it only separates calls, sent if text follows. */
   private final StringBuilder heldSpace = new StringBuilder();
   private boolean contentSent;
-  private boolean sawCall;
+  /** A call completed and no text followed it yet: whitespace now may only separate calls. */
+  private boolean afterCall;
   /** TAGGED: inside a {@code <tool_call>}. */
   private boolean inCall;
+  /** TAGGED, inside a call: where the search for its closing tag resumes. */
+  private int closeSearchedTo;
   /** LEADING_JSON: whether the answer is text or calls is known. */
   private boolean decided;
   /** LEADING_JSON: the answer is calls; hold everything until the end. */
@@ -151,7 +154,7 @@ public final class ToolCallExtractor {
           Call call = call(rest);
           if (call != null) {
             calls.add(call);
-            sawCall = true;
+            called();
           } else {
             send(content, OPEN + rest);
           }
@@ -163,7 +166,7 @@ public final class ToolCallExtractor {
         List<Call> parsed = buffering ? calls(strip(rest)) : null;
         if (parsed != null && !parsed.isEmpty()) {
           calls.addAll(parsed);
-          sawCall = true;
+          called();
         } else {
           send(content, rest);
         }
@@ -172,15 +175,15 @@ public final class ToolCallExtractor {
         String arguments = rest.strip();
         if (isObject(arguments)) {
           calls.add(new Call(function, arguments));
-          sawCall = true;
+          called();
         } else {
           send(content, rest);
         }
       }
       default -> throw new IllegalStateException(mode.toString());
     }
-    if (!sawCall) {
-      content.append(heldSpace); // no call to separate: the whitespace was text
+    if (!afterCall) {
+      content.append(heldSpace); // no call after it to be separated from: the whitespace was text
     }
     heldSpace.setLength(0);
     return new Output(content.toString(), calls);
@@ -201,17 +204,20 @@ public final class ToolCallExtractor {
         pending.delete(0, pending.length() - keep);
         return;
       }
-      int close = pending.indexOf(CLOSE);
+      int close = pending.indexOf(CLOSE, closeSearchedTo);
       if (close < 0) {
+        // Next time, search only what is new (and the tag's possible start): a long call stays linear.
+        closeSearchedTo = Math.max(0, pending.length() - CLOSE.length() + 1);
         return;
       }
+      closeSearchedTo = 0;
       String body = pending.substring(0, close);
       pending.delete(0, close + CLOSE.length());
       inCall = false;
       Call call = call(body);
       if (call != null) {
         calls.add(call);
-        sawCall = true;
+        called();
       } else {
         send(content, OPEN + body + CLOSE);
       }
@@ -238,13 +244,20 @@ public final class ToolCallExtractor {
     if (text.isEmpty()) {
       return;
     }
-    if (text.isBlank() && (!contentSent || sawCall)) {
+    if (text.isBlank() && (!contentSent || afterCall)) {
       heldSpace.append(text);
       return;
     }
     content.append(heldSpace).append(text);
     heldSpace.setLength(0);
     contentSent = true;
+    afterCall = false;
+  }
+
+  /** A call completed: whitespace held before it only separated it from what came before. */
+  private void called() {
+    afterCall = true;
+    heldSpace.setLength(0);
   }
 
   private String strip(String text) {

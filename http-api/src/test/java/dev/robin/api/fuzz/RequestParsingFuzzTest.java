@@ -79,19 +79,42 @@ class RequestParsingFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void modelOutputWithToolCalls(FuzzedDataProvider data) {
     ToolCallFormat format = data.pickValue(ToolCallFormat.values());
-    ToolCallExtractor extractor = data.consumeBoolean()
-        ? ToolCallExtractor.of(format) : data.consumeBoolean() ? ToolCallExtractor.callsJson()
-        : ToolCallExtractor.argumentsOf("f");
-    StringBuilder content = new StringBuilder();
-    int calls = 0;
+    int mode = data.consumeInt(0, 2);
+    java.util.List<String> pieces = new java.util.ArrayList<>();
     while (data.remainingBytes() > 0) {
-      ToolCallExtractor.Output out = extractor.push(data.consumeString(1 + data.consumeInt(0, 40)));
+      pieces.add(data.consumeString(1 + data.consumeInt(0, 40)));
+    }
+    // What the extractor promises: the same text and calls however the output is cut (streamed = whole).
+    ToolCallExtractor.Output streamed = read(extractor(mode, format), pieces);
+    ToolCallExtractor.Output whole = read(extractor(mode, format), java.util.List.of(String.join("", pieces)));
+    // Compared as JSON so that invisible characters show in a failure.
+    org.junit.jupiter.api.Assertions.assertEquals(visible(whole), visible(streamed), () -> "cut as " + visible(pieces));
+  }
+
+  private static String visible(Object value) {
+    try {
+      return Json.MAPPER.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ToolCallExtractor extractor(int mode, ToolCallFormat format) {
+    return mode == 0 ? ToolCallExtractor.of(format) : mode == 1 ? ToolCallExtractor.callsJson()
+        : ToolCallExtractor.argumentsOf("f");
+  }
+
+  private static ToolCallExtractor.Output read(ToolCallExtractor extractor, java.util.List<String> pieces) {
+    StringBuilder content = new StringBuilder();
+    java.util.List<ToolCallExtractor.Call> calls = new java.util.ArrayList<>();
+    for (String piece : pieces) {
+      ToolCallExtractor.Output out = extractor.push(piece);
       content.append(out.content());
-      calls += out.calls().size();
+      calls.addAll(out.calls());
     }
     ToolCallExtractor.Output last = extractor.finish();
     content.append(last.content());
-    calls += last.calls().size();
-    assertTrue(calls >= 0 && content.length() >= 0);
+    calls.addAll(last.calls());
+    return new ToolCallExtractor.Output(content.toString(), calls);
   }
 }
