@@ -232,6 +232,19 @@ class ToolCallingTest {
         + "[assistant]", prompt);
   }
 
+  @Test
+  void tokenizeCountsTheToolsAChatRequestWouldShow() {
+    HttpResponse<String> without = server.post("/v1/tokenize", "{\"model\":\"hermes\"," + USER + "}");
+    HttpResponse<String> with = server.post("/v1/tokenize", "{\"model\":\"hermes\"," + USER + "," + TOOLS + "}");
+    assertEquals(200, with.statusCode(), with.body());
+    String prompt = "<tools>weather;time;</tools> Call as <tool_call>{...}</tool_call>[user]Weather in Oslo?[assistant]";
+    assertEquals(server.ids(prompt).size(), TestServer.json(with).get("count").asInt(), with.body());
+    assertTrue(TestServer.json(with).get("count").asInt() > TestServer.json(without).get("count").asInt());
+    HttpResponse<String> refused = server.post("/v1/tokenize", "{\"model\":\"fake\"," + USER + "," + TOOLS + "}");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals("tools", TestServer.json(refused).get("error").get("param").asText());
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "hermes | ,\"tool_choice\":\"bogus\" | tool_choice",

@@ -88,6 +88,9 @@ public final class ToolCallConstraints {
     return copy;
   }
 
+  /** Keywords whose values are data, not schemas: a {@code "$ref"} key inside them is not a reference. */
+  private static final java.util.Set<String> DATA = java.util.Set.of("const", "enum", "default", "examples");
+
   private static void rebase(JsonNode node, String base) {
     if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
@@ -96,7 +99,7 @@ public final class ToolCallConstraints {
         JsonNode value = field.getValue();
         if ("$ref".equals(field.getKey()) && value.isTextual() && value.textValue().startsWith("#")) {
           field.setValue(TextNode.valueOf(base + value.textValue().substring(1)));
-        } else {
+        } else if (!DATA.contains(field.getKey())) {
           rebase(value, base);
         }
       }

@@ -28,7 +28,6 @@ import dev.robin.accounts.keys.CreatedKey;
 import dev.robin.accounts.ratelimit.BucketKey;
 import dev.robin.accounts.store.DailyUsage;
 import dev.robin.accounts.store.UsageStore;
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -188,12 +187,7 @@ public final class KeyRoutes {
     if (body.length == 0) {
       return Optional.empty();
     }
-    JsonNode root;
-    try {
-      root = Json.parse(body);
-    } catch (IOException e) {
-      throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
-    }
+    JsonNode root = BodyReader.parse(body); // the completion routes' checks: UTF-8, JSON, no lone surrogates
     if (!root.isObject()) {
       throw ApiError.malformedJson("expected an object such as {\"name\": \"My Key\"}").toException();
     }

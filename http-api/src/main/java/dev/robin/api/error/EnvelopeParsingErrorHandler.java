@@ -23,8 +23,9 @@ public final class EnvelopeParsingErrorHandler extends ParsingErrorHandler {
   }
 
   /**
-   * The envelope of a parser refusal: {@code invalid_request_error} for what the client sent (4xx, 501), a
-   * malformed request line (Pekko's 505, see below) as 400 {@code invalid_request_line},
+   * The envelope of a parser refusal: {@code invalid_request_error} for what the client sent (4xx; an unknown
+   * method, Pekko's 501, as 400 {@code unknown_method}), a malformed request line (Pekko's 505, see below) as 400
+   * {@code invalid_request_line},
    * {@code server_error} otherwise;
    * the code is the status reason in snake case ({@code request_header_fields_too_large}); the message is
    * Pekko's one-line summary, which names the offending part but not its content.
@@ -39,9 +40,13 @@ public final class EnvelopeParsingErrorHandler extends ParsingErrorHandler {
           "The request line is malformed: expected METHOD, a space, the target, a space and HTTP/1.1 (encode a space"
               + " in the target as %20).");
     }
+    if (status == 501) {
+      // An unknown method is what the client sent: a client's mistake is a 4xx, never a 5xx.
+      return ApiError.badRequest("unknown_method", null,
+          "The request method is not one Robin knows; use GET, POST or DELETE as the API describes.");
+    }
     String code = reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
-    // 501 (unknown method) refuses what the client sent, like a 4xx.
-    boolean clientsFault = (status >= 400 && status < 500) || status == 501;
+    boolean clientsFault = status >= 400 && status < 500;
     String type = clientsFault ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR;
     String message = summary == null || summary.isBlank() ? reason : summary;
     return new ApiError(status, type, code.isEmpty() ? "bad_request" : code, null, message + ".", null);

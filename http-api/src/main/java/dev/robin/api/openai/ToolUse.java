@@ -138,6 +138,8 @@ public record ToolUse(
       for (int i = 0; i < functions.size(); i++) {
         OutputConstraintParser.check(ToolCallConstraints.argumentsOf(functions.get(i)), "tools[" + i + "].function.parameters");
       }
+      // The constraint the model gets combines them all: checked too, so it never fails later at the replica.
+      OutputConstraintParser.check(ToolCallConstraints.anyOf(functions, parallel), "tools");
     }
     return new ToolUse(tools, functions, choice, named, parallel);
   }

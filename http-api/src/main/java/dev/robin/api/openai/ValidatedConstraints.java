@@ -1,6 +1,11 @@
 package dev.robin.api.openai;
 
 import dev.robin.engine.grammar.OutputConstraint;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -15,14 +20,15 @@ import java.util.function.Consumer;
 final class ValidatedConstraints {
 
   private final Consumer<OutputConstraint> validator;
-  private final Map<OutputConstraint, Boolean> passed;
+  /** By a digest of the constraint, not the constraint: a schema may be megabytes, its key is 32 bytes. */
+  private final Map<String, Boolean> passed;
 
   /** {@code validator} throws for a constraint that cannot be compiled. */
   ValidatedConstraints(int capacity, Consumer<OutputConstraint> validator) {
     this.validator = validator;
     this.passed = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<OutputConstraint, Boolean> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
         return size() > capacity;
       }
     };
@@ -30,14 +36,34 @@ final class ValidatedConstraints {
 
   /** Validates {@code constraint} unless it passed lately; throws what the validator throws. */
   void check(OutputConstraint constraint) {
+    String key = digest(constraint);
     synchronized (passed) {
-      if (passed.get(constraint) != null) {
+      if (passed.get(key) != null) {
         return;
       }
     }
     validator.accept(constraint); // outside the lock: requests with other schemas are not held up
     synchronized (passed) {
-      passed.put(constraint, Boolean.TRUE);
+      passed.put(key, Boolean.TRUE);
+    }
+  }
+
+  private static String digest(OutputConstraint constraint) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(constraint.kind().name().getBytes(StandardCharsets.UTF_8));
+      if (constraint.source() != null) {
+        sha.update((byte) 0);
+        sha.update(constraint.source().getBytes(StandardCharsets.UTF_8));
+      }
+      for (String choice : constraint.choices()) {
+        // length-prefixed, so ["ab"] and ["a", "b"] differ
+        sha.update(ByteBuffer.allocate(4).putInt(choice.length()).array());
+        sha.update(choice.getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -187,7 +187,8 @@ public final class BodyReader {
     return parse(body.toArray());
   }
 
-  static JsonNode parse(byte[] body) {
+  /** The body as JSON: UTF-8, parsable, no lone surrogates; an {@link dev.robin.api.error.ApiException} 400 otherwise. */
+  public static JsonNode parse(byte[] body) {
     if (body.length == 0) {
       throw ApiError.malformedJson("the body is empty").toException();
     }
@@ -198,7 +199,7 @@ public final class BodyReader {
     } catch (IOException e) {
       throw ApiError.malformedJson(firstLine(e.getMessage())).toException();
     }
-    checkSurrogates(root, "");
+    checkSurrogates(root, new java.util.ArrayDeque<>());
     return root;
   }
 
@@ -224,29 +225,54 @@ public final class BodyReader {
    * A JSON escape may spell half of a UTF-16 surrogate pair ({@code "\ud800"}): valid JSON syntax, but no
    * character, and the tokenizer could not encode it. Refused with the field's path.
    */
-  private static void checkSurrogates(JsonNode node, String path) {
+  private static void checkSurrogates(JsonNode node, java.util.Deque<Object> path) {
+    // The path is kept as its segments and spelled out only for the error: a deep body with long keys would
+    // otherwise hold a string per level, each as long as all the keys above it.
     if (node.isTextual()) {
       if (hasLoneSurrogate(node.textValue())) {
-        throw ApiError.badRequest("invalid_unicode", path.isEmpty() ? null : path,
-            "The string " + (path.isEmpty() ? "" : "at " + path + " ")
+        String where = spelled(path);
+        throw ApiError.badRequest("invalid_unicode", where,
+            "The string " + (where == null ? "" : "at " + where + " ")
                 + "contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is no character.")
             .toException();
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        checkSurrogates(node.get(i), path + "[" + i + "]");
+        path.addLast(i);
+        checkSurrogates(node.get(i), path);
+        path.removeLast();
       }
     } else if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
         if (hasLoneSurrogate(field.getKey())) {
-          throw ApiError.badRequest("invalid_unicode", path.isEmpty() ? null : path,
+          throw ApiError.badRequest("invalid_unicode", spelled(path),
               "A field name contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff).").toException();
         }
-        checkSurrogates(field.getValue(), child);
+        path.addLast(field.getKey());
+        checkSurrogates(field.getValue(), path);
+        path.removeLast();
       }
     }
+  }
+
+  /** {@code messages[0].content} from its segments; null for the body itself. */
+  private static String spelled(java.util.Deque<Object> path) {
+    if (path.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Object segment : path) {
+      if (segment instanceof Integer) {
+        sb.append('[').append(segment).append(']');
+      } else {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(segment);
+      }
+    }
+    return sb.toString();
   }
 
   static boolean hasLoneSurrogate(String s) {

@@ -9,6 +9,8 @@ import dev.robin.api.openai.JsonFields;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.ChatCompletionRequest;
 import dev.robin.engine.chat.ChatTemplateException;
+import dev.robin.engine.toolcall.ToolCallFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -39,12 +41,18 @@ final class TokenizeService {
           .toException();
     }
     String prompt = hasPrompt ? f.requiredString("prompt") : null;
-    var messages =
-        hasMessages ? ChatCompletionRequest.parse(messagesOnly(f.required("messages")), 1).request().messages() : null;
+    ChatCompletionRequest chat = hasMessages ? ChatCompletionRequest.parse(conversation(f), 1).request() : null;
+    var messages = chat == null ? null : chat.messages();
+    // The tools are part of the prompt a chat request renders: counted as it counts them.
+    List<JsonNode> tools = chat != null && chat.tools().isActive() ? chat.tools().tools() : null;
     ServedModel model = lookup.ready(modelId);
     boolean addSpecial = f.bool("add_special_tokens", hasPrompt);
     if (hasMessages && model.chatTemplate() == null) {
       throw ApiError.invalidValue("messages", "The model '" + modelId + "' has no chat template.").toException();
+    }
+    if (tools != null && ToolCallFormat.of(model.chatTemplate()).isEmpty()) {
+      throw ApiError.invalidValue("tools", "The model '" + modelId + "' cannot be given tools: its chat template "
+          + "does not show them to the model.").toException();
     }
     return CompletableFuture.supplyAsync(
         () -> {
@@ -53,7 +61,7 @@ final class TokenizeService {
             text = prompt;
           } else {
             try {
-              text = model.chatTemplate().render(messages, true);
+              text = model.chatTemplate().render(messages, tools, true);
             } catch (ChatTemplateException e) {
               throw ApiError.invalidValue("messages", "The chat template rejected the messages: " + e.getMessage())
                   .toException();
@@ -74,10 +82,17 @@ final class TokenizeService {
   }
 
   /** Reuses the chat request's message validation (and its error params) on a body holding only messages. */
-  private static JsonNode messagesOnly(JsonNode messages) {
+  /** The chat fields of a tokenize body (messages, and the tools a chat request would show), as a chat body. */
+  private static JsonNode conversation(JsonFields f) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", "-");
-    body.set("messages", messages);
+    body.set("messages", f.required("messages"));
+    for (String field : List.of("tools", "tool_choice")) {
+      JsonNode value = f.raw(field);
+      if (value != null) {
+        body.set(field, value);
+      }
+    }
     return body;
   }
 }

@@ -137,6 +137,15 @@ class AuthHttpTest {
   }
 
   @Test
+  void keyNamesGetTheBodyChecksOfEveryRoute() {
+    HttpResponse<String> response = server.send(server.request("/api/v1/keys").header("X-Forwarded-For", "203.0.113.6")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"half \\ud800 a pair\"}")).build());
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("name", AuthTestServer.json(response).get("error").get("param").asText(), response.body());
+  }
+
+  @Test
   void usageReportsWhatTheKeyConsumed() throws Exception {
     String key = createKey("203.0.113.3", "{}").get("key").asText();
     assertEquals(200, chat("Authorization", "Bearer " + key, null).statusCode());
