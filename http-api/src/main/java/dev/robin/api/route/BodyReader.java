@@ -275,7 +275,8 @@ public final class BodyReader {
     return sb.toString();
   }
 
-  static boolean hasLoneSurrogate(String s) {
+  /** Whether {@code s} holds half of a UTF-16 surrogate pair: no character, and no tokenizer can encode it. */
+  public static boolean hasLoneSurrogate(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)) {

@@ -9,9 +9,14 @@ import dev.robin.api.error.ApiException;
 import dev.robin.api.json.Json;
 import dev.robin.api.openai.ChatCompletionRequest;
 import dev.robin.api.openai.CompletionRequest;
+import dev.robin.api.route.BodyReader;
 import dev.robin.engine.chat.ChatTemplateException;
 import dev.robin.engine.chat.JinjaChatTemplate;
 import dev.robin.engine.synthetic.SyntheticTokenizer;
+import dev.robin.engine.testkit.TestModels;
+import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
+import dev.robin.engine.tokenizer.IncrementalDetokenizer;
+import dev.robin.engine.tokenizer.TextTokenizer;
 import dev.robin.engine.toolcall.ToolCallExtractor;
 import dev.robin.engine.toolcall.ToolCallFormat;
 import java.io.IOException;
@@ -19,7 +24,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of what a client controls: a chat or completion body goes through the request
- * parsers (and, when valid, the chat template with its tools), model output through the tool-call reader. A client's
+ * parsers (and, when valid, the chat template with its tools), a prompt through Qwen3's real tokenizer, model output
+ * through the tool-call reader. A client's
  * mistake may only be an {@link ApiException} with a 4xx status (or the template's own refusal); anything else
  * thrown is a bug that would be a 500. Every build replays the seeds and the findings committed under
  * {@code RequestParsingFuzzTestInputs/}; {@code mvn verify} also fuzzes each target for a bounded time.
@@ -74,6 +80,36 @@ class RequestParsingFuzzTest {
     } catch (ApiException e) {
       assertClientError(e);
     }
+  }
+
+  @FuzzTest(maxDuration = "30s")
+  void promptsThroughARealTokenizer(FuzzedDataProvider data) {
+    // Qwen3's 151k byte-level BPE (Rust, through DJL): any text a body can carry — the body reader has already
+    // refused lone surrogates — encodes to ids in the vocabulary, which decode, whole and one by one.
+    String text = data.consumeRemainingAsString();
+    if (BodyReader.hasLoneSurrogate(text)) {
+      return;
+    }
+    TextTokenizer tokenizer = qwen3();
+    int[] ids = tokenizer.encode(text, data.remainingBytes() % 2 == 0);
+    for (int id : ids) {
+      assertTrue(id >= 0 && id < tokenizer.vocabSize(), "id " + id);
+    }
+    tokenizer.decode(ids, false);
+    IncrementalDetokenizer detokenizer = tokenizer.newDetokenizer();
+    for (int id : ids) {
+      detokenizer.push(id);
+    }
+    detokenizer.flush();
+  }
+
+  private static TextTokenizer qwen3Tokenizer;
+
+  private static synchronized TextTokenizer qwen3() {
+    if (qwen3Tokenizer == null) {
+      qwen3Tokenizer = HuggingFaceTextTokenizer.load(TestModels.qwen3Tokenizer());
+    }
+    return qwen3Tokenizer;
   }
 
   @FuzzTest(maxDuration = "30s")
