@@ -260,11 +260,19 @@ final class JsonSchemaGrammar {
       throw new UnsupportedSchemaException("$ref", ptr, "only local references (#...) are supported, not "
           + refNode);
     }
-    String pointer = URLDecoder.decode(refNode.asText().substring(1), StandardCharsets.UTF_8);
-    if (!pointer.isEmpty() && !pointer.startsWith("/")) {
-      throw new UnsupportedSchemaException("$ref", ptr, "anchors are not supported: " + refNode.asText());
+    String pointer;
+    JsonNode target;
+    try {
+      // A URI fragment: percent-escapes decoded, a '+' kept as it is (it is no space in a fragment).
+      pointer = URLDecoder.decode(refNode.asText().substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+      if (!pointer.isEmpty() && !pointer.startsWith("/")) {
+        throw new UnsupportedSchemaException("$ref", ptr, "anchors are not supported: " + refNode.asText());
+      }
+      target = root.at(pointer);
+    } catch (IllegalArgumentException e) { // a bad percent-escape, or a JSON pointer with a bad ~ escape
+      throw new UnsupportedSchemaException("$ref", ptr, "malformed reference " + refNode.asText() + ": "
+          + e.getMessage());
     }
-    JsonNode target = root.at(pointer);
     if (target.isMissingNode()) {
       throw new UnsupportedSchemaException("$ref", ptr, "reference " + refNode.asText() + " points nowhere");
     }

@@ -23,6 +23,8 @@ class SchemaRefusalTest {
       "{'type':'string','pattern':'(a)\\\\1'}|pattern|",
       "{'$ref':'http://example.com/schema'}|$ref|",
       "{'$ref':'#/$defs/missing'}|$ref|",
+      "{'$ref':'#%fs'}|$ref|",
+      "{'$ref':'#/a~2b'}|$ref|",
       "{'allOf':[{'type':'string'},{'maxLength':3}]}|allOf|",
       "{'type':'object','properties':{'a/b':{'type':'integer','dependentRequired':{}}}}|dependentRequired|/properties/a~1b",
       "{'type':'object','required':['x'],'additionalProperties':false}|required|",
