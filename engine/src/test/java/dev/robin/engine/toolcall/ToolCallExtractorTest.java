@@ -3,6 +3,7 @@ package dev.robin.engine.toolcall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.robin.engine.testkit.ToolCallReading;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -10,30 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class ToolCallExtractorTest {
 
-  /** Content and calls of a whole output. */
-  private record Result(String content, List<ToolCallExtractor.Call> calls) {}
-
-  private static Result whole(ToolCallExtractor extractor, String output) {
-    return collect(extractor, List.of(output));
-  }
-
-  private static Result collect(ToolCallExtractor extractor, List<String> pieces) {
-    StringBuilder content = new StringBuilder();
-    List<ToolCallExtractor.Call> calls = new ArrayList<>();
-    for (String piece : pieces) {
-      ToolCallExtractor.Output out = extractor.push(piece);
-      content.append(out.content());
-      calls.addAll(out.calls());
-    }
-    ToolCallExtractor.Output out = extractor.finish();
-    content.append(out.content());
-    calls.addAll(out.calls());
-    return new Result(content.toString(), calls);
+  private static ToolCallExtractor.Output whole(ToolCallExtractor extractor, String output) {
+    return ToolCallReading.read(extractor, List.of(output));
   }
 
   /** The output cut at random places: the same content and calls as whole. */
   private static void assertSameInPieces(java.util.function.Supplier<ToolCallExtractor> factory, String output) {
-    Result expected = whole(factory.get(), output);
+    ToolCallExtractor.Output expected = whole(factory.get(), output);
     Random random = new Random(7);
     for (int trial = 0; trial < 200; trial++) {
       List<String> pieces = new ArrayList<>();
@@ -43,7 +27,7 @@ class ToolCallExtractorTest {
         pieces.add(output.substring(at, at + len));
         at += len;
       }
-      assertEquals(expected, collect(factory.get(), pieces), "cut as " + pieces);
+      assertEquals(expected, ToolCallReading.read(factory.get(), pieces), "cut as " + pieces);
     }
   }
 
@@ -55,7 +39,7 @@ class ToolCallExtractorTest {
   void hermesCallsAfterTextAreSplitOff() throws Exception {
     String output = "Let me look.\n<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
         + "</tool_call>\n<tool_call>\n{\"name\": \"time\", \"arguments\": {}}\n</tool_call>";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
     assertEquals("Let me look.\n", r.content());
     assertEquals(List.of(call("weather", "{\"city\": \"Paris\"}"), call("time", "{}")), r.calls());
     assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
@@ -64,7 +48,7 @@ class ToolCallExtractorTest {
   @Test
   void hermesTextWithoutCallsIsUnchangedEvenWhenItLooksLikeATagStart() {
     String output = "  a < b and <tool is not a tag <tool_cal";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
     assertEquals(output, r.content());
     assertEquals(List.of(), r.calls());
     assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
@@ -73,7 +57,7 @@ class ToolCallExtractorTest {
   @Test
   void aHermesCallThatDoesNotParseIsGivenBackAsText() throws Exception {
     String output = "<tool_call>{\"name\": oops}</tool_call> and <tool_call>{\"name\": \"f\", \"arguments\": {}}";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES), output);
     assertEquals("<tool_call>{\"name\": oops}</tool_call> and ", r.content());
     assertEquals(List.of(call("f", "{}")), r.calls(), "an unclosed call at the end stands if its JSON is whole");
     assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.HERMES), output);
@@ -81,14 +65,14 @@ class ToolCallExtractorTest {
 
   @Test
   void argumentsWrittenAsAJsonStringAreReadAsAnObject() throws Exception {
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
         "<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}</tool_call>");
     assertEquals(List.of(call("f", "{\"a\": 1}")), r.calls());
   }
 
   @Test
   void numbersKeepTheValueTheModelWrote() {
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.HERMES),
         "<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": -1e999, \"b\": 0.10, \"c\": 123456789012345678901}}"
             + "</tool_call>");
     assertEquals("{\"a\": -1e999, \"b\": 0.10, \"c\": 123456789012345678901}", r.calls().get(0).arguments());
@@ -98,7 +82,7 @@ class ToolCallExtractorTest {
   void llamaJsonCallsWithOrWithoutThePythonTag() throws Exception {
     String output = "<|python_tag|>{\"name\": \"weather\", \"parameters\": {\"city\": \"Oslo\"}}; "
         + "{\"name\": \"time\", \"parameters\": {\"zone\": \"CET\"}}";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
     assertEquals("", r.content());
     assertEquals(List.of(call("weather", "{\"city\": \"Oslo\"}"), call("time", "{\"zone\": \"CET\"}")), r.calls());
     assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
@@ -119,7 +103,7 @@ class ToolCallExtractorTest {
   @Test
   void llamaJsonThatIsNotACallIsText() {
     String output = "{\"answer\": 42}";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.LLAMA3_JSON), output);
     assertEquals(output, r.content());
     assertEquals(List.of(), r.calls());
   }
@@ -128,7 +112,7 @@ class ToolCallExtractorTest {
   void mistralCallsFollowTheirMarker() throws Exception {
     String output = "[TOOL_CALLS] [{\"name\": \"a\", \"arguments\": {\"x\": [1, 2]}}, {\"name\": \"b\", "
         + "\"arguments\": {}}]";
-    Result r = whole(ToolCallExtractor.of(ToolCallFormat.MISTRAL), output);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.of(ToolCallFormat.MISTRAL), output);
     assertEquals(List.of(call("a", "{\"x\": [1, 2]}"), call("b", "{}")), r.calls());
     assertEquals("", r.content());
     assertSameInPieces(() -> ToolCallExtractor.of(ToolCallFormat.MISTRAL), output);
@@ -139,13 +123,13 @@ class ToolCallExtractorTest {
   @Test
   void constrainedOutputsAreReadWhole() throws Exception {
     String calls = "[{\"name\": \"a\", \"arguments\": {\"q\": \"x\"}}, {\"name\": \"a\", \"arguments\": {\"q\": \"y\"}}]";
-    Result r = whole(ToolCallExtractor.callsJson(), calls);
+    ToolCallExtractor.Output r = whole(ToolCallExtractor.callsJson(), calls);
     assertEquals(List.of(call("a", "{\"q\": \"x\"}"), call("a", "{\"q\": \"y\"}")), r.calls());
     assertEquals("", r.content());
     assertSameInPieces(ToolCallExtractor::callsJson, calls);
-    Result named = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": 3}");
+    ToolCallExtractor.Output named = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": 3}");
     assertEquals(List.of(call("lookup", "{\"id\": 3}")), named.calls());
-    Result cut = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": ");
+    ToolCallExtractor.Output cut = whole(ToolCallExtractor.argumentsOf("lookup"), "{\"id\": ");
     assertEquals("{\"id\": ", cut.content(), "a document cut short (max_tokens) is text, not a call");
     assertTrue(cut.calls().isEmpty());
   }

@@ -14,6 +14,7 @@ import dev.robin.engine.chat.ChatTemplateException;
 import dev.robin.engine.chat.JinjaChatTemplate;
 import dev.robin.engine.synthetic.SyntheticTokenizer;
 import dev.robin.engine.testkit.TestModels;
+import dev.robin.engine.testkit.ToolCallReading;
 import dev.robin.engine.tokenizer.HuggingFaceTextTokenizer;
 import dev.robin.engine.tokenizer.IncrementalDetokenizer;
 import dev.robin.engine.tokenizer.TextTokenizer;
@@ -121,8 +122,9 @@ class RequestParsingFuzzTest {
       pieces.add(data.consumeString(1 + data.consumeInt(0, 40)));
     }
     // What the extractor promises: the same text and calls however the output is cut (streamed = whole).
-    ToolCallExtractor.Output streamed = read(extractor(mode, format), pieces);
-    ToolCallExtractor.Output whole = read(extractor(mode, format), java.util.List.of(String.join("", pieces)));
+    ToolCallExtractor.Output streamed = ToolCallReading.read(extractor(mode, format), pieces);
+    ToolCallExtractor.Output whole =
+        ToolCallReading.read(extractor(mode, format), java.util.List.of(String.join("", pieces)));
     // Compared as JSON so that invisible characters show in a failure.
     org.junit.jupiter.api.Assertions.assertEquals(visible(whole), visible(streamed), () -> "cut as " + visible(pieces));
   }
@@ -140,17 +142,4 @@ class RequestParsingFuzzTest {
         : ToolCallExtractor.argumentsOf("f");
   }
 
-  private static ToolCallExtractor.Output read(ToolCallExtractor extractor, java.util.List<String> pieces) {
-    StringBuilder content = new StringBuilder();
-    java.util.List<ToolCallExtractor.Call> calls = new java.util.ArrayList<>();
-    for (String piece : pieces) {
-      ToolCallExtractor.Output out = extractor.push(piece);
-      content.append(out.content());
-      calls.addAll(out.calls());
-    }
-    ToolCallExtractor.Output last = extractor.finish();
-    content.append(last.content());
-    calls.addAll(last.calls());
-    return new ToolCallExtractor.Output(content.toString(), calls);
-  }
 }
