@@ -82,9 +82,7 @@ final class CompletionService {
     ToolUse tools = request.tools();
     ToolCalling toolCalling = null;
     if (tools.isActive()) {
-      ToolCallFormat format = ToolCallFormat.of(model.chatTemplate()).orElseThrow(() -> ApiError.invalidValue(
-          "tools", "The model '" + model.id() + "' cannot be given tools: its chat template does not show them "
-              + "to the model.").toException());
+      ToolCallFormat format = toolCallFormat(model);
       toolCalling = new ToolCalling(tools.choice(), format, tools.function(), tools.parallel());
     }
     ToolCalling calling = toolCalling;
@@ -165,6 +163,16 @@ final class CompletionService {
     ConnectionScope.Registration hook = connection.onClose(() -> actor.tell(new CompletionRequestActor.ClientGone()));
     response.whenComplete((r, e) -> hook.cancel());
     return response;
+  }
+
+  /**
+   * How {@code model} writes tool calls: the rule that tools go only to a model whose template shows them, for
+   * every route that renders a prompt with tools (400 on {@code tools} otherwise).
+   */
+  static ToolCallFormat toolCallFormat(ServedModel model) {
+    return ToolCallFormat.of(model.chatTemplate()).orElseThrow(() -> ApiError.invalidValue(
+        "tools", "The model '" + model.id() + "' cannot be given tools: its chat template does not show them "
+            + "to the model.").toException());
   }
 
   private void refuseWhileDraining() {

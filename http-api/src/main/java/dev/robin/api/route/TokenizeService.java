@@ -9,7 +9,6 @@ import dev.robin.api.openai.JsonFields;
 import dev.robin.api.model.ServedModel;
 import dev.robin.api.openai.ChatCompletionRequest;
 import dev.robin.engine.chat.ChatTemplateException;
-import dev.robin.engine.toolcall.ToolCallFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,9 +49,8 @@ final class TokenizeService {
     if (hasMessages && model.chatTemplate() == null) {
       throw ApiError.invalidValue("messages", "The model '" + modelId + "' has no chat template.").toException();
     }
-    if (tools != null && ToolCallFormat.of(model.chatTemplate()).isEmpty()) {
-      throw ApiError.invalidValue("tools", "The model '" + modelId + "' cannot be given tools: its chat template "
-          + "does not show them to the model.").toException();
+    if (tools != null) {
+      CompletionService.toolCallFormat(model);
     }
     return CompletableFuture.supplyAsync(
         () -> {
